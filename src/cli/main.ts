@@ -1,0 +1,104 @@
+/**
+ * The `restmq` command line. Thin: it splits arguments, loads the config and hands it to
+ * the composition root; it never reaches into the core itself.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, serveHelp } from '../config.js';
+import { startServer } from '../server.js';
+
+const USAGE = `Usage: restmq <command> [options]
+
+Commands:
+  serve      serve RestMQ over HTTP (the default when only options are given)
+
+Run "restmq serve --help" for the options.`;
+
+/** Splits `--name value` and `--name=value` pairs; returns the flags and anything else. */
+export function splitFlags(args: readonly string[]): { flags: Record<string, string>; rest: string[] } {
+  const flags: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('--') || arg === '--') {
+      rest.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      flags[arg.slice(2, eq)] = arg.slice(eq + 1);
+    } else if (arg === '--help') {
+      flags.help = 'true';
+    } else {
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new ConfigError(`${arg} needs a value`);
+      flags[arg.slice(2)] = next;
+      i++;
+    }
+  }
+  return { flags, rest };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function serve(args: readonly string[]): Promise<void> {
+  const { flags, rest } = splitFlags(args.map((a) => (a === '-h' ? '--help' : a)));
+  if (flags.help !== undefined) {
+    process.stdout.write(`${serveHelp()}\n`);
+    return;
+  }
+  if (rest.length > 0) throw new ConfigError(`unexpected argument ${rest[0] ?? ''}`);
+  const file = flags.config ?? process.env.RESTMQ_CONFIG;
+  delete flags.config;
+  const config = loadConfig({ flags, env: process.env, ...(file === undefined || file === '' ? {} : { file }) });
+  const server = await startServer(config);
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) process.exit(1); // a second signal: stop now
+    signalled = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Runs the CLI with `argv` (without node and script). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...args] = argv;
+  try {
+    if (command === undefined || command.startsWith('--') || command === '-h') {
+      if (command === '--help' || command === '-h') {
+        process.stdout.write(`${USAGE}\n`);
+        return;
+      }
+      if (command === '--version') {
+        process.stdout.write(`${version()}\n`);
+        return;
+      }
+      await serve(argv);
+      return;
+    }
+    if (command === 'serve') {
+      await serve(args);
+      return;
+    }
+    if (command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    throw new ConfigError(`unknown command "${command}"\n\n${USAGE}`);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`restmq: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`restmq: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

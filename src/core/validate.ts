@@ -1,0 +1,42 @@
+/**
+ * Parsers for values that arrive as text from any transport (form fields, query strings,
+ * JSON commands). Each takes `unknown` and returns a typed value or throws a catalog error,
+ * so every transport enforces the same limits.
+ */
+import { RestMQError } from './errors.js';
+import type { Policy, QueueStatus } from './types.js';
+
+/** Longest ttl accepted: one year, in seconds. */
+export const MAX_TTL_SECONDS = 31_536_000;
+
+/** Parses an optional ttl in whole seconds (1..MAX_TTL_SECONDS); absent or empty is no ttl. */
+export function parseTtl(input: unknown): number | null {
+  if (input === undefined || input === null || input === '') return null;
+  const text = typeof input === 'number' ? String(input) : input;
+  if (typeof text !== 'string' || !/^[0-9]{1,9}$/.test(text)) throw new RestMQError('invalid_ttl');
+  const seconds = Number(text);
+  if (seconds < 1 || seconds > MAX_TTL_SECONDS) throw new RestMQError('invalid_ttl');
+  return seconds;
+}
+
+/** Parses a policy name. */
+export function parsePolicy(input: unknown): Policy {
+  if (input === 'broadcast' || input === 'roundrobin') return input;
+  throw new RestMQError('invalid_policy');
+}
+
+/**
+ * Parses the original `/control` value: `start`/`stop` (and, leniently, the status names
+ * `started`/`stopped` that GET returns, so a client can post back what it read).
+ */
+export function parseStatusCommand(input: unknown): QueueStatus {
+  if (input === 'start' || input === 'started') return 'started';
+  if (input === 'stop' || input === 'stopped') return 'stopped';
+  throw new RestMQError('invalid_status');
+}
+
+/** Returns `input` when it is a non-empty string, else throws `missing_value`; the Broker checks size. */
+export function parseValue(input: unknown): string {
+  if (typeof input === 'string' && input.length > 0) return input;
+  throw new RestMQError('missing_value');
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds the HTTP transport: a fastify instance with RestMQ's body parsers, the error
+ * mapping, JSONP validation and every route. It holds no queue logic; it translates
+ * between HTTP and the Broker.
+ */
+import formbody from '@fastify/formbody';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Broker } from '../core/broker.js';
+import { RestMQError } from '../core/errors.js';
+import { toRestMQError } from './errors.js';
+import { errorBody, jsonpCallback, sendJson } from './render.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
+import { registerMessageRoutes } from './routes/messages.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The validated JSONP callback of this request, or null. */
+    jsonpCallback: string | null;
+  }
+}
+
+/** What the HTTP transport needs. */
+export interface HttpAppDeps {
+  readonly broker: Broker;
+  /** Store name reported by /stats and /readyz. */
+  readonly storeKind: string;
+  /** Largest message value in bytes; request bodies are bounded from it. */
+  readonly maxMessageBytes: number;
+  readonly logger: FastifyBaseLogger;
+  /** True once shutdown began: new requests get 503 `shutting_down`. */
+  readonly isDraining: () => boolean;
+}
+
+/** Requests slower than this are logged at info. */
+const SLOW_REQUEST_MS = 1000;
+
+/** Builds the fastify app (not yet listening). */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  // A url-encoded value may take three bytes per byte; the Broker enforces the exact limit.
+  const bodyLimit = deps.maxMessageBytes * 3 + 64 * 1024;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+  });
+
+  await app.register(formbody, { bodyLimit });
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.decorateRequest('jsonpCallback', null);
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
+  });
+  app.addHook('preHandler', (request, _reply, done) => {
+    try {
+      request.jsonpCallback = jsonpCallback(request);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.elapsedTime > SLOW_REQUEST_MS) {
+      request.log.info({ url: request.url, method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');
+    }
+    done();
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toRestMQError(err);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    return sendJson(request, reply, errorBody(error), error.status);
+  });
+  app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
+
+  registerMessageRoutes(app, deps.broker);
+  registerAdminRoutes(app, deps.broker, deps.storeKind);
+  registerJsonProtocolRoutes(app, deps.broker);
+  registerHealthRoutes(app, deps.broker, deps.storeKind);
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * RestMQ's queue administration routes: `/p/<queue>` (policy), `/control/<queue>`
+ * (start/stop streaming), `/stats/` and `/stats/<queue>`, and the `/j/<queue>` page.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Broker } from '../../core/broker.js';
+import type { QueueStats } from '../../core/types.js';
+import { parsePolicy, parseStatusCommand } from '../../core/validate.js';
+import { argument } from '../args.js';
+import { jobsPage } from '../pages.js';
+import { sendHtml, sendJson } from '../render.js';
+
+type QueueParams = { Params: { queue: string } };
+
+function statsBody(stats: QueueStats): Record<string, unknown> {
+  return {
+    queue: stats.queue,
+    len: stats.length,
+    policy: stats.policy,
+    status: stats.status,
+    published: stats.published,
+    created_at: new Date(stats.createdAt).toISOString(),
+    oldest_key: stats.oldestKey,
+    oldest_age_ms: stats.oldestAgeMs,
+  };
+}
+
+/** Registers `/p`, `/control`, `/stats` and `/j`. */
+export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeKind: string): void {
+  app.get<QueueParams>('/p/:queue', async (request, reply) => {
+    const { policy } = await broker.settings(request.params.queue);
+    return sendJson(request, reply, { queue: request.params.queue, value: policy });
+  });
+
+  app.post<QueueParams>('/p/:queue', async (request, reply) => {
+    const policy = parsePolicy(argument(request, 'policy'));
+    const settings = await broker.setPolicy(request.params.queue, policy);
+    return sendJson(request, reply, { queue: request.params.queue, value: settings.policy, response: 'OK' });
+  });
+
+  app.get<QueueParams>('/control/:queue', async (request, reply) => {
+    const { status } = await broker.settings(request.params.queue);
+    return sendJson(request, reply, { queue: request.params.queue, status });
+  });
+
+  app.post<QueueParams>('/control/:queue', async (request, reply) => {
+    const wanted = parseStatusCommand(argument(request, 'status'));
+    const { status } = await broker.setStatus(request.params.queue, wanted);
+    const queue = request.params.queue;
+    return sendJson(request, reply, { queue, status, stat: { queue, status } });
+  });
+
+  app.get('/stats/', async (request, reply) => {
+    const all = await broker.allStats();
+    const queues: Record<string, unknown> = {};
+    for (const s of all) queues[s.queue] = { name: s.queue, ...statsBody(s) };
+    return sendJson(request, reply, { queues, count: all.length, store: storeKind });
+  });
+
+  app.get<QueueParams>('/stats/:queue', async (request, reply) => {
+    const stats = await broker.stats(request.params.queue);
+    if (stats === null) {
+      const { policy, status } = await broker.settings(request.params.queue);
+      return sendJson(request, reply, { queue: request.params.queue, len: 0, policy, status, published: 0, store: storeKind });
+    }
+    return sendJson(request, reply, { ...statsBody(stats), store: storeKind });
+  });
+
+  app.get<QueueParams>('/j/:queue', async (request, reply) => {
+    const [stats, keys] = await Promise.all([broker.stats(request.params.queue), broker.latestKeys(request.params.queue)]);
+    return sendHtml(reply, jobsPage(request.params.queue, stats?.length ?? 0, stats?.published ?? 0, keys));
+  });
+}

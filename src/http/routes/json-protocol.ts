@@ -1,0 +1,46 @@
+/**
+ * `/queue`: RestMQ's JSON protocol over HTTP. The command comes from the form field `body`
+ * (or `msg`), or from a raw `application/json` body. Answers and errors use RestMQ's own
+ * flat shape (`{"error":"Malformed JSON"}`), with the catalog code beside it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Broker } from '../../core/broker.js';
+import { RestMQError } from '../../core/errors.js';
+import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
+import { firstArgument, hasFormBody } from '../args.js';
+import { toRestMQError } from '../errors.js';
+import { jsonProtocolHelpPage } from '../pages.js';
+import { sendHtml, sendJson } from '../render.js';
+
+function commandText(request: FastifyRequest): unknown {
+  if (hasFormBody(request)) return firstArgument(request, 'body', 'msg');
+  if (typeof request.body === 'string') return request.body;
+  throw new RestMQError('unsupported_media_type', 'send the command as form field body (or msg) or as application/json');
+}
+
+async function handle(
+  broker: Broker,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pathQueue?: string,
+): Promise<FastifyReply> {
+  try {
+    const command = parseCommand(commandText(request));
+    if (command.queue === undefined && pathQueue !== undefined) command.queue = pathQueue;
+    const result = await executeCommand(broker, command);
+    return sendJson(request, reply, result);
+  } catch (err) {
+    const error = toRestMQError(err);
+    if (error.status >= 500) throw error;
+    return sendJson(request, reply, { error: error.message, code: error.code }, error.status);
+  }
+}
+
+/** Registers `/queue` (and `/queue/<queue>`, which the original README names). */
+export function registerJsonProtocolRoutes(app: FastifyInstance, broker: Broker): void {
+  app.get('/queue', (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
+  app.post('/queue', (request, reply) => handle(broker, request, reply));
+  app.post<{ Params: { queue: string } }>('/queue/:queue', (request, reply) =>
+    handle(broker, request, reply, request.params.queue),
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The composition root: config → logger → store → broker → HTTP app, and the ordered,
+ * idempotent shutdown that undoes it. Nothing else builds these pieces.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { Broker } from './core/broker.js';
+import { LocalSignalBus } from './core/signals.js';
+import type { SignalBus } from './core/signals.js';
+import { buildHttpApp } from './http/app.js';
+import type { Store } from './store/contract.js';
+import { openSqliteStore } from './store/sqlite/store.js';
+
+/** A server that is listening. */
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly broker: Broker;
+  readonly store: Store;
+  /** Base URL, e.g. `http://127.0.0.1:8888`. */
+  readonly url: string;
+  readonly port: number;
+  /** Drains and releases everything; safe to call more than once (one shared promise). */
+  close(): Promise<void>;
+}
+
+/** Optional parts a caller (a test, the CLI) may supply. */
+export interface StartOptions {
+  readonly logger?: Logger;
+}
+
+/** Builds every piece from `config` and starts listening. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
+  const store = openSqliteStore({ dataDir: config.dataDir, sync: config.sync });
+  const signals: SignalBus = new LocalSignalBus();
+  const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes });
+  let draining = false;
+  const app = await buildHttpApp({
+    broker,
+    storeKind: store.kind,
+    maxMessageBytes: config.maxMessageBytes,
+    logger,
+    isDraining: () => draining,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          logger.error({ err }, `shutdown step ${name} failed`);
+        }
+      };
+      await step('http', () => withTimeout(app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections()));
+      await step('signals', () => signals.close());
+      await step('store', () => store.close());
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  try {
+    await app.listen({ port: config.port, host: config.listen });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
+  logger.info({ port, listen: config.listen, store: store.kind, dataDir: config.dataDir, sync: config.sync }, 'restmq serving');
+  return { app, broker, store, url: `http://${host}:${port}`, port, close };
+}
+
+/** Waits for `work`, or calls `onTimeout` once `ms` pass and keeps waiting. */
+async function withTimeout(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  const timer = setTimeout(onTimeout, ms);
+  try {
+    await work;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Group commit: every store operation requested in one event-loop turn runs inside one
+ * SQLite transaction, and all their promises settle after that single commit (one fsync
+ * under synchronous=FULL). This is what lets a durable publish cost little more than a
+ * hello-world request when many clients publish at once.
+ */
+import type { Database } from 'better-sqlite3';
+
+interface PendingOp {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** Batches synchronous database work per event-loop turn. */
+export class GroupCommitter {
+  private pending: PendingOp[] = [];
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    /** Called once per failed batch; the store turns driver errors into catalog errors. */
+    private readonly mapError: (err: unknown) => unknown,
+  ) {}
+
+  /**
+   * Queues `run` for the next commit. `run` must not throw after it has written: a throw
+   * rolls back the whole batch (every op in it is rejected), which is right for driver
+   * failures (disk full, I/O error) and wrong for domain checks, so callers validate first.
+   */
+  submit<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(this.mapError(new Error('store is closed')));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  /** Runs whatever is pending now, synchronously (used at close). */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const results: unknown[] = new Array(batch.length);
+    try {
+      this.db.transaction(() => {
+        for (let i = 0; i < batch.length; i++) results[i] = (batch[i] as PendingOp).run();
+      }).immediate();
+    } catch (err) {
+      const mapped = this.mapError(err);
+      for (const op of batch) op.reject(mapped);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) (batch[i] as PendingOp).resolve(results[i]);
+  };
+
+  /** Flushes what is pending and refuses further work. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}
