@@ -21,7 +21,7 @@ export class GroupCommitter {
   constructor(
     private readonly db: Database,
     /** Called once per failed batch; the store turns driver errors into catalog errors. */
-    private readonly mapError: (err: unknown) => unknown,
+    private readonly mapError: (err: unknown) => Error,
   ) {}
 
   /**

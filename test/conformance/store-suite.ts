@@ -1,0 +1,167 @@
+/**
+ * The store conformance suite: one set of behaviours that every Store implementation must
+ * show, run unchanged against each (sqlite.test.ts, and the Redis variants). It talks to
+ * the store through the contract only, with an explicit clock.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Store } from '../../src/store/contract.js';
+
+/** Opens a fresh, empty store; `close` releases it and anything it created. */
+export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+let counter = 0;
+function q(): string {
+  counter += 1;
+  return `conf-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+const T0 = 1_800_000_000_000;
+
+/** Registers the whole suite under `describe(name)`. */
+export function runStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`store conformance: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    before(async () => {
+      ({ store, cleanup } = await factory());
+    });
+    after(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it('numbers keys <queue>:1, 2, 3 and takes them FIFO', async () => {
+      const queue = q();
+      const keys = await store.messages.append(queue, [{ value: 'a', expiresAt: null }], T0);
+      const more = await store.messages.append(queue, [{ value: 'b', expiresAt: null }, { value: 'c', expiresAt: null }], T0);
+      assert.deepEqual([...keys, ...more], [`${queue}:1`, `${queue}:2`, `${queue}:3`]);
+      const taken = await store.messages.take(queue, 1, T0);
+      assert.equal(taken[0]?.value, 'a');
+      const rest = await store.messages.take(queue, 10, T0);
+      assert.deepEqual(rest.map((m) => m.value), ['b', 'c']);
+      assert.deepEqual(await store.messages.take(queue, 1, T0), []);
+    });
+
+    it('keeps numbering after a purge and after the queue drains', async () => {
+      const queue = q();
+      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      assert.equal(await store.messages.purge(queue), 2);
+      const [key] = await store.messages.append(queue, [{ value: 'c', expiresAt: null }], T0);
+      assert.equal(key, `${queue}:3`);
+      await store.messages.take(queue, 1, T0);
+      const [next] = await store.messages.append(queue, [{ value: 'd', expiresAt: null }], T0);
+      assert.equal(next, `${queue}:4`);
+    });
+
+    it('never delivers a message past its expiry', async () => {
+      const queue = q();
+      await store.messages.append(queue, [{ value: 'short', expiresAt: T0 + 1000 }, { value: 'long', expiresAt: null }], T0);
+      assert.equal((await store.messages.readOldest(queue, T0 + 500))?.value, 'short');
+      const taken = await store.messages.take(queue, 1, T0 + 1000);
+      assert.equal(taken[0]?.value, 'long');
+      const stats = await store.queues.stats(queue, T0 + 1000);
+      assert.equal(stats?.length, 0);
+    });
+
+    it('soft reads count and do not remove', async () => {
+      const queue = q();
+      await store.messages.append(queue, [{ value: 'x', expiresAt: null }], T0);
+      assert.equal((await store.messages.readOldest(queue, T0))?.reads, 1);
+      assert.equal((await store.messages.readOldest(queue, T0))?.reads, 2);
+      const [taken] = await store.messages.take(queue, 1, T0);
+      assert.equal(taken?.value, 'x');
+      assert.equal(taken?.reads, 2);
+      assert.equal(await store.messages.readOldest(queue, T0), null);
+    });
+
+    it('removes one message by sequence number', async () => {
+      const queue = q();
+      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      assert.equal(await store.messages.remove(queue, 1), true);
+      assert.equal(await store.messages.remove(queue, 1), false);
+      assert.equal(await store.messages.remove(queue, 99), false);
+      assert.deepEqual((await store.messages.take(queue, 5, T0)).map((m) => m.key), [`${queue}:2`]);
+    });
+
+    it('lists the newest keys first', async () => {
+      const queue = q();
+      await store.messages.append(queue, ['1', '2', '3'].map((value) => ({ value, expiresAt: null })), T0);
+      assert.deepEqual(await store.messages.latestKeys(queue, 2), [`${queue}:3`, `${queue}:2`]);
+      assert.deepEqual(await store.messages.latestKeys(q(), 10), []);
+    });
+
+    it('keeps values byte for byte, unicode and JSON included', async () => {
+      const queue = q();
+      const values = ['héllo wörld ✓ 🚀', '{"a":[1,2,{"b":null}]}', ' spaced \r\n lines ', 'x'.repeat(100_000)];
+      await store.messages.append(queue, values.map((value) => ({ value, expiresAt: null })), T0);
+      assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.value), values);
+    });
+
+    it('reports defaults for a queue never configured, then stores settings', async () => {
+      const queue = q();
+      assert.deepEqual(await store.queues.settings(queue), { policy: 'broadcast', status: 'started' });
+      assert.deepEqual(await store.queues.updateSettings(queue, { policy: 'roundrobin' }, T0), {
+        policy: 'roundrobin',
+        status: 'started',
+      });
+      await store.queues.updateSettings(queue, { status: 'stopped' }, T0);
+      assert.deepEqual(await store.queues.settings(queue), { policy: 'roundrobin', status: 'stopped' });
+      assert.ok((await store.queues.list()).includes(queue));
+    });
+
+    it('creates queues on first message and reports stats', async () => {
+      const queue = q();
+      assert.equal(await store.queues.stats(queue, T0), null);
+      assert.ok(!(await store.queues.list()).includes(queue));
+      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      const stats = await store.queues.stats(queue, T0 + 250);
+      assert.deepEqual(stats, {
+        queue,
+        length: 2,
+        policy: 'broadcast',
+        status: 'started',
+        published: 2,
+        createdAt: T0,
+        oldestKey: `${queue}:1`,
+        oldestAgeMs: 250,
+      });
+      assert.ok((await store.queues.list()).includes(queue));
+    });
+
+    it('keeps queues apart, including names that share a prefix or contain colons', async () => {
+      const a = q();
+      const b = `${a}:sub`;
+      await store.messages.append(a, [{ value: 'in-a', expiresAt: null }], T0);
+      await store.messages.append(b, [{ value: 'in-b', expiresAt: null }], T0);
+      assert.deepEqual((await store.messages.take(b, 5, T0)).map((m) => [m.key, m.value]), [[`${b}:1`, 'in-b']]);
+      assert.deepEqual((await store.messages.take(a, 5, T0)).map((m) => [m.key, m.value]), [[`${a}:1`, 'in-a']]);
+    });
+
+    it('gives every concurrent append a distinct key and loses none', async () => {
+      const queue = q();
+      const keys = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => store.messages.append(queue, [{ value: `v${i}`, expiresAt: null }], T0)),
+      );
+      const flat = keys.flat();
+      assert.equal(new Set(flat).size, 200);
+      const taken = await store.messages.take(queue, 500, T0);
+      assert.equal(taken.length, 200);
+      assert.deepEqual(taken.map((m) => m.seq), [...taken.map((m) => m.seq)].sort((x, y) => x - y));
+    });
+
+    it('hands each message to exactly one of many concurrent takers', async () => {
+      const queue = q();
+      await store.messages.append(queue, Array.from({ length: 50 }, (_, i) => ({ value: `m${i}`, expiresAt: null })), T0);
+      const results = await Promise.all(Array.from({ length: 80 }, () => store.messages.take(queue, 1, T0)));
+      const got = results.flat().map((m) => m.value);
+      assert.equal(got.length, 50);
+      assert.equal(new Set(got).size, 50);
+    });
+
+    it('answers ping while open', async () => {
+      await store.ping();
+    });
+  });
+}
