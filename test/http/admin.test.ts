@@ -1,0 +1,168 @@
+// Queue administration and probes: `/p`, `/control`, `/stats`, `/j`, `/healthz`, `/readyz`, 404.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertError, form, isRecord, json, request } from '../support/http.js';
+import { queueName, startTestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+async function publish(queue: string, value: string): Promise<void> {
+  assert.equal((await form(`${server.url}/q/${queue}`, { value })).status, 200);
+}
+
+describe('/p/<queue>', () => {
+  it('reports broadcast by default and sets roundrobin and back', async () => {
+    const q = queueName();
+    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'broadcast' });
+    const set = await form(`${server.url}/p/${q}`, { policy: 'roundrobin' });
+    assert.equal(set.status, 200);
+    assert.deepEqual(json(set), { queue: q, value: 'roundrobin', response: 'OK' });
+    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'roundrobin' });
+    await form(`${server.url}/p/${q}`, { policy: 'broadcast' });
+    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'broadcast' });
+  });
+
+  it('takes the policy from the query string too', async () => {
+    const q = queueName();
+    assert.equal((await request(`${server.url}/p/${q}?policy=roundrobin`, { method: 'POST' })).status, 200);
+    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'roundrobin' });
+  });
+});
+
+describe('/control/<queue>', () => {
+  it('reports started by default, stops and starts', async () => {
+    const q = queueName();
+    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'started' });
+    const stop = await form(`${server.url}/control/${q}`, { status: 'stop' });
+    assert.equal(stop.status, 200);
+    assert.deepEqual(json(stop), { queue: q, status: 'stopped', stat: { queue: q, status: 'stopped' } });
+    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'stopped' });
+    const start = await form(`${server.url}/control/${q}`, { status: 'start' });
+    assert.deepEqual(json(start), { queue: q, status: 'started', stat: { queue: q, status: 'started' } });
+    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'started' });
+  });
+
+  it('does not stop pops: a stopped queue still answers GET /q/<queue>', async () => {
+    const q = queueName();
+    await publish(q, 'v');
+    await form(`${server.url}/control/${q}`, { status: 'stop' });
+    assert.equal((await request(`${server.url}/q/${q}`)).status, 200);
+  });
+});
+
+describe('/stats', () => {
+  it('/stats/<queue> reports length, settings and published count', async () => {
+    const q = queueName();
+    await publish(q, 'a');
+    await publish(q, 'b');
+    await request(`${server.url}/q/${q}`);
+    await form(`${server.url}/p/${q}`, { policy: 'roundrobin' });
+    const body = json(await request(`${server.url}/stats/${q}`));
+    assert.ok(isRecord(body));
+    assert.equal(body.queue, q);
+    assert.equal(body.len, 1);
+    assert.equal(body.published, 2);
+    assert.equal(body.policy, 'roundrobin');
+    assert.equal(body.status, 'started');
+    assert.equal(body.store, 'sqlite');
+    assert.equal(body.oldest_key, `${q}:2`);
+    assert.equal(typeof body.oldest_age_ms, 'number');
+    assert.ok(!Number.isNaN(Date.parse(String(body.created_at))));
+  });
+
+  it('/stats/<queue> answers zeros for an unknown queue without creating it', async () => {
+    const q = queueName();
+    const body = json(await request(`${server.url}/stats/${q}`));
+    assert.ok(isRecord(body));
+    assert.equal(body.queue, q);
+    assert.equal(body.len, 0);
+    assert.equal(body.published, 0);
+    const list = json(await request(`${server.url}/q/`));
+    assert.ok(isRecord(list) && Array.isArray(list.queues) && !list.queues.includes(q));
+  });
+
+  it('/stats/ lists every queue with length, status and policy, and the count', async () => {
+    const a = queueName();
+    const b = queueName();
+    await publish(a, '1');
+    await publish(a, '2');
+    await publish(b, '1');
+    await form(`${server.url}/control/${b}`, { status: 'stop' });
+    const body = json(await request(`${server.url}/stats/`));
+    assert.ok(isRecord(body) && isRecord(body.queues));
+    assert.equal(body.count, Object.keys(body.queues).length);
+    assert.equal(body.store, 'sqlite');
+    const qa = body.queues[a];
+    const qb = body.queues[b];
+    assert.ok(isRecord(qa) && isRecord(qb));
+    assert.equal(qa.name, a);
+    assert.equal(qa.len, 2);
+    assert.equal(qa.status, 'started');
+    assert.equal(qa.policy, 'broadcast');
+    assert.equal(qb.len, 1);
+    assert.equal(qb.status, 'stopped');
+    const noSlash = json(await request(`${server.url}/stats`));
+    assert.ok(isRecord(noSlash) && isRecord(noSlash.queues));
+    assert.deepEqual(Object.keys(noSlash.queues).sort(), Object.keys(body.queues).sort());
+  });
+});
+
+describe('/j/<queue>', () => {
+  it('shows the length and the latest keys, newest first, at most 10', async () => {
+    const q = `j.${queueName()}@x:y`;
+    for (let i = 1; i <= 12; i += 1) await publish(q, `v${i}`);
+    await request(`${server.url}/q/${q}`);
+    const page = await request(`${server.url}/j/${q}`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(page.text, /<b id="length">11<\/b>/);
+    assert.match(page.text, /<b id="published">12<\/b>/);
+    const keys = [...page.text.matchAll(/<li><code>([^<]*)<\/code><\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(
+      keys,
+      Array.from({ length: 10 }, (_, i) => `${q}:${12 - i}`),
+    );
+    assert.ok(page.text.includes(`<title>Queue ${q}</title>`));
+  });
+
+  it('shows an empty queue', async () => {
+    const q = queueName();
+    const page = await request(`${server.url}/j/${q}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<b id="length">0<\/b>/);
+    assert.match(page.text, /None\./);
+  });
+
+  it('never reflects markup: a name with HTML characters is rejected as JSON', async () => {
+    const answer = await request(`${server.url}/j/${encodeURIComponent('<script>alert(1)</script>')}`);
+    assertError(answer, 'invalid_queue_name');
+    assert.ok(!answer.text.includes('<script>'));
+  });
+});
+
+describe('probes and unknown routes', () => {
+  it('/healthz answers ok', async () => {
+    const answer = await request(`${server.url}/healthz`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), { status: 'ok' });
+  });
+
+  it('/readyz answers ready with the store kind', async () => {
+    const answer = await request(`${server.url}/readyz`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), { status: 'ready', store: 'sqlite' });
+  });
+
+  it('an unknown route answers the 404 catalog error', async () => {
+    assertError(await request(`${server.url}/nope`), 'not_found');
+    assertError(await request(`${server.url}/q/a/b`), 'not_found');
+    assertError(await request(`${server.url}/stats/x`, { method: 'DELETE' }), 'not_found');
+  });
+});

@@ -1,0 +1,137 @@
+// Consuming over HTTP: `GET /?queue=`, `GET /q/<queue>`, `DELETE /q/<queue>` and `GET /q/`.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertError, counters, form, isRecord, json, request } from '../support/http.js';
+import { queueName, startTestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+async function publish(queue: string, value: string): Promise<string> {
+  const answer = await form(`${server.url}/q/${queue}`, { value });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.text.trimEnd();
+}
+
+describe('GET /?queue=', () => {
+  it('pops {"key","value","count"} in FIFO order', async () => {
+    const q = queueName();
+    await publish(q, 'first');
+    await publish(q, 'second');
+    const a = await request(`${server.url}/?queue=${q}`);
+    assert.equal(a.status, 200);
+    assert.deepEqual(json(a), { key: `${q}:1`, value: 'first', count: 0 });
+    assert.deepEqual(json(await request(`${server.url}/?queue=${q}`)), { key: `${q}:2`, value: 'second', count: 0 });
+  });
+
+  it('answers 404 with the catalog error when the queue is empty', async () => {
+    const q = queueName();
+    assertError(await request(`${server.url}/?queue=${q}`), 'queue_empty');
+    await publish(q, 'only');
+    assert.equal((await request(`${server.url}/?queue=${q}`)).status, 200);
+    assertError(await request(`${server.url}/?queue=${q}`), 'queue_empty');
+  });
+
+  it('serves the HTML index without a queue, and JSON to a JSON client', async () => {
+    const page = await request(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(page.text, /<title>RestMQ<\/title>/);
+    const asJson = await request(`${server.url}/`, { headers: { accept: 'application/json' } });
+    assert.deepEqual(json(asJson), { name: 'restmq' });
+  });
+});
+
+describe('GET /q/<queue>', () => {
+  it('pops in FIFO order, each message once, then answers 204 with no body', async () => {
+    const q = queueName();
+    const values = ['a', 'b', 'c', 'd', 'e'];
+    const keys: string[] = [];
+    for (const v of values) keys.push(await publish(q, v));
+    assert.deepEqual(keys, values.map((_, i) => `${q}:${i + 1}`));
+    for (const [i, v] of values.entries()) {
+      const answer = await request(`${server.url}/q/${q}`);
+      assert.equal(answer.status, 200);
+      assert.deepEqual(json(answer), { key: keys[i], value: v, count: 0 });
+    }
+    const empty = await request(`${server.url}/q/${q}`);
+    assert.equal(empty.status, 204);
+    assert.equal(empty.text, '');
+  });
+
+  it('answers 204 for a queue that never existed, without creating it', async () => {
+    const q = queueName();
+    assert.equal((await request(`${server.url}/q/${q}`)).status, 204);
+    const list = json(await request(`${server.url}/q/`));
+    assert.ok(isRecord(list) && Array.isArray(list.queues));
+    assert.ok(!list.queues.includes(q));
+  });
+
+  it('keeps numbering keys after a pop empties the queue', async () => {
+    const q = queueName();
+    await publish(q, 'x');
+    await request(`${server.url}/q/${q}`);
+    assert.equal(await publish(q, 'y'), `${q}:2`);
+  });
+});
+
+describe('DELETE /q/<queue>', () => {
+  it('purges every message and answers {"queue","status","purged"}', async () => {
+    const q = queueName();
+    await publish(q, '1');
+    await publish(q, '2');
+    await publish(q, '3');
+    const answer = await request(`${server.url}/q/${q}`, { method: 'DELETE' });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), { queue: q, status: 1, purged: 3 });
+    assert.equal((await request(`${server.url}/q/${q}`)).status, 204);
+    assert.deepEqual(await counters(server.url, q), { len: 0, published: 3 });
+    assert.equal(await publish(q, 'after'), `${q}:4`, 'numbering continues after a purge');
+  });
+
+  it('answers status 0 when there was nothing to purge', async () => {
+    const q = queueName();
+    const answer = await request(`${server.url}/q/${q}`, { method: 'DELETE' });
+    assert.deepEqual(json(answer), { queue: q, status: 0, purged: 0 });
+  });
+
+  it('rejects an invalid queue name', async () => {
+    assertError(await request(`${server.url}/q/bad%20name`, { method: 'DELETE' }), 'invalid_queue_name');
+  });
+});
+
+describe('GET /q/', () => {
+  it('lists queues as JSON, sorted', async () => {
+    const a = `a-${queueName()}`;
+    const b = `b-${queueName()}`;
+    await publish(b, 'v');
+    await publish(a, 'v');
+    const body = json(await request(`${server.url}/q/`));
+    assert.ok(isRecord(body) && Array.isArray(body.queues));
+    assert.equal(body.count, body.queues.length);
+    assert.ok(body.queues.includes(a) && body.queues.includes(b));
+    assert.deepEqual([...body.queues].sort(), body.queues);
+    // Without the trailing slash too.
+    assert.deepEqual(json(await request(`${server.url}/q`)), body);
+  });
+
+  it('serves an HTML page to a browser, linking each queue to its /j view', async () => {
+    const q = queueName();
+    await publish(q, 'v');
+    const page = await request(`${server.url}/q/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.ok(page.text.includes(`<a href="/j/${q}">${q}</a>`), page.text);
+  });
+
+  it('answers JSON when the client accepts both HTML and JSON', async () => {
+    const answer = await request(`${server.url}/q/`, { headers: { accept: 'text/html, application/json' } });
+    assert.ok(isRecord(json(answer)));
+  });
+});

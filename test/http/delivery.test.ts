@@ -1,0 +1,98 @@
+// Delivery guarantees seen over HTTP: ttl expiry and exactly-once pops under concurrency.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { counters, form, isRecord, json, request, waitFor } from '../support/http.js';
+import { queueName, startTestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+describe('ttl', () => {
+  it('never delivers a message once its ttl has passed', async () => {
+    const q = queueName();
+    assert.equal((await form(`${server.url}/q/${q}`, { value: 'short', ttl: '1' })).status, 200);
+    assert.equal((await form(`${server.url}/q/${q}`, { value: 'long', ttl: '3600' })).status, 200);
+    assert.equal((await counters(server.url, q)).len, 2);
+    // Wait on the server's own view: the short message leaves the length once it expires.
+    await waitFor(async () => (await counters(server.url, q)).len === 1, 5000, 'the ttl=1 message to expire');
+    const answer = await request(`${server.url}/q/${q}`);
+    assert.equal(answer.status, 200);
+    const body = json(answer);
+    assert.ok(isRecord(body));
+    assert.equal(body.value, 'long');
+    assert.equal(body.key, `${q}:2`);
+    assert.equal((await request(`${server.url}/q/${q}`)).status, 204);
+  });
+
+  it('hides an expired message from GET /?queue= and the JSON protocol too', async () => {
+    const q = queueName();
+    await form(`${server.url}/`, { queue: q, value: 'gone soon', ttl: '1' });
+    await waitFor(async () => (await counters(server.url, q)).len === 0, 5000, 'the ttl=1 message to expire');
+    assert.equal((await request(`${server.url}/?queue=${q}`)).status, 404);
+    const get = await form(`${server.url}/queue`, { body: JSON.stringify({ cmd: 'get', queue: q }) });
+    assert.deepEqual(json(get), { error: 'empty queue' });
+    const take = await form(`${server.url}/queue`, { body: JSON.stringify({ cmd: 'take', queue: q }) });
+    assert.deepEqual(json(take), { error: 'empty queue' });
+  });
+});
+
+describe('concurrency', () => {
+  it('gives concurrent POSTs distinct keys and pops each message exactly once', async () => {
+    const q = queueName();
+    const n = 200;
+    const posted = await Promise.all(
+      Array.from({ length: n }, (_, i) => form(`${server.url}/q/${q}`, { value: `m${i}` })),
+    );
+    const keys = posted.map((a) => {
+      assert.equal(a.status, 200, a.text);
+      return a.text.trimEnd();
+    });
+    assert.equal(new Set(keys).size, n, 'keys are distinct');
+    assert.deepEqual(
+      [...keys].sort(),
+      Array.from({ length: n }, (_, i) => `${q}:${i + 1}`).sort(),
+      'keys are exactly 1..n',
+    );
+    assert.deepEqual(await counters(server.url, q), { len: n, published: n });
+
+    // Pop with more concurrent consumers than messages: each message comes out once.
+    const popped = await Promise.all(Array.from({ length: n + 20 }, () => request(`${server.url}/q/${q}`)));
+    const seen = new Map<string, string>();
+    let empties = 0;
+    for (const a of popped) {
+      if (a.status === 204) {
+        empties += 1;
+        continue;
+      }
+      assert.equal(a.status, 200, a.text);
+      const body = json(a);
+      assert.ok(isRecord(body) && typeof body.key === 'string' && typeof body.value === 'string');
+      assert.ok(!seen.has(body.key), `${body.key} popped twice`);
+      seen.set(body.key, body.value);
+    }
+    assert.equal(seen.size, n);
+    assert.equal(empties, 20);
+    for (const [i, key] of keys.entries()) assert.equal(seen.get(key), `m${i}`, `value of ${key}`);
+    assert.deepEqual(await counters(server.url, q), { len: 0, published: n });
+  });
+
+  it('keeps FIFO order for messages popped one after another', async () => {
+    const q = queueName();
+    const n = 50;
+    await Promise.all(Array.from({ length: n }, (_, i) => form(`${server.url}/q/${q}`, { value: `m${i}` })));
+    let last = 0;
+    for (let i = 0; i < n; i += 1) {
+      const body = json(await request(`${server.url}/q/${q}`));
+      assert.ok(isRecord(body) && typeof body.key === 'string');
+      const seq = Number(body.key.slice(body.key.lastIndexOf(':') + 1));
+      assert.ok(seq > last, `key ${body.key} after seq ${last}`);
+      last = seq;
+    }
+  });
+});
