@@ -48,6 +48,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
+    frameworkErrors: (err, request, reply) => {
+      const error = toRestMQError(err);
+      request.jsonpCallback = null; // no hook ran on this request, so no callback was validated
+      void sendJson(request, reply, errorBody(error), error.status);
+    },
   });
 
   await app.register(formbody, { bodyLimit });
@@ -87,7 +93,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   registerMessageRoutes(app, deps.broker);
   registerAdminRoutes(app, deps.broker, deps.storeKind);
-  registerJsonProtocolRoutes(app, deps.broker);
+  await registerJsonProtocolRoutes(app, deps.broker);
   registerHealthRoutes(app, deps.broker, deps.storeKind);
   return app;
 }

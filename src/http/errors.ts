@@ -14,6 +14,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_EMPTY_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_BAD_URL: 'bad_request',
+  // Route parameters are queue names, so a parameter longer than the router allows is one.
+  FST_ERR_MAX_PARAM_LENGTH: 'invalid_queue_name',
 };
 
 /** The catalog error for `err`. */

@@ -7,7 +7,7 @@
 import type { Broker } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { parseQueueName } from '../core/names.js';
-import { parseTtl } from '../core/validate.js';
+import { parseTtl, parseValue } from '../core/validate.js';
 
 /** The commands this protocol knows. */
 export const JSON_COMMANDS = ['add', 'get', 'take', 'del'] as const;
@@ -32,9 +32,9 @@ export function parseCommand(text: unknown): Record<string, unknown> {
   return command;
 }
 
-/** A value as stored: strings as they are, any other JSON document as its text. */
+/** A value as stored: strings as they are (never empty, as over HTTP), any other JSON document as its text. */
 function commandValue(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return parseValue(value);
   if (value === undefined || value === null) throw new RestMQError('missing_value');
   return JSON.stringify(value);
 }

@@ -116,7 +116,8 @@ describe('GET /q/', () => {
     assert.ok(isRecord(body) && Array.isArray(body.queues));
     assert.equal(body.count, body.queues.length);
     assert.ok(body.queues.includes(a) && body.queues.includes(b));
-    assert.deepEqual([...body.queues].sort(), body.queues);
+    const queues: unknown[] = body.queues;
+    assert.deepEqual([...queues].sort(), queues);
     // Without the trailing slash too.
     assert.deepEqual(json(await request(`${server.url}/q`)), body);
   });

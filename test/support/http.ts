@@ -32,7 +32,9 @@ export function form(url: string, fields: Record<string, string>, headers: Recor
 
 /** POSTs a raw body with the given content type and reads the answer. */
 export function raw(url: string, contentType: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
-  return request(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+  // A copy typed on a plain ArrayBuffer, which fetch's body type asks for.
+  const payload = typeof body === 'string' ? body : new Uint8Array(body);
+  return request(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: payload });
 }
 
 /** Parses a JSON answer, checking RestMQ's trailing CRLF and the JSON content type. */

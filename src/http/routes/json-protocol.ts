@@ -24,23 +24,29 @@ async function handle(
   reply: FastifyReply,
   pathQueue?: string,
 ): Promise<FastifyReply> {
-  try {
-    const command = parseCommand(commandText(request));
-    if (command.queue === undefined && pathQueue !== undefined) command.queue = pathQueue;
-    const result = await executeCommand(broker, command);
-    return sendJson(request, reply, result);
-  } catch (err) {
-    const error = toRestMQError(err);
-    if (error.status >= 500) throw error;
-    return sendJson(request, reply, { error: error.message, code: error.code }, error.status);
-  }
+  const command = parseCommand(commandText(request));
+  if (command.queue === undefined && pathQueue !== undefined) command.queue = pathQueue;
+  const result = await executeCommand(broker, command);
+  return sendJson(request, reply, result);
 }
 
-/** Registers `/queue` (and `/queue/<queue>`, which the original README names). */
-export function registerJsonProtocolRoutes(app: FastifyInstance, broker: Broker): void {
-  app.get('/queue', (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
-  app.post('/queue', (request, reply) => handle(broker, request, reply));
-  app.post<{ Params: { queue: string } }>('/queue/:queue', (request, reply) =>
-    handle(broker, request, reply, request.params.queue),
-  );
+/**
+ * Registers `/queue` (and `/queue/<queue>`, which the original README names) in their own
+ * scope, whose error handler renders every error of these routes, including those met
+ * before the handler runs (content type, body size, callback), in the protocol's flat shape.
+ */
+export async function registerJsonProtocolRoutes(app: FastifyInstance, broker: Broker): Promise<void> {
+  await app.register((scope, _options, done) => {
+    scope.setErrorHandler((err, request, reply) => {
+      const error = toRestMQError(err);
+      if (error.status >= 500) request.log.error({ err }, 'request failed');
+      return sendJson(request, reply, { error: error.message, code: error.code }, error.status);
+    });
+    scope.get('/queue', (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
+    scope.post('/queue', (request, reply) => handle(broker, request, reply));
+    scope.post<{ Params: { queue: string } }>('/queue/:queue', (request, reply) =>
+      handle(broker, request, reply, request.params.queue),
+    );
+    done();
+  });
 }
