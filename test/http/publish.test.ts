@@ -60,6 +60,13 @@ describe('POST /', () => {
     assert.equal((await pop(q)).value, 'v');
   });
 
+  it('takes the queue from the query string beside a raw body', async () => {
+    const q = queueName();
+    const answer = await raw(`${server.url}/?queue=${q}`, 'application/json', '{"a":1}');
+    assert.equal(answer.text, `${q}:1\r\n`);
+    assert.equal((await pop(q)).value, '{"a":1}');
+  });
+
   it('keeps UTF-8 values intact', async () => {
     const q = queueName();
     const value = 'héllo wörld € 😀 \r\n tab\t "quotes" & <tags>';

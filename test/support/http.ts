@@ -86,9 +86,7 @@ export async function counters(baseUrl: string, queue: string): Promise<QueueCou
 
 /** True when /q/ lists `queue`. */
 export async function queueExists(baseUrl: string, queue: string): Promise<boolean> {
-  const body = json(await request(`${baseUrl}/q/`, { headers: { accept: 'application/json' } }));
-  assert.ok(isRecord(body) && Array.isArray(body.queues));
-  return body.queues.includes(queue);
+  return (await queueList(baseUrl)).includes(queue);
 }
 
 /** Runs `act` and asserts that it left `queue`'s counters (and its existence) unchanged. */
@@ -138,4 +136,18 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The names /q/ lists. */
+export async function queueList(baseUrl: string): Promise<string[]> {
+  const body = json(await request(`${baseUrl}/q/`, { headers: { accept: 'application/json' } }));
+  assert.ok(isRecord(body) && Array.isArray(body.queues));
+  return body.queues.map(String);
+}
+
+/** Runs `act` and asserts that no queue appeared or vanished (for requests naming no valid queue). */
+export async function assertNoQueueCreated(baseUrl: string, act: () => Promise<void>): Promise<void> {
+  const before = await queueList(baseUrl);
+  await act();
+  assert.deepEqual(await queueList(baseUrl), before, 'the set of queues changed');
 }
