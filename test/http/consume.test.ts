@@ -81,6 +81,25 @@ describe('GET /q/<queue>', () => {
   });
 });
 
+describe('HEAD on popping routes', () => {
+  it('never consumes a message', async () => {
+    const q = queueName();
+    await publish(q, 'kept');
+    for (const path of [`/q/${q}`, `/?queue=${q}`]) {
+      const head = await request(`${server.url}${path}`, { method: 'HEAD' });
+      assert.notEqual(head.status, 200, `HEAD ${path}`);
+      assert.ok(head.status >= 400 && head.status < 500, `HEAD ${path}: ${head.status}`);
+    }
+    assert.deepEqual(await counters(server.url, q), { len: 1, published: 1 });
+    assert.deepEqual(json(await request(`${server.url}/q/${q}`)), { key: `${q}:1`, value: 'kept', count: 0 });
+  });
+
+  it('still answers HEAD on read-only routes', async () => {
+    assert.equal((await request(`${server.url}/healthz`, { method: 'HEAD' })).status, 200);
+    assert.equal((await request(`${server.url}/q/`, { method: 'HEAD' })).status, 200);
+  });
+});
+
 describe('DELETE /q/<queue>', () => {
   it('purges every message and answers {"queue","status","purged"}', async () => {
     const q = queueName();

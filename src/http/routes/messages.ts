@@ -53,11 +53,17 @@ async function publish(broker: Broker, queue: string, request: FastifyRequest, r
   return sendText(request, reply, key);
 }
 
+/**
+ * GETs that pop are not safe, so fastify must not answer HEAD by running them: a link
+ * checker or `curl -I` would silently consume a message.
+ */
+const NO_HEAD = { exposeHeadRoute: false } as const;
+
 /** Registers `/` and `/q/*`. */
 export function registerMessageRoutes(app: FastifyInstance, broker: Broker): void {
   app.post('/', (request, reply) => publish(broker, parseQueueName(argument(request, 'queue')), request, reply));
 
-  app.get('/', async (request, reply) => {
+  app.get('/', NO_HEAD, async (request, reply) => {
     const queue = argument(request, 'queue');
     if (queue === undefined) {
       return wantsJson(request) ? sendJson(request, reply, { name: 'restmq' }) : sendHtml(reply, indexPage());
@@ -77,7 +83,7 @@ export function registerMessageRoutes(app: FastifyInstance, broker: Broker): voi
     publish(broker, request.params.queue, request, reply),
   );
 
-  app.get<{ Params: { queue: string } }>('/q/:queue', async (request, reply) => {
+  app.get<{ Params: { queue: string } }>('/q/:queue', NO_HEAD, async (request, reply) => {
     const message = await broker.pop(request.params.queue);
     if (message === null) return reply.code(204).send();
     return sendJson(request, reply, popBody(message));
