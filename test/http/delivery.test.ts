@@ -82,6 +82,29 @@ describe('concurrency', () => {
     assert.deepEqual(await counters(server.url, q), { len: 0, published: n });
   });
 
+  it('numbers keys across every publishing route without gaps or repeats', async () => {
+    const q = queueName();
+    const n = 30;
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) => {
+        if (i % 3 === 0) return form(`${server.url}/`, { queue: q, value: `v${i}` });
+        if (i % 3 === 1) return form(`${server.url}/q/${q}`, { value: `v${i}` }, { accept: 'application/json' });
+        return form(`${server.url}/queue`, { body: JSON.stringify({ cmd: 'add', queue: q, value: `v${i}` }) });
+      }),
+    );
+    const keys = answers.map((a) => {
+      assert.equal(a.status, 200, a.text);
+      if (a.headers.get('content-type')?.startsWith('text/plain')) return a.text.trimEnd();
+      const body = json(a);
+      assert.ok(isRecord(body) && typeof body.key === 'string');
+      return body.key;
+    });
+    assert.deepEqual(
+      keys.map((k) => Number(k.slice(q.length + 1))).sort((a, b) => a - b),
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+  });
+
   it('keeps FIFO order for messages popped one after another', async () => {
     const q = queueName();
     const n = 50;
