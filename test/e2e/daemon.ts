@@ -60,9 +60,22 @@ export interface Daemon {
   kill(): Promise<void>;
 }
 
+/** Where and how a child runs. */
+export interface SpawnOptions {
+  /** @default cleanEnv() */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default ROOT */
+  readonly cwd?: string;
+}
+
 /** Starts `restmq <args>` without waiting for it to serve. */
-export function spawnDaemon(args: readonly string[], url: string, env: NodeJS.ProcessEnv = cleanEnv()): Daemon {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+export function spawnDaemon(args: readonly string[], url: string, options: SpawnOptions = {}): Daemon {
+  assertBuilt();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? cleanEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -108,10 +121,13 @@ export async function waitHealthy(daemon: Daemon, timeoutMs = 10_000): Promise<v
 }
 
 /** Starts `restmq serve --port <free> --listen 127.0.0.1 <args>` and waits until it serves. */
-export async function startDaemon(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Daemon> {
-  assertBuilt();
+export async function startDaemon(args: readonly string[], options: SpawnOptions = {}): Promise<Daemon> {
   const port = await freePort();
-  const daemon = spawnDaemon(['serve', '--port', String(port), '--listen', '127.0.0.1', '--log-level', 'warn', ...args], `http://127.0.0.1:${port}`, env);
+  const daemon = spawnDaemon(
+    ['serve', '--port', String(port), '--listen', '127.0.0.1', '--log-level', 'warn', ...args],
+    `http://127.0.0.1:${port}`,
+    options,
+  );
   try {
     await waitHealthy(daemon);
   } catch (err) {
