@@ -48,6 +48,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors the router raises before any route or hook (a bad %-escape, an overlong path
+    // parameter) get the same catalog body as every other error.
+    frameworkErrors: (err, request, reply) => {
+      request.jsonpCallback = null; // no hook ran: the decorator's default is not set here
+      const error = toRestMQError(err);
+      void sendJson(request, reply, errorBody(error), error.status);
+    },
   });
 
   await app.register(formbody, { bodyLimit });

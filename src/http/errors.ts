@@ -14,6 +14,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_EMPTY_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_BAD_URL: 'bad_request',
+  // Every path parameter is a queue name, so one past the router's length limit is a bad name.
+  FST_ERR_MAX_PARAM_LENGTH: 'invalid_queue_name',
 };
 
 /** The catalog error for `err`. */
