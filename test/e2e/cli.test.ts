@@ -1,7 +1,7 @@
 // The `restmq` command line as an operator uses it: help, validation with exit code 2,
 // the config sources and their precedence, and the original RestMQ flag forms.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SETTINGS } from '../../src/config.js';
@@ -61,6 +61,13 @@ describe('restmq serve --help', () => {
     }
     assert.match(stdout, /--config <file>/);
     assert.equal(runCli(['serve', '-h']).stdout, stdout);
+  });
+
+  it('restmq --version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { status, stdout } = runCli(['--version']);
+    assert.equal(status, 0);
+    assert.equal(stdout, `${pkg.version}\n`);
   });
 
   it('restmq --help shows the commands', () => {

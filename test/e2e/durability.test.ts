@@ -56,6 +56,25 @@ async function waitNotServing(url: string, timeoutMs = 5000): Promise<void> {
   throw new Error(`${url} still serves new requests ${timeoutMs} ms after SIGTERM`);
 }
 
+/** A POST whose headers the server has read (it answered 100 Continue) and whose body is not sent yet. */
+async function stalledPost(url: string, body: string): Promise<{ finish: () => void; response: Promise<IncomingMessage> }> {
+  const req = request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      expect: '100-continue',
+    },
+  });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  response.catch(() => undefined); // callers that never finish the body expect it to fail
+  await new Promise<void>((resolve) => req.once('continue', resolve));
+  return { finish: () => req.end(body), response };
+}
+
 describe('durability of the real daemon', () => {
   it('keeps every acknowledged POST across SIGKILL, each exactly once (sync=full)', async () => {
     const dir = dataDir();
@@ -97,24 +116,11 @@ describe('durability of the real daemon', () => {
     const before = await publish(first.url, queue, 'before');
 
     // A POST whose headers reached the server (it answered 100 Continue) but whose body has not.
-    const body = new URLSearchParams({ value: 'in-flight' }).toString();
-    const req = request(`${first.url}/q/${queue}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': String(Buffer.byteLength(body)),
-        expect: '100-continue',
-      },
-    });
-    const response = new Promise<IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve);
-      req.once('error', reject);
-    });
-    await new Promise<void>((resolve) => req.once('continue', resolve));
+    const post = await stalledPost(`${first.url}/q/${queue}`, new URLSearchParams({ value: 'in-flight' }).toString());
     first.child.kill('SIGTERM');
     await waitNotServing(first.url);
-    req.end(body);
-    const res = await response;
+    post.finish();
+    const res = await post.response;
     let text = '';
     res.setEncoding('utf8');
     for await (const chunk of res) text += chunk as string;
@@ -131,6 +137,35 @@ describe('durability of the real daemon', () => {
       { key: `${queue}:2`, value: 'in-flight' },
     ]);
     await second.kill();
+  });
+
+  it('SIGTERM gives up on a stuck request after --shutdown-timeout-ms and still exits 0', async () => {
+    const dir = dataDir();
+    const queue = queueName('stuck');
+    const first = await start(['--data-dir', dir, '--shutdown-timeout-ms', '300']);
+    const kept = await publish(first.url, queue, 'kept');
+    const post = await stalledPost(`${first.url}/q/${queue}`, 'value=never');
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0, first.stderr());
+    const took = Date.now() - signalledAt;
+    assert.ok(took >= 250, `waited for the request (${took} ms)`);
+    assert.ok(took < 5000, `did not wait past the timeout for long (${took} ms)`);
+    await assert.rejects(post.response, 'the stuck request was cut off');
+
+    const second = await start(['--data-dir', dir]);
+    assert.deepEqual(await drain(second.url, queue), [{ key: kept, value: 'kept' }]);
+    await second.kill();
+  });
+
+  it('a second signal during the drain exits 1 at once', async () => {
+    const dir = dataDir();
+    const first = await start(['--data-dir', dir, '--shutdown-timeout-ms', '600000']);
+    await stalledPost(`${first.url}/q/${queueName('twice')}`, 'value=never');
+    first.child.kill('SIGTERM');
+    await waitNotServing(first.url);
+    first.child.kill('SIGINT');
+    assert.equal(await first.exited, 1);
   });
 
   it('a second daemon on the same data dir exits non-zero with a clear message', async () => {
