@@ -1,7 +1,7 @@
 /**
  * One typed config for the daemon. Every setting is declared once in SETTINGS (flag,
  * environment variable, default, help text, parser), which drives `--help`, the README
- * table (test/unit/config.test.ts keeps them in step) and validation. Precedence:
+ * table (test/unit/docs.test.ts keeps them in step) and validation. Precedence:
  * defaults < config file < RESTMQ_* environment < flags.
  */
 import { readFileSync } from 'node:fs';

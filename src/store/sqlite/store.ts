@@ -50,7 +50,8 @@ function storeUnavailable(err: unknown): RestMQError {
 /** Opens the SQLite store, creating and migrating the database file as needed. */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(options.dataDir, { recursive: true });
-  const db = new BetterSqlite3(join(options.dataDir, 'restmq.db'));
+  // timeout 0: a second daemon on the same file fails at once instead of waiting 5 s for the lock.
+  const db = new BetterSqlite3(join(options.dataDir, 'restmq.db'), { timeout: 0 });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('locking_mode = EXCLUSIVE');

@@ -1,0 +1,131 @@
+// loadConfig: every setting's limits, from each source (flag, RESTMQ_* env, JSON file),
+// the precedence between them, and error messages that name the bad setting.
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, DEFAULT_CONFIG, SETTINGS, loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { tempDir } from '../support/server.js';
+
+const folder = tempDir('restmq-config-');
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+let files = 0;
+function file(content: unknown): string {
+  const path = join(folder, `c${files++}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const MiB = 1_048_576;
+
+/** Per setting: raw texts that must parse (with the value they give) and texts that must not. */
+const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string[] }> = {
+  port: { good: [['0', 0], ['1', 1], ['8080', 8080], ['65535', 65535]], bad: ['65536', '-1', '1.5', 'abc', ' 80', '0x50', '1e3', ''] },
+  listen: { good: [['0.0.0.0', '0.0.0.0'], ['::1', '::1'], ['localhost', 'localhost']], bad: [''] },
+  dataDir: { good: [['/var/lib/restmq', '/var/lib/restmq'], ['data', 'data']], bad: [''] },
+  sync: { good: [['full', 'full'], ['normal', 'normal']], bad: ['FULL', 'off', 'bogus', ''] },
+  maxMessageBytes: { good: [['1', 1], [String(64 * MiB), 64 * MiB]], bad: ['0', String(64 * MiB + 1), '1k', '-5', ''] },
+  logLevel: {
+    good: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => [l, l]),
+    bad: ['verbose', 'INFO', ''],
+  },
+  shutdownTimeoutMs: { good: [['0', 0], ['600000', 600_000]], bad: ['600001', '-1', '10s', ''] },
+};
+
+describe('loadConfig', () => {
+  it('with no sources gives the documented defaults', () => {
+    const config = loadConfig({ flags: {}, env: {} });
+    assert.deepEqual(config, DEFAULT_CONFIG);
+    assert.deepEqual(config, {
+      port: 8888,
+      listen: '127.0.0.1',
+      dataDir: './data',
+      sync: 'full',
+      maxMessageBytes: MiB,
+      logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('every setting has a limits table here', () => {
+    assert.deepEqual(SETTINGS.map((s) => s.key).sort(), Object.keys(LIMITS).sort());
+  });
+
+  for (const s of SETTINGS) {
+    const limits = LIMITS[s.key];
+    describe(`${s.key} (--${s.flag}, ${s.env})`, () => {
+      for (const [raw, value] of limits.good) {
+        it(`accepts ${JSON.stringify(raw)} from a flag, the environment and a file`, () => {
+          assert.equal(loadConfig({ flags: { [s.flag]: raw }, env: {} })[s.key], value);
+          assert.equal(loadConfig({ flags: {}, env: { [s.env]: raw } })[s.key], value);
+          assert.equal(loadConfig({ flags: {}, env: {}, file: file({ [s.flag]: raw }) })[s.key], value);
+        });
+      }
+      for (const raw of limits.bad) {
+        it(`rejects ${JSON.stringify(raw)} naming the setting`, () => {
+          assert.throws(() => loadConfig({ flags: { [s.flag]: raw }, env: {} }), errorNaming(`--${s.flag}`));
+          assert.throws(() => loadConfig({ flags: {}, env: {}, file: file({ [s.flag]: raw }) }), errorNaming(`"${s.flag}" in`));
+          if (raw === '') {
+            // An empty environment variable counts as unset, as shells make them easily.
+            assert.equal(loadConfig({ flags: {}, env: { [s.env]: raw } })[s.key], s.defaultValue);
+          } else {
+            assert.throws(() => loadConfig({ flags: {}, env: { [s.env]: raw } }), errorNaming(s.env));
+          }
+        });
+      }
+    });
+  }
+
+  it('takes JSON numbers for whole-number settings in a file, but not fractions, booleans or null', () => {
+    assert.equal(loadConfig({ flags: {}, env: {}, file: file({ port: 8080 }) }).port, 8080);
+    assert.equal(loadConfig({ flags: {}, env: {}, file: file({ 'max-message-bytes': 10 }) }).maxMessageBytes, 10);
+    for (const bad of [80.5, true, null, [80], { n: 80 }]) {
+      assert.throws(() => loadConfig({ flags: {}, env: {}, file: file({ port: bad }) }), errorNaming('"port" in'));
+    }
+    assert.throws(() => loadConfig({ flags: {}, env: {}, file: file({ listen: 127 }) }), errorNaming('"listen" in'));
+  });
+
+  it('applies defaults < file < environment < flags, setting by setting', () => {
+    const path = file({ port: 1001, 'data-dir': '/from/file', sync: 'normal' });
+    const config = loadConfig({
+      file: path,
+      env: { RESTMQ_PORT: '1002', RESTMQ_DATA_DIR: '/from/env' },
+      flags: { port: '1003' },
+    });
+    assert.equal(config.port, 1003, 'flag beats env and file');
+    assert.equal(config.dataDir, '/from/env', 'env beats file');
+    assert.equal(config.sync, 'normal', 'file beats default');
+    assert.equal(config.listen, '127.0.0.1', 'default when no source sets it');
+  });
+
+  it('a bad lower-precedence value still fails even when a higher source overrides it', () => {
+    // Every source is validated, so a typo in a file is found before the day the flag goes away.
+    assert.throws(() => loadConfig({ file: file({ port: 'x' }), env: {}, flags: { port: '1' } }), errorNaming('"port" in'));
+    assert.throws(() => loadConfig({ env: { RESTMQ_PORT: 'x' }, flags: { port: '1' } }), errorNaming('RESTMQ_PORT'));
+  });
+
+  it('rejects unknown flags and unknown file keys, and ignores unrelated environment variables', () => {
+    assert.throws(() => loadConfig({ flags: { prot: '1' }, env: {} }), errorNaming('unknown flag --prot'));
+    assert.throws(() => loadConfig({ flags: {}, env: {}, file: file({ dataDir: '/x' }) }), errorNaming('unknown setting "dataDir"'));
+    assert.deepEqual(loadConfig({ flags: {}, env: { RESTMQ_NOPE: '1', PORT: '1' } }), DEFAULT_CONFIG);
+  });
+
+  it('rejects a file that is unreadable, not JSON, or not an object', () => {
+    assert.throws(() => loadConfig({ flags: {}, env: {}, file: join(folder, 'missing.json') }), errorNaming('cannot be read'));
+    assert.throws(() => loadConfig({ flags: {}, env: {}, file: file('{"port":') }), errorNaming('is not valid JSON'));
+    for (const notObject of ['[]', '"port"', '8888', 'null']) {
+      assert.throws(() => loadConfig({ flags: {}, env: {}, file: file(notObject) }), errorNaming('must hold a JSON object'));
+    }
+    assert.deepEqual(loadConfig({ flags: {}, env: {}, file: file({}) }), DEFAULT_CONFIG);
+  });
+});
+
+function errorNaming(text: string): (err: unknown) => boolean {
+  return (err) => {
+    assert.ok(err instanceof ConfigError, `a ConfigError, got ${String(err)}`);
+    assert.ok(err.message.includes(text), `"${err.message}" names ${text}`);
+    return true;
+  };
+}
