@@ -69,6 +69,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
+  // While draining, every answer closes its connection: a keep-alive socket that turns idle
+  // after close() began is not closed by node, so it would hold shutdown for the client's
+  // idle timeout.
+  app.addHook('onSend', (_request, reply, _payload, done) => {
+    if (deps.isDraining()) reply.header('connection', 'close');
+    done();
+  });
   app.addHook('preHandler', (request, _reply, done) => {
     try {
       request.jsonpCallback = jsonpCallback(request);
