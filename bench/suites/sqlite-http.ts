@@ -1,0 +1,101 @@
+/**
+ * RestMQ routes on the SQLite store with `--sync full`: single-message publish and pop,
+ * each beside the same process's `/healthz` (a hello-world route through the same fastify
+ * hooks). The baseline is measured before and after the message rows and averaged, so a
+ * neighbour's load on the shared machine shows up as a spread in the note, not as a skew.
+ */
+import { startCliServer } from '../../test/support/cli-server.js';
+import { fillSqliteQueue } from '../lib/fill.js';
+import { describeLoad, runLoad } from '../lib/load.js';
+import type { LoadResult } from '../lib/load.js';
+import { mib, queueLength } from '../lib/probe.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
+
+/** The value every benchmark publishes: 64 bytes, a typical small job. */
+export const PAYLOAD = 'x'.repeat(64);
+
+const PUBLISH_QUEUE = 'bench-publish';
+const POP_QUEUE = 'bench-pop';
+
+/** Publish and pop on SQLite against /healthz. */
+export const sqliteHttpSuite: BenchSuite = {
+  id: 'sqlite',
+  description: 'publish and pop over HTTP, SQLite store, --sync full',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const dataDir = ctx.tempDir('sqlite');
+    // Enough for the pop phase at well above any rate seen on the reference machine.
+    const prefill = ctx.quick ? 150_000 : 600_000;
+    const fillMs = await fillSqliteQueue(dataDir, POP_QUEUE, prefill, PAYLOAD);
+    ctx.log(`sqlite: pre-filled ${prefill} messages in ${Math.round(fillMs)} ms`);
+    const server = await startCliServer({
+      dataDir,
+      sync: 'full',
+      ...(ctx.profileDir === null ? {} : { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir] }),
+    });
+    try {
+      const phase = async (label: string, spec: Parameters<typeof runLoad>[0]): Promise<LoadResult> => {
+        ctx.log(`sqlite: ${label} ...`);
+        const r = await runLoad(spec);
+        ctx.log(`sqlite: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
+        return r;
+      };
+      const base = { connections: ctx.connections, seconds: ctx.seconds };
+      const health = { ...base, url: `${server.url}/healthz` };
+      const publish = {
+        ...base,
+        url: `${server.url}/q/${PUBLISH_QUEUE}`,
+        method: 'POST' as const,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `value=${PAYLOAD}`,
+      };
+      const pop = { ...base, url: `${server.url}/q/${POP_QUEUE}` };
+
+      await phase('warm-up', { ...health, seconds: ctx.quick ? 1 : 3 });
+      await phase('warm-up publish', { ...publish, seconds: 1 });
+      const before = await phase('baseline GET /healthz (1)', health);
+      const pub = await phase('publish', publish);
+      const popped = await phase('pop', pop);
+      const after = await phase('baseline GET /healthz (2)', health);
+      const left = await queueLength(server.url, POP_QUEUE);
+      const rss = mib(server.memory().rss);
+
+      const baseline = (before.rps + after.rps) / 2;
+      const baselineName = 'GET /healthz req/s';
+      const spread = `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s`;
+      const popNote = left > 0 && popped.statuses['204'] === undefined ? `${left} still queued after the run` : 'QUEUE RAN DRY: figure invalid';
+      return [
+        {
+          suite: 'sqlite',
+          name: 'baseline GET /healthz',
+          figure: baseline,
+          unit: 'req/s',
+          baselineName,
+          baseline,
+          note: `${spread}; ${describeLoad(before)}`,
+        },
+        {
+          suite: 'sqlite',
+          name: 'publish POST /q (form, 64 B)',
+          figure: pub.rps,
+          unit: 'req/s',
+          baselineName,
+          baseline,
+          target: { kind: 'ratio-at-least', value: 0.6 },
+          note: describeLoad(pub),
+        },
+        {
+          suite: 'sqlite',
+          name: `pop GET /q (${prefill.toLocaleString('en-US')} pre-filled)`,
+          figure: popped.rps,
+          unit: 'req/s',
+          baselineName,
+          baseline,
+          target: { kind: 'ratio-at-least', value: 0.6 },
+          note: `${describeLoad(popped)}; ${popNote}; server RSS ${rss} MiB`,
+        },
+      ];
+    } finally {
+      await server.stop();
+    }
+  },
+};
