@@ -1,13 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --only sqlite,depth] [-- --profile]`: runs every suite
+ * `npm run bench [-- --quick] [-- --only sqlite,depth]`: runs every suite
  * of the registry, prints one markdown table and writes it to bench/results/<date>.md
  * (`<date>-quick.md` for quick runs). Progress goes to stderr.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderProfile } from './lib/profile.js';
 import { renderTable } from './lib/table.js';
 import type { BenchContext, BenchRow } from './lib/types.js';
 import { SUITES } from './registry.js';
@@ -15,24 +14,21 @@ import { SUITES } from './registry.js';
 interface Options {
   readonly quick: boolean;
   readonly only: readonly string[] | null;
-  readonly profile: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   let quick = false;
-  let profile = false;
   let only: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
-    else if (arg === '--profile') profile = true;
     else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
     else if (arg?.startsWith('--only=') === true) only = arg.slice('--only='.length).split(',').filter((s) => s !== '');
-    else throw new Error(`unknown option ${String(arg)} (known: --quick, --only a,b, --profile)`);
+    else throw new Error(`unknown option ${String(arg)} (known: --quick, --only a,b)`);
   }
   const known = new Set(SUITES.map((s) => s.id));
   for (const id of only ?? []) if (!known.has(id)) throw new Error(`unknown suite ${id} (known: ${[...known].join(', ')})`);
-  return { quick, only, profile };
+  return { quick, only };
 }
 
 function machine(): string {
@@ -49,12 +45,10 @@ function machine(): string {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const root = mkdtempSync(join(tmpdir(), 'restmq-bench-'));
-  const profileDir = options.profile ? join(root, 'profiles') : null;
   const ctx: BenchContext = {
     quick: options.quick,
     seconds: options.quick ? 3 : 10,
     connections: 50,
-    profileDir,
     log: (message) => process.stderr.write(`[bench] ${message}\n`),
     tempDir: (label) => mkdtempSync(join(root, `${label}-`)),
   };
@@ -74,16 +68,11 @@ async function main(): Promise<void> {
       rows.push(...(await suite.run(ctx)));
     }
     let out = `${header}\n${renderTable(rows)}\n`;
-    if (profileDir !== null) {
-      for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
-        out += `\n## CPU profile ${file}\n\n${renderProfile(join(profileDir, file))}\n`;
-      }
-    }
     out += `\nTook ${Math.round((Date.now() - started.getTime()) / 1000)} s.\n`;
     process.stdout.write(out);
     const dir = fileURLToPath(new URL('./results/', import.meta.url));
     mkdirSync(dir, { recursive: true });
-    const name = `${started.toISOString().slice(0, 10)}${options.quick ? '-quick' : ''}${options.profile ? '-profile' : ''}.md`;
+    const name = `${started.toISOString().slice(0, 10)}${options.quick ? '-quick' : ''}.md`;
     writeFileSync(join(dir, name), out);
     ctx.log(`written to bench/results/${name}`);
   } finally {

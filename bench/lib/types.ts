@@ -36,8 +36,6 @@ export interface BenchContext {
   readonly seconds: number;
   /** Concurrent connections of each load phase. */
   readonly connections: number;
-  /** Run the servers under `node --cpu-prof`, writing profiles here. */
-  readonly profileDir: string | null;
   /** Progress lines (stderr), so the table on stdout stays clean. */
   log(message: string): void;
   /** A fresh temp folder, removed when the run ends. */

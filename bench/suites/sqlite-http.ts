@@ -7,7 +7,7 @@
 import { startCliServer } from '../../test/support/cli-server.js';
 import { fillSqliteQueue } from '../lib/fill.js';
 import { describeLoad, runLoad } from '../lib/load.js';
-import type { LoadResult } from '../lib/load.js';
+import type { LoadResult, LoadSpec } from '../lib/load.js';
 import { mib, queueLength } from '../lib/probe.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
 
@@ -15,7 +15,24 @@ import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
 export const PAYLOAD = 'x'.repeat(64);
 
 const PUBLISH_QUEUE = 'bench-publish';
-const POP_QUEUE = 'bench-pop';
+/** The queue the pop phase drains; pre-filled before the daemon starts. */
+export const POP_QUEUE = 'bench-pop';
+
+/** The three load phases of this suite against a daemon at `url`. */
+export function routeLoads(url: string, connections: number, seconds: number): Record<'healthz' | 'publish' | 'pop', LoadSpec> {
+  return {
+    healthz: { connections, seconds, url: `${url}/healthz` },
+    publish: {
+      connections,
+      seconds,
+      url: `${url}/q/${PUBLISH_QUEUE}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `value=${PAYLOAD}`,
+    },
+    pop: { connections, seconds, url: `${url}/q/${POP_QUEUE}` },
+  };
+}
 
 /** Publish and pop on SQLite against /healthz. */
 export const sqliteHttpSuite: BenchSuite = {
@@ -27,28 +44,15 @@ export const sqliteHttpSuite: BenchSuite = {
     const prefill = ctx.quick ? 150_000 : 600_000;
     const fillMs = await fillSqliteQueue(dataDir, POP_QUEUE, prefill, PAYLOAD);
     ctx.log(`sqlite: pre-filled ${prefill} messages in ${Math.round(fillMs)} ms`);
-    const server = await startCliServer({
-      dataDir,
-      sync: 'full',
-      ...(ctx.profileDir === null ? {} : { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir] }),
-    });
+    const server = await startCliServer({ dataDir, sync: 'full' });
     try {
-      const phase = async (label: string, spec: Parameters<typeof runLoad>[0]): Promise<LoadResult> => {
+      const phase = async (label: string, spec: LoadSpec): Promise<LoadResult> => {
         ctx.log(`sqlite: ${label} ...`);
         const r = await runLoad(spec);
         ctx.log(`sqlite: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
         return r;
       };
-      const base = { connections: ctx.connections, seconds: ctx.seconds };
-      const health = { ...base, url: `${server.url}/healthz` };
-      const publish = {
-        ...base,
-        url: `${server.url}/q/${PUBLISH_QUEUE}`,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `value=${PAYLOAD}`,
-      };
-      const pop = { ...base, url: `${server.url}/q/${POP_QUEUE}` };
+      const { healthz: health, publish, pop } = routeLoads(server.url, ctx.connections, ctx.seconds);
 
       await phase('warm-up', { ...health, seconds: ctx.quick ? 1 : 3 });
       await phase('warm-up publish', { ...publish, seconds: 1 });
