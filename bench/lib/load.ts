@@ -20,7 +20,7 @@ export interface LoadSpec {
 
 /** What one phase measured. */
 export interface LoadResult {
-  /** 2xx answers per second. */
+  /** 2xx answers per second of wall time; coarse for `amount` phases (autocannon ends them on a 1 s tick). */
   readonly rps: number;
   readonly ok: number;
   readonly non2xx: number;

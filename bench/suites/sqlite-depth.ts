@@ -42,10 +42,6 @@ function meanLatency(rounds: readonly LoadResult[]): number {
   return n === 0 ? 0 : rounds.reduce((sum, r) => sum + r.mean * r.ok, 0) / n;
 }
 
-function rate(rounds: readonly LoadResult[]): number {
-  return rounds.reduce((sum, r) => sum + r.rps, 0) / Math.max(1, rounds.length);
-}
-
 /** Pop latency and RSS at one million queued. */
 export const sqliteDepthSuite: BenchSuite = {
   id: 'depth',
@@ -67,7 +63,7 @@ export const sqliteDepthSuite: BenchSuite = {
           const load = await runLoad({ url: `${side.server.url}/q/${QUEUE}`, connections: ctx.connections, amount: perRound });
           // The first round warms each process; it is measured but kept out of the figures.
           if (round > 0) side.rounds.push(load);
-          ctx.log(`depth: ${side.label} round ${round + 1}: ${Math.round(load.rps)} pops/s, mean ${load.mean.toFixed(2)} ms, p99 ${load.p99} ms`);
+          ctx.log(`depth: ${side.label} round ${round + 1}: mean ${load.mean.toFixed(2)} ms, p99 ${load.p99} ms`);
           if (load.ok !== perRound || load.statuses['200'] !== perRound) {
             throw new Error(`depth ${side.label}: expected ${perRound} pops of 200, got ${JSON.stringify(load.statuses)}`);
           }
@@ -89,7 +85,7 @@ export const sqliteDepthSuite: BenchSuite = {
           baselineName: 'pop mean, queue ending empty',
           baseline: meanLatency(shallow.rounds),
           target: { kind: 'ratio-at-most', value: 1.5 },
-          note: `${popsNote}; ${Math.round(rate(deep.rounds))} vs ${Math.round(rate(shallow.rounds))} pops/s`,
+          note: popsNote,
         },
         {
           suite: 'depth',
