@@ -55,12 +55,17 @@ export const sqliteHttpSuite: BenchSuite = {
       const { healthz: health, publish, pop } = routeLoads(server.url, ctx.connections, ctx.seconds);
 
       await phase('warm-up', { ...health, seconds: ctx.quick ? 1 : 3 });
-      await phase('warm-up publish', { ...publish, seconds: 1 });
+      const warmPublish = await phase('warm-up publish', { ...publish, seconds: 1 });
       const before = await phase('baseline GET /healthz (1)', health);
       const pub = await phase('publish', publish);
       const popped = await phase('pop', pop);
       const after = await phase('baseline GET /healthz (2)', health);
       const left = await queueLength(server.url, POP_QUEUE);
+      // Every acknowledged publish must be in the queue: a 2xx that stored nothing would flatter
+      // the row. Requests still in flight when a phase ends (one per connection) may add more.
+      const acked = warmPublish.ok + pub.ok;
+      const stored = await queueLength(server.url, PUBLISH_QUEUE);
+      if (stored < acked || stored > acked + 2 * ctx.connections) throw new Error(`${acked} publishes acknowledged but ${stored} stored`);
       const rss = mib(server.memory().rss);
 
       const baseline = (before.rps + after.rps) / 2;
@@ -85,7 +90,7 @@ export const sqliteHttpSuite: BenchSuite = {
           baselineName,
           baseline,
           target: { kind: 'ratio-at-least', value: 0.6 },
-          note: describeLoad(pub),
+          note: `${describeLoad(pub)}; all ${acked} acknowledged publishes in the queue`,
         },
         {
           suite: 'sqlite',
