@@ -15,7 +15,7 @@ test(`SQLite kill -9, ${seconds} s of faults: nothing acknowledged lost, nothing
   let clean = false;
   let report;
   try {
-    report = await runScenario({ target, seconds, uptimeMs: [150, 1200], producers: 3, consumers: 2, seed });
+    report = await runScenario({ target, seconds, uptimeMs: [30, 1200], producers: 3, consumers: 2, seed });
   } finally {
     clean = await target.close();
   }

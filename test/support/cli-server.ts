@@ -64,8 +64,16 @@ export function startCliServer(options: CliServerOptions): Promise<CliServer> {
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RESTMQ_LOG_LEVEL: 'info' } });
+  // Never leave a daemon behind, even when the caller dies or times out before stopping it.
+  const orphanGuard = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', orphanGuard);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', orphanGuard);
+      resolve({ code, signal });
+    });
   });
   return new Promise<CliServer>((resolve, reject) => {
     let stderr = '';
