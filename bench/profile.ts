@@ -1,0 +1,49 @@
+/**
+ * `npm run bench:profile -- publish|pop|healthz [--seconds N]`: one load phase of the
+ * SQLite suite against a daemon running under `node --cpu-prof`, then a summary of where
+ * its CPU went (self time by package and by function). Used when a row misses its target.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCliServer } from '../test/support/cli-server.js';
+import { fillSqliteQueue } from './lib/fill.js';
+import { describeLoad, runLoad } from './lib/load.js';
+import { renderProfile } from './lib/profile.js';
+import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/sqlite-http.js';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const route = args[0];
+  if (route !== 'publish' && route !== 'pop' && route !== 'healthz') throw new Error('usage: bench/profile.ts publish|pop|healthz [--seconds N]');
+  const at = args.indexOf('--seconds');
+  const seconds = at >= 0 ? Number(args[at + 1]) : 10;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds needs a positive number');
+  const root = mkdtempSync(join(tmpdir(), 'restmq-profile-'));
+  try {
+    const dataDir = join(root, 'data');
+    const profiles = join(root, 'profiles');
+    if (route === 'pop') await fillSqliteQueue(dataDir, POP_QUEUE, 50_000 * seconds, PAYLOAD);
+    const server = await startCliServer({ dataDir, sync: 'full', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profiles] });
+    let line: string;
+    try {
+      const spec = routeLoads(server.url, 50, seconds)[route];
+      await runLoad({ ...spec, seconds: 1 });
+      const result = await runLoad(spec);
+      line = `${route}: ${Math.round(result.rps)} req/s, ${describeLoad(result)} (the profiler slows the daemon)`;
+    } finally {
+      await server.stop();
+    }
+    process.stdout.write(`${line}\n\n`);
+    for (const file of readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'))) {
+      process.stdout.write(`${renderProfile(join(profiles, file))}\n`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`profile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench [-- --quick] [-- --only sqlite,depth]`: runs every suite
+ * of the registry, prints one markdown table and writes it to bench/results/<date>.md
+ * (`<date>-quick.md` for quick runs). Progress goes to stderr.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderTable } from './lib/table.js';
+import type { BenchContext, BenchRow } from './lib/types.js';
+import { SUITES } from './registry.js';
+
+interface Options {
+  readonly quick: boolean;
+  readonly only: readonly string[] | null;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  let quick = false;
+  let only: string[] | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
+    else if (arg?.startsWith('--only=') === true) only = arg.slice('--only='.length).split(',').filter((s) => s !== '');
+    else throw new Error(`unknown option ${String(arg)} (known: --quick, --only a,b)`);
+  }
+  const known = new Set(SUITES.map((s) => s.id));
+  for (const id of only ?? []) if (!known.has(id)) throw new Error(`unknown suite ${id} (known: ${[...known].join(', ')})`);
+  return { quick, only };
+}
+
+function machine(): string {
+  const cpu = cpus();
+  const [one] = loadavg();
+  return [
+    `- cores: ${cpu.length} (${cpu[0]?.model ?? 'unknown model'})`,
+    `- memory: ${Math.round(totalmem() / 1_073_741_824)} GiB`,
+    `- node: ${process.version}, ${process.platform} ${process.arch}`,
+    `- load average when the run began: ${(one ?? 0).toFixed(2)}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const root = mkdtempSync(join(tmpdir(), 'restmq-bench-'));
+  const ctx: BenchContext = {
+    quick: options.quick,
+    seconds: options.quick ? 3 : 10,
+    connections: 50,
+    log: (message) => process.stderr.write(`[bench] ${message}\n`),
+    tempDir: (label) => mkdtempSync(join(root, `${label}-`)),
+  };
+  const started = new Date();
+  const header = [
+    `# RestMQ benchmark, ${started.toISOString()}${options.quick ? ' (quick)' : ''}`,
+    '',
+    machine(),
+    `- load phases: ${ctx.seconds} s each, ${ctx.connections} connections, autocannon in the bench process, daemon in a child process`,
+    '',
+  ].join('\n');
+  const rows: BenchRow[] = [];
+  try {
+    for (const suite of SUITES) {
+      if (options.only !== null && !options.only.includes(suite.id)) continue;
+      ctx.log(`suite ${suite.id}: ${suite.description}`);
+      rows.push(...(await suite.run(ctx)));
+    }
+    let out = `${header}\n${renderTable(rows)}\n`;
+    out += `\nTook ${Math.round((Date.now() - started.getTime()) / 1000)} s.\n`;
+    process.stdout.write(out);
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const name = `${started.toISOString().slice(0, 10)}${options.quick ? '-quick' : ''}.md`;
+    writeFileSync(join(dir, name), out);
+    ctx.log(`written to bench/results/${name}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
