@@ -81,6 +81,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.setErrorHandler((err, request, reply) => {
     const error = toRestMQError(err);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
     return sendJson(request, reply, errorBody(error), error.status);
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));

@@ -18,12 +18,18 @@ import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessag
  * the same atomic step; the store's own maintenance settles the rest.
  */
 
-/** Limits a guarded publish checks in the same atomic step as it stores. */
-export interface PublishGuard {
-  /** Refuse the whole publish when the queue would hold more than this many messages; null is no limit. */
-  readonly maxLength: number | null;
-  /** How long a dedup id is remembered from the publish that first used it, ms; 0 ignores dedup ids. */
-  readonly dedupWindowMs: number;
+/**
+ * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
+ * defaults, so the store applies settings in the same atomic step as it stores.
+ */
+export interface PublishEntry {
+  readonly value: string;
+  /** Time to live, ms; absent or null takes the queue's `ttlSeconds`. */
+  readonly ttlMs?: number | null;
+  /** Invisible for this long, ms; absent or null takes the queue's `delaySeconds`. */
+  readonly delayMs?: number | null;
+  /** Producer's deduplication id, remembered for the queue's `dedupWindowSeconds`. */
+  readonly dedupId?: string | null;
 }
 
 /** What a guarded publish did. */
@@ -41,12 +47,14 @@ export interface MessageStore {
    */
   append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]>;
   /**
-   * Like {@link append}, all or nothing in one atomic step, but first drops entries whose
-   * `dedupId` is remembered for the queue (answering the remembered key), remembers new ids
-   * for `guard.dedupWindowMs`, and refuses everything when the rest would pass `guard.maxLength`
-   * (messages of any state count; expired ones do not). O(entries · log n).
+   * Like {@link append}, all or nothing in one atomic step, under the queue's stored
+   * settings: entries whose `dedupId` is remembered (or repeats an earlier entry) store
+   * nothing and answer the first key; new ids are remembered for `dedupWindowSeconds` (0:
+   * ignored); everything is refused when the rest would take the queue past `maxLength`
+   * (messages of any state count, expired ones do not); `ttlSeconds` and `delaySeconds`
+   * fill in what entries leave out. O(entries · log n).
    */
-  publish(queue: string, messages: readonly NewMessage[], guard: PublishGuard, now: number): Promise<PublishOutcome>;
+  publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome>;
   /** Removes and returns up to `limit` of the oldest deliverable messages, oldest first. */
   take(queue: string, limit: number, now: number): Promise<StoredMessage[]>;
   /** Returns the oldest deliverable message without removing it, counting the read. */
@@ -80,7 +88,8 @@ export type ReleaseOutcome =
   | { readonly kind: 'released'; readonly visibleAt: number }
   /** The message had used its last attempt and moved to `queue` under `key`. */
   | { readonly kind: 'dead_lettered'; readonly queue: string; readonly key: string }
-  | { readonly kind: LeaseRefusal };
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'expired' };
 
 /**
  * Leases (at-least-once delivery). A lease hides a ready message until `leaseUntil`; only
@@ -93,10 +102,11 @@ export type ReleaseOutcome =
  */
 export interface LeaseStore {
   /**
-   * Leases up to `receipts.length` of the oldest ready messages until `leaseUntil`, the i-th
-   * with `receipts[i]`; each one's attempts grow by one. Oldest first; [] when none is ready.
+   * Leases up to `receipts.length` of the oldest ready messages for `leaseMs` (null: the
+   * queue's stored `leaseSeconds`), the i-th with `receipts[i]`; each one's attempts grow by
+   * one. Oldest first; [] when none is ready.
    */
-  lease(queue: string, receipts: readonly string[], leaseUntil: number, now: number): Promise<LeasedMessage[]>;
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]>;
   /** Deletes the message if `receipt` names its current lease. */
   ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal>;
   /**

@@ -4,6 +4,7 @@
  */
 import { formatKey, parseKey } from '../../core/names.js';
 import type { LeasedMessage } from '../../core/types.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { DeadLetterStore, LeaseRefusal, LeaseStore, ReleaseOutcome, Redriven } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -18,9 +19,10 @@ export class SqliteLeases implements LeaseStore {
     private readonly commits: GroupCommitter,
   ) {}
 
-  lease(queue: string, receipts: readonly string[], leaseUntil: number, now: number): Promise<LeasedMessage[]> {
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]> {
     return this.commits.submit(() => {
       this.due.settle(queue, now);
+      const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
       const heads = this.sql.readyHead.all(queue, now, receipts.length);
       return heads.map(({ seq }, i) => {
         const receipt = receipts[i] as string;

@@ -4,10 +4,10 @@
  */
 import { formatKey } from '../../core/names.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
-import type { MessageStore, PublishGuard, PublishOutcome } from '../contract.js';
+import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
-import { toMessage } from './statements.js';
+import { settingsOf, toMessage } from './statements.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -22,46 +22,53 @@ export class SqliteMessages implements MessageStore {
     return this.commits.submit(() => this.insertAll(queue, messages, now));
   }
 
-  publish(queue: string, messages: readonly NewMessage[], guard: PublishGuard, now: number): Promise<PublishOutcome> {
+  publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submit((): PublishOutcome => {
-      const keys: (string | null)[] = messages.map(() => null);
-      const duplicate = messages.map(() => false);
-      const seen = new Map<string, number>();
-      if (guard.dedupWindowMs > 0) {
-        messages.forEach((m, i) => {
-          if (m.dedupId === undefined) return;
-          const earlier = seen.get(m.dedupId);
-          const known = earlier === undefined ? this.sql.dedupGet.get(queue, m.dedupId, now) : undefined;
+      const row = this.sql.queueRow.get(queue);
+      const { dedupWindowSeconds, maxLength, ttlSeconds: ttlS, delaySeconds: delayS } = settingsOf(row);
+      const windowMs = dedupWindowSeconds * 1000;
+      const keys: (string | null)[] = entries.map(() => null);
+      const duplicate = entries.map(() => false);
+      const firstOf = new Map<string, number>();
+      if (windowMs > 0) {
+        entries.forEach((e, i) => {
+          if (e.dedupId === undefined || e.dedupId === null) return;
+          const earlier = firstOf.get(e.dedupId);
+          const known = earlier === undefined ? this.sql.dedupGet.get(queue, e.dedupId, now) : undefined;
           if (earlier !== undefined || known !== undefined) {
             duplicate[i] = true;
             if (known !== undefined) keys[i] = formatKey(queue, known.seq);
           } else {
-            seen.set(m.dedupId, i);
+            firstOf.set(e.dedupId, i);
           }
         });
       }
-      const fresh = messages.filter((_, i) => !duplicate[i]);
-      if (guard.maxLength !== null && fresh.length > 0) {
-        let stored = this.sql.queueRow.get(queue)?.stored ?? 0;
-        if (stored + fresh.length > guard.maxLength) {
+      const fresh = entries.filter((_, i) => !duplicate[i]);
+      if (maxLength !== null && fresh.length > 0) {
+        let stored = row?.stored ?? 0;
+        if (stored + fresh.length > maxLength) {
           this.sql.expireIn.run(queue, now); // expired messages do not count; reclaim them first
           stored = this.sql.queueRow.get(queue)?.stored ?? 0;
-          if (stored + fresh.length > guard.maxLength) return { kind: 'full', length: stored };
+          if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
         }
       }
-      const freshKeys = fresh.length === 0 ? [] : this.insertAll(queue, fresh, now);
+      const freshKeys = fresh.length === 0 ? [] : this.insertAll(queue, fresh.map((e) => {
+        const ttlMs = e.ttlMs ?? (ttlS === null ? null : ttlS * 1000);
+        const delayMs = e.delayMs ?? delayS * 1000;
+        return { value: e.value, expiresAt: ttlMs === null ? null : now + ttlMs, visibleAt: delayMs > 0 ? now + delayMs : 0 };
+      }), now);
       let next = 0;
-      messages.forEach((m, i) => {
+      entries.forEach((e, i) => {
         if (duplicate[i]) return;
         const key = freshKeys[next++] as string;
         keys[i] = key;
-        if (m.dedupId !== undefined && guard.dedupWindowMs > 0) {
-          this.sql.dedupPut.run(queue, m.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + guard.dedupWindowMs);
+        if (e.dedupId !== undefined && e.dedupId !== null && windowMs > 0) {
+          this.sql.dedupPut.run(queue, e.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + windowMs);
         }
       });
       // A repeat inside the same batch answers the key its first occurrence just got.
-      messages.forEach((m, i) => {
-        if (keys[i] === null && m.dedupId !== undefined) keys[i] = keys[seen.get(m.dedupId) ?? -1] ?? null;
+      entries.forEach((e, i) => {
+        if (keys[i] === null && e.dedupId !== undefined && e.dedupId !== null) keys[i] = keys[firstOf.get(e.dedupId) ?? -1] ?? null;
       });
       return { kind: 'stored', keys: keys.map((k) => k ?? ''), duplicate };
     });

@@ -3,26 +3,10 @@
  */
 import { formatKey } from '../../core/names.js';
 import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
-import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { QueueStore } from '../contract.js';
 import type { GroupCommitter } from './group-commit.js';
-import { SETTING_COLUMNS } from './statements.js';
-import type { QueueRow, SettingField, Statements } from './statements.js';
-
-function toSettings(row: QueueRow | undefined): QueueSettings {
-  if (row === undefined) return DEFAULT_QUEUE_SETTINGS;
-  return {
-    policy: row.policy as Policy,
-    status: row.status as QueueStatus,
-    leaseSeconds: row.lease_s,
-    maxAttempts: row.max_attempts,
-    deadLetter: row.dead_letter,
-    delaySeconds: row.delay_s,
-    ttlSeconds: row.ttl_s,
-    maxLength: row.max_length,
-    dedupWindowSeconds: row.dedup_window_s,
-  };
-}
+import { SETTING_COLUMNS, settingsOf } from './statements.js';
+import type { SettingField, Statements } from './statements.js';
 
 /** Queue metadata in SQLite. */
 export class SqliteQueues implements QueueStore {
@@ -32,7 +16,7 @@ export class SqliteQueues implements QueueStore {
   ) {}
 
   settings(queue: string): Promise<QueueSettings> {
-    return this.commits.submit(() => toSettings(this.sql.queueRow.get(queue)));
+    return this.commits.submit(() => settingsOf(this.sql.queueRow.get(queue)));
   }
 
   updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
@@ -42,7 +26,7 @@ export class SqliteQueues implements QueueStore {
         const value = patch[name];
         if (value !== undefined) this.sql.setColumn[name].run(value, queue);
       }
-      return toSettings(this.sql.queueRow.get(queue));
+      return settingsOf(this.sql.queueRow.get(queue));
     });
   }
 

@@ -5,7 +5,8 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { formatKey } from '../../core/names.js';
-import type { MessageState, StoredMessage } from '../../core/types.js';
+import type { MessageState, Policy, QueueSettings, QueueStatus, StoredMessage } from '../../core/types.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 
 /** A message row as the store reads it. */
 export interface MessageRow {
@@ -52,6 +53,22 @@ export const SETTING_COLUMNS = {
 
 /** A settings field the store keeps in a column. */
 export type SettingField = keyof typeof SETTING_COLUMNS;
+
+/** The settings a queue row holds, or the defaults for a queue never created. */
+export function settingsOf(row: QueueRow | undefined): QueueSettings {
+  if (row === undefined) return DEFAULT_QUEUE_SETTINGS;
+  return {
+    policy: row.policy as Policy,
+    status: row.status as QueueStatus,
+    leaseSeconds: row.lease_s,
+    maxAttempts: row.max_attempts,
+    deadLetter: row.dead_letter,
+    delaySeconds: row.delay_s,
+    ttlSeconds: row.ttl_s,
+    maxLength: row.max_length,
+    dedupWindowSeconds: row.dedup_window_s,
+  };
+}
 
 function stateOf(row: MessageRow): MessageState {
   if (row.visible_at === 0) return 'ready';
