@@ -106,7 +106,7 @@ export class LongPolls {
   }
 
   private lane(queue: string): Lane {
-    let lane = this.lanes.get(queue);
+    const lane = this.lanes.get(queue);
     if (lane !== undefined) return lane;
     const created: Lane = { queue, waiters: [], busy: 0, generation: 0, unsubscribe: () => undefined, dueTimer: null, dueAt: 0 };
     created.unsubscribe = this.deps.signals.subscribe(queue, (signal) => {

@@ -14,6 +14,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerReliableRoutes } from './routes/reliable.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,6 +88,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
 
   registerMessageRoutes(app, deps.broker);
+  registerReliableRoutes(app, deps.broker);
   registerAdminRoutes(app, deps.broker, deps.storeKind);
   registerJsonProtocolRoutes(app, deps.broker);
   registerHealthRoutes(app, deps.broker, deps.storeKind);
