@@ -144,7 +144,7 @@ describe('publishing with batches, dedup, limits and config', () => {
 
   it('reads and changes the queue config, refusing bad fields', async () => {
     const queue = queueName();
-    const defaults = await (await fetch(url(`/q/${queue}/config`))).json();
+    const defaults: unknown = await (await fetch(url(`/q/${queue}/config`))).json();
     assert.deepEqual(defaults, {
       queue,
       policy: 'broadcast',
