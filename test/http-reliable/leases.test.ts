@@ -171,6 +171,13 @@ describe('leases over HTTP', () => {
     assert.equal(popped.dead_letter.attempts, 1);
   });
 
+  it('takes the queue default lease for an empty lease parameter', async () => {
+    const queue = queueName();
+    await fetch(url(`/q/${queue}/config`), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"lease":90}' });
+    await publish(queue, 'x');
+    assert.equal((await lease(queue, 'lease=')).lease_expires_at, new Date(clock + 90_000).toISOString());
+  });
+
   it('leases n messages at once as an array', async () => {
     const queue = queueName();
     for (const v of ['a', 'b', 'c']) await publish(queue, v);

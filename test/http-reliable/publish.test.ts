@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/delivery-limits.js';
+import { BATCH_BODY_LIMIT } from '../../src/http/routes/reliable.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -77,6 +78,9 @@ describe('publishing with batches, dedup, limits and config', () => {
     assert.equal(await code(tooBig), 'batch_too_large');
     const exact = await fetch(url(`/q/${queue}.b/batch`), json('POST', [chunk, chunk, chunk, chunk, 'y'.repeat(MAX_BATCH_BYTES - 4_000_000)]));
     assert.equal(exact.status, 200);
+    const rawTooBig = await fetch(url(`/q/${queue}.c/batch`), json('POST', `["${'z'.repeat(BATCH_BODY_LIMIT)}"]`));
+    assert.equal(rawTooBig.status, 413);
+    assert.equal(await code(rawTooBig), 'message_too_large');
   });
 
   it('deduplicates by form field or Idempotency-Key within the window', async () => {
