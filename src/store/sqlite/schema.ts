@@ -8,7 +8,8 @@ import type { Database } from 'better-sqlite3';
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
 export const SCHEMA_VERSION = 2;
 
-const MIGRATIONS: Record<number, string> = {
+/** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
   1: `
     CREATE TABLE queues (
       name       TEXT PRIMARY KEY,
