@@ -36,6 +36,10 @@ interface Lane {
   unsubscribe: () => void;
   dueTimer: NodeJS.Timeout | null;
   dueAt: number;
+  /** A next-due query is under way; later requests share one follow-up query. */
+  arming: boolean;
+  /** Someone asked to arm while a query was under way: query again when it ends (it may predate new work). */
+  rearm: boolean;
 }
 
 /** What the long polls need from the broker. */
@@ -108,7 +112,7 @@ export class LongPolls {
   private lane(queue: string): Lane {
     const lane = this.lanes.get(queue);
     if (lane !== undefined) return lane;
-    const created: Lane = { queue, waiters: [], busy: 0, generation: 0, unsubscribe: () => undefined, dueTimer: null, dueAt: 0 };
+    const created: Lane = { queue, waiters: [], busy: 0, generation: 0, unsubscribe: () => undefined, dueTimer: null, dueAt: 0, arming: false, rearm: false };
     created.unsubscribe = this.deps.signals.subscribe(queue, (signal) => {
       if (signal.kind !== 'message') return;
       created.generation += 1;
@@ -176,8 +180,19 @@ export class LongPolls {
 
   /** Arms the lane's one timer to the queue's next due time, if that is sooner than the armed one. */
   private armDue(lane: Lane): void {
+    if (lane.arming) {
+      lane.rearm = true;
+      return;
+    }
+    lane.arming = true;
+    lane.rearm = false;
+    const settled = (): void => {
+      lane.arming = false;
+      if (lane.rearm) this.armDue(lane);
+    };
     this.deps.nextDueAt(lane.queue, this.deps.now()).then(
       (at) => {
+        settled();
         if (at === null || lane.waiters.length === 0 || this.lanes.get(lane.queue) !== lane) return;
         if (lane.dueTimer !== null && lane.dueAt <= at) return;
         if (lane.dueTimer !== null) clearTimeout(lane.dueTimer);
@@ -189,7 +204,7 @@ export class LongPolls {
         }, Math.max(0, at - this.deps.now()) + 5);
         lane.dueTimer.unref();
       },
-      () => undefined, // a failing store shows in the waiters' own attempts
+      settled, // a failing store shows in the waiters' own attempts
     );
   }
 }

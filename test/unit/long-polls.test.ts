@@ -104,4 +104,33 @@ describe('LongPolls', () => {
     assert.deepEqual(await polls.wait('q', attempt, 5000), ['due']);
     await signals.close();
   });
+
+  it('queries the next due time again when asked while a query was under way', async () => {
+    const signals = new LocalSignalBus();
+    let dueAt: number | null = null;
+    const gate: { releaseFirst?: () => void } = {};
+    let queries = 0;
+    const nextDueAt = (): Promise<number | null> => {
+      queries += 1;
+      if (queries === 1) {
+        // the first answer is computed now (nothing due) but delivered late
+        const answer = dueAt;
+        return new Promise((resolve) => {
+          gate.releaseFirst = () => resolve(answer);
+        });
+      }
+      return Promise.resolve(dueAt);
+    };
+    const polls = new LongPolls({ signals, nextDueAt, now: Date.now });
+    const attempt = (): Promise<string[]> => Promise.resolve(dueAt !== null && Date.now() >= dueAt ? ['due'] : []);
+    const wait = polls.wait('q', attempt, 3000);
+    await until(() => gate.releaseFirst !== undefined, 'the first due query');
+    dueAt = Date.now() + 50; // a delayed publish lands while that query is out...
+    signals.emit({ kind: 'message', queue: 'q' }); // ...and its signal finds nothing visible yet
+    await until(() => polls.waiting('q') === 1, 'the waiter to park again');
+    gate.releaseFirst?.();
+    assert.deepEqual(await wait, ['due']);
+    assert.ok(queries >= 2);
+    await signals.close();
+  });
 });
