@@ -8,7 +8,7 @@ import type { Broker } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { parseQueueName } from '../core/names.js';
 import type { LeasedMessage } from '../core/types.js';
-import { parseCount, parseDelay, parseLease, parseReceipt } from '../core/delivery-limits.js';
+import { parseCount, parseDedupId, parseDelay, parseLease, parseReceipt } from '../core/delivery-limits.js';
 import { parseTtl } from '../core/validate.js';
 import { deliveryBody } from './delivery-bodies.js';
 
@@ -48,8 +48,13 @@ export async function executeCommand(broker: Broker, command: Record<string, unk
     case 'add': {
       const queue = parseQueueName(command.queue);
       const value = commandValue(command.value);
-      const key = await broker.publish(queue, { value, ttlSeconds: parseTtl(command.ttl) });
-      return { queue, value, key };
+      const { key, duplicate } = await broker.publishOne(queue, {
+        value,
+        ttlSeconds: parseTtl(command.ttl),
+        delaySeconds: parseDelay(command.delay),
+        dedupId: parseDedupId(command.dedup),
+      });
+      return duplicate ? { queue, value, key, duplicate } : { queue, value, key };
     }
     case 'get': {
       const queue = parseQueueName(command.queue);

@@ -209,6 +209,11 @@ describe('leases over HTTP', () => {
     const fresh = (again.messages as Leased[])[0] as Leased;
     assert.deepEqual(await send({ cmd: 'ack', queue, key, receipt: fresh.receipt }), { queue, key, acked: true });
     assert.deepEqual(await send({ cmd: 'lease', queue }), { error: 'empty queue' });
+    const added = await send({ cmd: 'add', queue, value: 'once', dedup: 'j-1', delay: 5 });
+    assert.deepEqual(await send({ cmd: 'add', queue, value: 'twice', dedup: 'j-1' }), { queue, value: 'twice', key: added.key, duplicate: true });
+    assert.deepEqual(await send({ cmd: 'lease', queue }), { error: 'empty queue' }, 'delayed');
+    advance(5);
+    assert.equal((await send({ cmd: 'lease', queue })).value, 'once');
   });
 
   it('keeps leases across a restart', async () => {
