@@ -6,10 +6,7 @@
  *
  * Times are passed in (`now`, ms since the epoch) so that stores never read a clock of
  * their own and tests can drive expiry exactly.
- */
-import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
-
-/**
+ *
  * Due work: a delayed message whose `visibleAt` has come becomes ready; a lease that has
  * expired makes its message ready again in its place by key, unless the message has
  * already taken the queue's stored `maxAttempts` leases, in which case it moves to the
@@ -17,6 +14,7 @@ import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessag
  * messages of a queue first settles that queue's due work (a bounded number of rows), in
  * the same atomic step; the store's own maintenance settles the rest.
  */
+import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
 /**
  * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
