@@ -29,6 +29,8 @@ export interface RunningServer {
 /** Optional parts a caller (a test, the CLI) may supply. */
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The Broker's clock; tests pass a fake one to drive leases, delays and ttls. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Builds every piece from `config` and starts listening. */
@@ -36,7 +38,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
   const store = openSqliteStore({ dataDir: config.dataDir, sync: config.sync });
   const signals: SignalBus = new LocalSignalBus();
-  const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes });
+  const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
   let draining = false;
   const app = await buildHttpApp({
     broker,
@@ -50,6 +52,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       draining = true;
+      broker.stopWaiting(); // parked long polls answer now instead of holding the HTTP close
       const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
         try {
           await fn();

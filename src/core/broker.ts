@@ -3,11 +3,14 @@
  * and render what it returns; it validates names and limits, calls the store, and signals
  * waiters. It knows nothing of HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import { RestMQError } from './errors.js';
+import { LongPolls } from './long-polls.js';
 import { parseKey, parseQueueName } from './names.js';
 import type { SignalBus } from './signals.js';
-import type { Policy, QueueSettings, QueueStats, QueueStatus, StoredMessage } from './types.js';
-import type { Store } from '../store/contract.js';
+import { deadLetterQueueOf } from './types.js';
+import type { LeasedMessage, Policy, QueueSettings, QueueStats, QueueStatus, StoredMessage } from './types.js';
+import type { LeaseRefusal, Redriven, Store } from '../store/contract.js';
 
 /** What the Broker needs, passed in by the composition root. */
 export interface BrokerDeps {
@@ -22,9 +25,46 @@ export interface BrokerDeps {
 /** What a producer sends. */
 export interface PublishInput {
   readonly value: string;
-  /** Seconds until the message expires, or null for never. */
+  /** Seconds until the message expires, or null for the queue's default ttl (none unless configured). */
   readonly ttlSeconds: number | null;
+  /** Seconds before it becomes visible, or null/absent for the queue's default delay. */
+  readonly delaySeconds?: number | null;
+  /** Deduplication id: a repeat within the queue's window stores nothing and answers the first key. */
+  readonly dedupId?: string | null;
 }
+
+/** What a publish answers. */
+export interface PublishResult {
+  readonly key: string;
+  /** True when the dedup id repeated a remembered one and nothing was stored. */
+  readonly duplicate: boolean;
+}
+
+/** How a receiver takes messages. */
+export interface ReceiveOptions {
+  /** Up to this many messages. */
+  readonly count: number;
+  /** Lease instead of pop: for this many seconds, or null for the queue's default lease. Absent pops. */
+  readonly lease?: { readonly seconds: number | null };
+  /** Wait up to this many seconds for a message (long poll); 0 answers at once. */
+  readonly waitSeconds: number;
+  /** Aborts the wait (the client went away). */
+  readonly abort?: AbortSignal;
+}
+
+/** What a release did. */
+export type ReleaseResult =
+  | { readonly kind: 'released'; readonly visibleAt: number }
+  | { readonly kind: 'dead_lettered'; readonly queue: string; readonly key: string };
+
+/** A queue's settings plus the dead-letter queue they resolve to. */
+export interface QueueConfig {
+  readonly settings: QueueSettings;
+  readonly deadLetterQueue: string;
+}
+
+/** Retry-After of a 429 for a full queue, seconds. */
+export const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
 
 /** Longest page of keys the /j view shows. */
 export const LATEST_KEYS_LIMIT = 10;
@@ -35,23 +75,152 @@ export class Broker {
   private readonly signals: SignalBus;
   private readonly maxMessageBytes: number;
   private readonly now: () => number;
+  private readonly longPolls: LongPolls;
 
   constructor(deps: BrokerDeps) {
     this.store = deps.store;
     this.signals = deps.signals;
     this.maxMessageBytes = deps.maxMessageBytes;
     this.now = deps.now ?? Date.now;
+    this.longPolls = new LongPolls({
+      signals: deps.signals,
+      nextDueAt: (queue, now) => this.store.messages.nextDueAt(queue, now),
+      now: this.now,
+    });
   }
 
   /** Stores one message and returns its key once it is durable. */
   async publish(queueName: string, input: PublishInput): Promise<string> {
+    return (await this.publishOne(queueName, input)).key;
+  }
+
+  /** Stores one message under the queue's limits; says whether it was a dedup repeat. */
+  async publishOne(queueName: string, input: PublishInput): Promise<PublishResult> {
+    const [result] = await this.publishBatch(queueName, [input]);
+    return result as PublishResult;
+  }
+
+  /**
+   * Stores every message in one atomic step, or none (a bad entry, a full queue), and
+   * answers their keys in order. The transport checked the batch's entry and byte limits.
+   */
+  async publishBatch(queueName: string, inputs: readonly PublishInput[]): Promise<PublishResult[]> {
     const queue = parseQueueName(queueName);
-    this.checkSize(input.value);
+    inputs.forEach((input, i) => this.checkSize(input.value, inputs.length > 1 ? i : null));
+    const outcome = await this.store.messages.publish(
+      queue,
+      inputs.map((input) => ({
+        value: input.value,
+        ttlMs: input.ttlSeconds === null ? null : input.ttlSeconds * 1000,
+        delayMs: input.delaySeconds === undefined || input.delaySeconds === null ? null : input.delaySeconds * 1000,
+        dedupId: input.dedupId ?? null,
+      })),
+      this.now(),
+    );
+    if (outcome.kind === 'full') {
+      throw new RestMQError('queue_full', `queue ${queue} holds ${outcome.length} messages, its max_length; retry later`, {
+        retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_SECONDS,
+      });
+    }
+    if (outcome.duplicate.some((d) => !d)) this.signals.emit({ kind: 'message', queue });
+    return outcome.keys.map((key, i) => ({ key, duplicate: outcome.duplicate[i] === true }));
+  }
+
+  /**
+   * Takes (pop) or leases up to `count` of the oldest ready messages, waiting up to
+   * `waitSeconds` for one to arrive when there is none.
+   */
+  receive(queueName: string, options: ReceiveOptions): Promise<StoredMessage[] | LeasedMessage[]> {
+    const queue = parseQueueName(queueName);
+    const lease = options.lease;
+    const attempt =
+      lease === undefined
+        ? () => this.store.messages.take(queue, options.count, this.now())
+        : () => this.store.leases.lease(queue, receipts(options.count), lease.seconds === null ? null : lease.seconds * 1000, this.now());
+    return this.longPolls.wait<StoredMessage>(queue, attempt, options.waitSeconds * 1000, options.abort);
+  }
+
+  /** Leases up to `count` messages at once (no wait); null seconds takes the queue's default. */
+  lease(queueName: string, count: number, seconds: number | null): Promise<LeasedMessage[]> {
+    const queue = parseQueueName(queueName);
+    return this.store.leases.lease(queue, receipts(count), seconds === null ? null : seconds * 1000, this.now());
+  }
+
+  /** Acknowledges a leased message: it is deleted. Throws 409 for a stale, forged or expired receipt. */
+  async ack(key: string, receipt: string, queueName?: string): Promise<void> {
+    const { queue, seq } = this.keyOf(key, queueName);
+    const outcome = await this.store.leases.ack(queue, seq, receipt, this.now());
+    if (outcome !== 'acked') throw refusal(outcome, key);
+  }
+
+  /** Ends a lease early; the message is visible again after `delaySeconds`, or dead-lettered when out of attempts. */
+  async release(key: string, receipt: string, delaySeconds: number, queueName?: string): Promise<ReleaseResult> {
+    const { queue, seq } = this.keyOf(key, queueName);
     const now = this.now();
-    const expiresAt = input.ttlSeconds === null ? null : now + input.ttlSeconds * 1000;
-    const [key] = await this.store.messages.append(queue, [{ value: input.value, expiresAt }], now);
-    this.signals.emit({ kind: 'message', queue });
-    return key as string;
+    const outcome = await this.store.leases.release(queue, seq, receipt, now + delaySeconds * 1000, now);
+    if (outcome.kind === 'stale' || outcome.kind === 'expired') throw refusal(outcome.kind, key);
+    this.signals.emit({ kind: 'message', queue: outcome.kind === 'released' ? queue : outcome.queue });
+    return outcome;
+  }
+
+  /** Moves a lease's end to `seconds` from now; answers the new end (ms). */
+  async extend(key: string, receipt: string, seconds: number, queueName?: string): Promise<number> {
+    const { queue, seq } = this.keyOf(key, queueName);
+    const now = this.now();
+    const outcome = await this.store.leases.extend(queue, seq, receipt, now + seconds * 1000, now);
+    if (outcome === 'stale' || outcome === 'expired') throw refusal(outcome, key);
+    return outcome.leaseExpiresAt;
+  }
+
+  /** The oldest `count` messages in any state, unchanged. */
+  peek(queueName: string, count: number): Promise<StoredMessage[]> {
+    return this.store.messages.peek(parseQueueName(queueName), count, this.now());
+  }
+
+  /** One message by key, unchanged; throws `message_not_found`. */
+  async read(key: string, queueName?: string): Promise<StoredMessage> {
+    const { queue, seq } = this.keyOf(key, queueName);
+    const message = await this.store.messages.read(queue, seq, this.now());
+    if (message === null) throw new RestMQError('message_not_found', `no message ${key}`);
+    return message;
+  }
+
+  /** Moves up to `count` dead letters of `queueName` back to their source queues. */
+  async redrive(queueName: string, count: number): Promise<Redriven[]> {
+    const moved = await this.store.deadLetters.redrive(parseQueueName(queueName), count, this.now());
+    for (const target of new Set(moved.map((m) => parseKey(m.to).queue))) this.signals.emit({ kind: 'message', queue: target });
+    return moved;
+  }
+
+  /** The queue's settings and the dead-letter queue they resolve to. */
+  async config(queueName: string): Promise<QueueConfig> {
+    const queue = parseQueueName(queueName);
+    const settings = await this.store.queues.settings(queue);
+    return { settings, deadLetterQueue: deadLetterQueueOf(queue, settings) };
+  }
+
+  /** Changes settings (a patch parsed by the transport). */
+  async configure(queueName: string, patch: Partial<QueueSettings>): Promise<QueueConfig> {
+    const settings = await this.updateSettings(queueName, patch);
+    return { settings, deadLetterQueue: deadLetterQueueOf(queueName, settings) };
+  }
+
+  /** Deletes a queue entirely (messages, settings, dedup memory, numbering); closes its streams. */
+  async dropQueue(queueName: string): Promise<number> {
+    const queue = parseQueueName(queueName);
+    const dropped = await this.store.queues.drop(queue);
+    this.signals.emit({ kind: 'purge', queue });
+    return dropped;
+  }
+
+  /** How many long polls are parked on a queue. */
+  waiting(queueName: string): number {
+    return this.longPolls.waiting(parseQueueName(queueName));
+  }
+
+  /** Answers every parked long poll (empty) and refuses to park more: the first step of shutdown. */
+  stopWaiting(): void {
+    this.longPolls.close();
   }
 
   /** Removes and returns the oldest deliverable message, or null when there is none. */
@@ -69,10 +238,7 @@ export class Broker {
 
   /** Deletes one message by key; `queueName`, when given, must be the key's queue. */
   async remove(key: string, queueName?: string): Promise<boolean> {
-    const parsed = parseKey(key);
-    if (queueName !== undefined && parseQueueName(queueName) !== parsed.queue) {
-      throw new RestMQError('invalid_key', `key ${key} does not belong to queue ${queueName}`);
-    }
+    const parsed = this.keyOf(key, queueName);
     return this.store.messages.remove(parsed.queue, parsed.seq);
   }
 
@@ -134,12 +300,33 @@ export class Broker {
     return settings;
   }
 
-  private checkSize(value: string): void {
+  private keyOf(key: string, queueName?: string): { queue: string; seq: number } {
+    const parsed = parseKey(key);
+    if (queueName !== undefined && parseQueueName(queueName) !== parsed.queue) {
+      throw new RestMQError('invalid_key', `key ${key} does not belong to queue ${queueName}`);
+    }
+    return parsed;
+  }
+
+  private checkSize(value: string, entry: number | null): void {
     // Cheap bound first: a UTF-16 length within max/3 cannot exceed max bytes in UTF-8.
     if (value.length * 3 <= this.maxMessageBytes) return;
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > this.maxMessageBytes) {
-      throw new RestMQError('message_too_large', `message is ${bytes} bytes; the maximum is ${this.maxMessageBytes}`);
+      const which = entry === null ? 'message' : `batch entry ${entry}`;
+      throw new RestMQError('message_too_large', `${which} is ${bytes} bytes; the maximum is ${this.maxMessageBytes}`);
     }
   }
+}
+
+/** Fresh, unguessable lease receipts (144 random bits each). */
+function receipts(count: number): string[] {
+  const bytes = randomBytes(18 * count);
+  return Array.from({ length: count }, (_, i) => bytes.subarray(i * 18, (i + 1) * 18).toString('base64url'));
+}
+
+/** The one place where a store's lease refusal becomes a catalog error. */
+function refusal(kind: LeaseRefusal, key: string): RestMQError {
+  if (kind === 'expired') return new RestMQError('lease_expired', `the lease of ${key} under this receipt has expired`);
+  return new RestMQError('stale_receipt', `the receipt does not match a current lease of ${key} (stale, forged, or the message is gone)`);
 }

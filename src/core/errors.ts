@@ -21,6 +21,19 @@ export const ERROR_CATALOG = {
   unsupported_media_type: { status: 415, message: 'content type is not supported here' },
   bad_request: { status: 400, message: 'the request could not be understood' },
   queue_empty: { status: 404, message: 'empty queue' },
+  invalid_lease: { status: 400, message: 'lease must be a whole number of seconds between 1 and 43200' },
+  invalid_delay: { status: 400, message: 'delay must be a whole number of seconds between 0 and 604800' },
+  invalid_wait: { status: 400, message: 'wait must be a whole number of seconds between 0 and 20' },
+  invalid_count: { status: 400, message: 'n and peek must be whole numbers between 1 and 100' },
+  invalid_receipt: { status: 400, message: 'receipt must be the text a lease answered (8-64 characters from A-Z a-z 0-9 _ -)' },
+  invalid_dedup_id: { status: 400, message: 'dedup id must be 1-128 printable ASCII characters without spaces' },
+  invalid_batch: { status: 400, message: 'batch must be a JSON array of 1-1000 entries: values, or objects with value, ttl, delay, dedup' },
+  batch_too_large: { status: 413, message: 'batch values add up to more than 4194304 bytes' },
+  invalid_config: { status: 400, message: 'queue config must be a JSON object of known settings with valid values' },
+  stale_receipt: { status: 409, message: 'the receipt does not match a current lease of this message (stale, forged, or the message is gone)' },
+  lease_expired: { status: 409, message: 'the lease of this receipt has expired; the message is visible again' },
+  queue_full: { status: 429, message: 'the queue holds max_length messages; retry later' },
+  message_not_found: { status: 404, message: 'no such message' },
   not_found: { status: 404, message: 'no such route' },
   store_unavailable: { status: 503, message: 'the store cannot be reached' },
   shutting_down: { status: 503, message: 'the server is shutting down' },
@@ -37,11 +50,15 @@ export class RestMQError extends Error {
   /** The HTTP status the catalog gives this code. */
   readonly status: number;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  /** Seconds a client should wait before retrying (HTTP `Retry-After`), when the code implies one. */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message ?? ERROR_CATALOG[code].message, options);
     this.name = 'RestMQError';
     this.code = code;
     this.status = ERROR_CATALOG[code].status;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 }
 

@@ -12,16 +12,55 @@ export type QueueStatus = 'started' | 'stopped';
 /** All policies, for validation and docs. */
 export const POLICIES: readonly Policy[] = ['broadcast', 'roundrobin'];
 
-/** Per-queue settings a client can change. Later settings (lease, limits) join this shape. */
+/** Per-queue settings a client can change (`GET`/`PUT /q/<queue>/config`). */
 export interface QueueSettings {
   /** Streaming fan-out. @default 'broadcast' */
   readonly policy: Policy;
   /** Streaming delivery switch. @default 'started' */
   readonly status: QueueStatus;
+  /** Lease length used when a consumer asks for a lease without a length, seconds. @default 30 */
+  readonly leaseSeconds: number;
+  /**
+   * Leases a message may take; when the last one expires or is released the message moves
+   * to the dead-letter queue. 0 never dead-letters. @default 5
+   */
+  readonly maxAttempts: number;
+  /** Dead-letter queue name, or null for the default `<queue>.dlq` (see {@link deadLetterQueueOf}). @default null */
+  readonly deadLetter: string | null;
+  /** Delay applied to a publish that names none, seconds. @default 0 */
+  readonly delaySeconds: number;
+  /** Ttl applied to a publish that names none, seconds, or null for none. @default null */
+  readonly ttlSeconds: number | null;
+  /** Most messages the queue may hold (any state); a publish beyond it answers 429. null is unbounded. @default null */
+  readonly maxLength: number | null;
+  /** How long a dedup id is remembered, seconds; 0 turns deduplication off. @default 300 */
+  readonly dedupWindowSeconds: number;
 }
 
 /** Settings of a queue nobody has configured yet. */
-export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { policy: 'broadcast', status: 'started' };
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
+  policy: 'broadcast',
+  status: 'started',
+  leaseSeconds: 30,
+  maxAttempts: 5,
+  deadLetter: null,
+  delaySeconds: 0,
+  ttlSeconds: null,
+  maxLength: null,
+  dedupWindowSeconds: 300,
+};
+
+/** Suffix of the default dead-letter queue's name. */
+export const DEAD_LETTER_SUFFIX = '.dlq';
+
+/**
+ * The dead-letter queue of `queue`: its configured one, else `<queue>.dlq`. A name too long
+ * for the suffix is cut to 124 characters first, so the default is always a valid name.
+ */
+export function deadLetterQueueOf(queue: string, settings: Pick<QueueSettings, 'deadLetter'>): string {
+  if (settings.deadLetter !== null) return settings.deadLetter;
+  return `${queue.slice(0, 128 - DEAD_LETTER_SUFFIX.length)}${DEAD_LETTER_SUFFIX}`;
+}
 
 /** A message as a producer hands it to the store. */
 export interface NewMessage {
@@ -29,7 +68,22 @@ export interface NewMessage {
   readonly value: string;
   /** Absolute expiry, ms since the epoch; a message past it is never delivered. */
   readonly expiresAt: number | null;
+  /** Not deliverable before this time, ms since the epoch (a delayed publish); absent or 0 is now. */
+  readonly visibleAt?: number;
+  /** Producer's deduplication id; only the store's guarded `publish` honours it. */
+  readonly dedupId?: string;
 }
+
+/** Where a dead letter came from. */
+export interface DeadLetterOrigin {
+  /** The key the message had in its source queue (`<source>:<n>`). */
+  readonly sourceKey: string;
+  /** How many leases it took there. */
+  readonly attempts: number;
+}
+
+/** Where a message stands. `ready`: deliverable now; `delayed`: not yet; `leased`: out with a consumer. */
+export type MessageState = 'ready' | 'delayed' | 'leased';
 
 /** A message as the store holds it. */
 export interface StoredMessage {
@@ -44,6 +98,22 @@ export interface StoredMessage {
   readonly expiresAt: number | null;
   /** How many soft reads (JSON `get`) saw it, counting this one when it was a soft read. */
   readonly reads: number;
+  /** How many leases it has been given (including the current one). */
+  readonly attempts: number;
+  /** Its state when it was read. */
+  readonly state: MessageState;
+  /** When a delayed message becomes visible or a lease ends, ms since the epoch; 0 when ready. */
+  readonly visibleAt: number;
+  /** Set on messages in a dead-letter queue. */
+  readonly deadLetter: DeadLetterOrigin | null;
+}
+
+/** A message handed out under a lease. */
+export interface LeasedMessage extends StoredMessage {
+  /** Proof of this lease: ack, release and extend must present it. */
+  readonly receipt: string;
+  /** When the lease ends, ms since the epoch. */
+  readonly leaseExpiresAt: number;
 }
 
 /** What `/stats/<queue>` reports. */

@@ -14,6 +14,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerReliableRoutes } from './routes/reliable.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,11 +95,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.setErrorHandler((err, request, reply) => {
     const error = toRestMQError(err);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
     return sendJson(request, reply, errorBody(error), error.status);
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
 
   registerMessageRoutes(app, deps.broker);
+  registerReliableRoutes(app, deps.broker);
   registerAdminRoutes(app, deps.broker, deps.storeKind);
   await registerJsonProtocolRoutes(app, deps.broker);
   registerHealthRoutes(app, deps.broker, deps.storeKind);

@@ -51,6 +51,11 @@ export function jsonProtocolHelpPage(): string {
 <p>Removes and returns the oldest message: <code>{"queue","value","key"}</code>, or <code>{"error":"empty queue"}</code>.</p>
 <h2>del</h2>${ex('{"cmd":"del","queue":"genesis","key":"genesis:1"}')}
 <p>Deletes a message by key: <code>{"queue","deleted":true|false,"key"}</code>.</p>
+<h2>lease, ack, release, extend</h2>${ex('{"cmd":"lease","queue":"genesis","lease":30}')}
+<p>Leases the oldest message for <code>lease</code> seconds (default: the queue's) and answers it with a <code>receipt</code>,
+<code>attempts</code> and <code>lease_expires_at</code>; <code>n</code> leases several. Then
+<code>{"cmd":"ack","queue","key","receipt"}</code> deletes it, <code>{"cmd":"release","queue","key","receipt","delay"}</code>
+makes it visible again and <code>{"cmd":"extend","queue","key","receipt","lease"}</code> lengthens the lease. See docs/reliable-delivery.md.</p>
 <p>Malformed JSON or a command without <code>cmd</code> answers 400 <code>{"error":"Malformed JSON","code":"malformed_json"}</code>;
 an unknown command answers 400 <code>{"error":"null resultset ...","code":"unknown_command"}</code>.</p>`,
   );

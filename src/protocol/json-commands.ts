@@ -7,10 +7,13 @@
 import type { Broker } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { parseQueueName } from '../core/names.js';
+import type { LeasedMessage } from '../core/types.js';
+import { parseCount, parseDedupId, parseDelay, parseLease, parseReceipt } from '../core/delivery-limits.js';
 import { parseTtl, parseValue } from '../core/validate.js';
+import { deliveryBody } from './delivery-bodies.js';
 
 /** The commands this protocol knows. */
-export const JSON_COMMANDS = ['add', 'get', 'take', 'del'] as const;
+export const JSON_COMMANDS = ['add', 'get', 'take', 'del', 'lease', 'ack', 'release', 'extend'] as const;
 
 /** A command result: a JSON object sent back as-is. */
 export type CommandResult = Record<string, unknown>;
@@ -45,8 +48,13 @@ export async function executeCommand(broker: Broker, command: Record<string, unk
     case 'add': {
       const queue = parseQueueName(command.queue);
       const value = commandValue(command.value);
-      const key = await broker.publish(queue, { value, ttlSeconds: parseTtl(command.ttl) });
-      return { queue, value, key };
+      const { key, duplicate } = await broker.publishOne(queue, {
+        value,
+        ttlSeconds: parseTtl(command.ttl),
+        delaySeconds: parseDelay(command.delay),
+        dedupId: parseDedupId(command.dedup),
+      });
+      return duplicate ? { queue, value, key, duplicate } : { queue, value, key };
     }
     case 'get': {
       const queue = parseQueueName(command.queue);
@@ -67,7 +75,41 @@ export async function executeCommand(broker: Broker, command: Record<string, unk
       const deleted = await broker.remove(key, queue);
       return { queue, deleted, key };
     }
+    case 'lease': {
+      // {"cmd":"lease","queue":"q","lease":30,"n":1}: lease (default: the queue's lease) up to n messages.
+      const queue = parseQueueName(command.queue);
+      const count = parseCount(command.n);
+      const messages = await broker.lease(queue, count ?? 1, parseLease(command.lease, null));
+      if (messages.length === 0) return { error: 'empty queue' };
+      if (count === null) return { queue, ...deliveryBody(messages[0] as LeasedMessage) };
+      return { queue, messages: messages.map(deliveryBody) };
+    }
+    case 'ack': {
+      const { queue, key, receipt } = leaseTarget(command);
+      await broker.ack(key, receipt, queue);
+      return { queue, key, acked: true };
+    }
+    case 'release': {
+      const { queue, key, receipt } = leaseTarget(command);
+      const result = await broker.release(key, receipt, parseDelay(command.delay) ?? 0, queue);
+      if (result.kind === 'released') return { queue, key, released: true, visible_at: new Date(result.visibleAt).toISOString() };
+      return { queue, key, released: true, dead_letter: { queue: result.queue, key: result.key } };
+    }
+    case 'extend': {
+      const { queue, key, receipt } = leaseTarget(command);
+      const seconds = parseLease(command.lease, null);
+      if (seconds === null) throw new RestMQError('invalid_lease', 'extend needs lease, the new lease length from now');
+      const until = await broker.extend(key, receipt, seconds, queue);
+      return { queue, key, lease_expires_at: new Date(until).toISOString() };
+    }
     default:
       throw new RestMQError('unknown_command', `null resultset: unknown command ${JSON.stringify(command.cmd).slice(0, 64)}`);
   }
+}
+
+/** The queue, key and receipt of an ack, release or extend command. */
+function leaseTarget(command: Record<string, unknown>): { queue: string; key: string; receipt: string } {
+  const queue = parseQueueName(command.queue);
+  if (typeof command.key !== 'string') throw new RestMQError('invalid_key');
+  return { queue, key: command.key, receipt: parseReceipt(command.receipt) };
 }

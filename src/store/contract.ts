@@ -6,16 +6,53 @@
  *
  * Times are passed in (`now`, ms since the epoch) so that stores never read a clock of
  * their own and tests can drive expiry exactly.
+ *
+ * Due work: a delayed message whose `visibleAt` has come becomes ready; a lease that has
+ * expired makes its message ready again in its place by key, unless the message has
+ * already taken the queue's stored `maxAttempts` leases, in which case it moves to the
+ * dead-letter queue (see {@link LeaseStore}). Every operation that reads or takes ready
+ * messages of a queue first settles that queue's due work (a bounded number of rows), in
+ * the same atomic step; the store's own maintenance settles the rest.
  */
-import type { NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
+import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
-/** Messages: append, take, read. Leases and delays will join here as new methods. */
+/**
+ * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
+ * defaults, so the store applies settings in the same atomic step as it stores.
+ */
+export interface PublishEntry {
+  readonly value: string;
+  /** Time to live, ms; absent or null takes the queue's `ttlSeconds`. */
+  readonly ttlMs?: number | null;
+  /** Invisible for this long, ms; absent or null takes the queue's `delaySeconds`. */
+  readonly delayMs?: number | null;
+  /** Producer's deduplication id, remembered for the queue's `dedupWindowSeconds`. */
+  readonly dedupId?: string | null;
+}
+
+/** What a guarded publish did. */
+export type PublishOutcome =
+  /** Every entry has a key, in order; `duplicate[i]` is true when entry i repeated a remembered dedup id and stored nothing (its key is the first one's). */
+  | { readonly kind: 'stored'; readonly keys: string[]; readonly duplicate: boolean[] }
+  /** Nothing was stored: the new messages would take the queue past `maxLength`. */
+  | { readonly kind: 'full'; readonly length: number };
+
+/** Messages: append, take, read. */
 export interface MessageStore {
   /**
    * Appends messages to `queue` (creating the queue on first use) in one atomic step and
-   * returns their keys in order. All are stored or none.
+   * returns their keys in order. All are stored or none. No limits, no dedup.
    */
   append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]>;
+  /**
+   * Like {@link append}, all or nothing in one atomic step, under the queue's stored
+   * settings: entries whose `dedupId` is remembered (or repeats an earlier entry) store
+   * nothing and answer the first key; new ids are remembered for `dedupWindowSeconds` (0:
+   * ignored); everything is refused when the rest would take the queue past `maxLength`
+   * (messages of any state count, expired ones do not); `ttlSeconds` and `delaySeconds`
+   * fill in what entries leave out. O(entries · log n).
+   */
+  publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome>;
   /** Removes and returns up to `limit` of the oldest deliverable messages, oldest first. */
   take(queue: string, limit: number, now: number): Promise<StoredMessage[]>;
   /** Returns the oldest deliverable message without removing it, counting the read. */
@@ -26,6 +63,76 @@ export interface MessageStore {
   remove(queue: string, seq: number): Promise<boolean>;
   /** Deletes every message of `queue`; returns how many. Key numbering continues. */
   purge(queue: string): Promise<number>;
+  /** Up to `limit` of the oldest unexpired messages in any state, oldest first, without changing them. */
+  peek(queue: string, limit: number, now: number): Promise<StoredMessage[]>;
+  /** One unexpired message by sequence number, in any state, without changing it; null when absent. */
+  read(queue: string, seq: number, now: number): Promise<StoredMessage | null>;
+  /**
+   * The earliest future time at which a delayed message becomes visible or a lease of
+   * `queue` ends (ms), or null when there is none. Long polls arm one timer to it.
+   */
+  nextDueAt(queue: string, now: number): Promise<number | null>;
+}
+
+/** What ack, release and extend answer when the receipt does not name a current lease. */
+export type LeaseRefusal =
+  /** No such message, or it is not leased, or under another receipt (a stale or forged receipt). */
+  | 'stale'
+  /** The receipt matches, but the lease ended at or before `now`. */
+  | 'expired';
+
+/** What a release did. */
+export type ReleaseOutcome =
+  | { readonly kind: 'released'; readonly visibleAt: number }
+  /** The message had used its last attempt and moved to `queue` under `key`. */
+  | { readonly kind: 'dead_lettered'; readonly queue: string; readonly key: string }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'expired' };
+
+/**
+ * Leases (at-least-once delivery). A lease hides a ready message until `leaseUntil`; only
+ * the receipt it was issued with can ack, release or extend it, and only before it ends.
+ * Receipts are made by the caller (random, unguessable) so that stores stay deterministic.
+ * Dead-lettering uses the queue's stored `maxAttempts` and `deadLetter` settings and moves
+ * the message atomically: it leaves the source and joins the end of the dead-letter queue,
+ * keeping its value and recording its source key and attempts. Every call is O(log n) per
+ * message touched.
+ */
+export interface LeaseStore {
+  /**
+   * Leases up to `receipts.length` of the oldest ready messages for `leaseMs` (null: the
+   * queue's stored `leaseSeconds`), the i-th with `receipts[i]`; each one's attempts grow by
+   * one. Oldest first; [] when none is ready.
+   */
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]>;
+  /** Deletes the message if `receipt` names its current lease. */
+  ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal>;
+  /**
+   * Ends the lease early: the message is visible again at `visibleAt` (now, or later for a
+   * release with delay) in its place by key, or moves to the dead-letter queue when it has
+   * used its last attempt.
+   */
+  release(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<ReleaseOutcome>;
+  /** Moves the end of the current lease to `leaseUntil`; answers it. */
+  extend(queue: string, seq: number, receipt: string, leaseUntil: number, now: number): Promise<{ readonly leaseExpiresAt: number } | LeaseRefusal>;
+}
+
+/** One dead letter moved back. */
+export interface Redriven {
+  /** Its key in the dead-letter queue (now deleted). */
+  readonly from: string;
+  /** Its new key, at the end of its source queue. */
+  readonly to: string;
+}
+
+/** Dead letters: moving them back where they came from. */
+export interface DeadLetterStore {
+  /**
+   * Moves up to `limit` of the oldest dead letters of `queue` (messages that carry a
+   * dead-letter origin) back to the end of their source queues, attempts reset, in one
+   * atomic step. Messages of `queue` without an origin stay.
+   */
+  redrive(queue: string, limit: number, now: number): Promise<Redriven[]>;
 }
 
 /** Queue metadata: existence, settings, listing and stats. */
@@ -38,11 +145,18 @@ export interface QueueStore {
   list(): Promise<string[]>;
   /** Stats of one queue, or null when it does not exist. */
   stats(queue: string, now: number): Promise<QueueStats | null>;
+  /**
+   * Deletes the queue entirely: its messages (of every state), its settings, its dedup
+   * memory and its key numbering. Answers how many messages went (0 for an unknown queue).
+   */
+  drop(queue: string): Promise<number>;
 }
 
-/** A complete store: both roles plus its lifecycle. */
+/** A complete store: every role plus its lifecycle. */
 export interface Store {
   readonly messages: MessageStore;
+  readonly leases: LeaseStore;
+  readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
   /** Human name for logs and /readyz ("sqlite", "redis"). */
   readonly kind: string;

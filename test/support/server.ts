@@ -24,10 +24,10 @@ export function tempDir(prefix = 'restmq-test-'): string {
 }
 
 /** Starts a server on 127.0.0.1:0 with a temp SQLite store. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number } = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   const config: Config = { ...DEFAULT_CONFIG, port: 0, listen: '127.0.0.1', dataDir, logLevel: 'silent', ...overrides };
-  const server = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const server = await startServer(config, { logger: pino({ level: 'silent' }), ...options });
   return {
     ...server,
     dataDir,

@@ -7,7 +7,9 @@ import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
 import { parseQueueName } from '../../core/names.js';
 import type { StoredMessage } from '../../core/types.js';
+import { parseCount, parseDedupId, parseDelay, parseLease, parseWait } from '../../core/delivery-limits.js';
 import { parseTtl, parseValue } from '../../core/validate.js';
+import { deliveryBody, peekBody } from '../../protocol/delivery-bodies.js';
 import { argument, firstArgument, hasFormBody } from '../args.js';
 import { indexPage, queueListPage } from '../pages.js';
 import { errorBody, sendHtml, sendJson, sendText, wantsHtml, wantsJson } from '../render.js';
@@ -48,8 +50,10 @@ function popBody(message: StoredMessage): { key: string; value: string; count: n
 async function publish(broker: Broker, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const value = publishedValue(request);
   const ttlSeconds = parseTtl(argument(request, 'ttl'));
-  const key = await broker.publish(queue, { value, ttlSeconds });
-  if (wantsJson(request)) return sendJson(request, reply, { key });
+  const delaySeconds = parseDelay(argument(request, 'delay'));
+  const dedupId = parseDedupId(argument(request, 'dedup') ?? request.headers['idempotency-key']);
+  const { key, duplicate } = await broker.publishOne(queue, { value, ttlSeconds, delaySeconds, dedupId });
+  if (wantsJson(request)) return sendJson(request, reply, duplicate ? { key, duplicate } : { key });
   return sendText(request, reply, key);
 }
 
@@ -58,6 +62,37 @@ async function publish(broker: Broker, queue: string, request: FastifyRequest, r
  * checker or `curl -I` would silently consume a message.
  */
 const NO_HEAD = { exposeHeadRoute: false } as const;
+
+/** Aborts when the client goes away before its answer is sent (a long poll's connection closed). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/**
+ * `GET /q/<queue>`: RestMQ's pop when no parameter is given; otherwise `peek=N` lists,
+ * `lease=S` leases, `n=N` answers an array, `wait=S` long-polls.
+ */
+async function receive(broker: Broker, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const peek = parseCount(argument(request, 'peek'));
+  if (peek !== null) return sendJson(request, reply, (await broker.peek(queue, peek)).map(peekBody));
+  const count = parseCount(argument(request, 'n'));
+  const leaseArg = argument(request, 'lease');
+  const lease = leaseArg === undefined ? undefined : { seconds: parseLease(leaseArg, null) };
+  const waitSeconds = parseWait(argument(request, 'wait'));
+  const messages = await broker.receive(queue, {
+    count: count ?? 1,
+    ...(lease === undefined ? {} : { lease }),
+    waitSeconds,
+    ...(waitSeconds > 0 ? { abort: clientGone(reply) } : {}),
+  });
+  if (messages.length === 0) return reply.code(204).send();
+  if (count === null) return sendJson(request, reply, deliveryBody(messages[0] as StoredMessage));
+  return sendJson(request, reply, messages.map(deliveryBody));
+}
 
 /** Registers `/` and `/q/*`. */
 export function registerMessageRoutes(app: FastifyInstance, broker: Broker): void {
@@ -83,13 +118,17 @@ export function registerMessageRoutes(app: FastifyInstance, broker: Broker): voi
     publish(broker, request.params.queue, request, reply),
   );
 
-  app.get<{ Params: { queue: string } }>('/q/:queue', NO_HEAD, async (request, reply) => {
-    const message = await broker.pop(request.params.queue);
-    if (message === null) return reply.code(204).send();
-    return sendJson(request, reply, popBody(message));
-  });
+  app.get<{ Params: { queue: string } }>('/q/:queue', NO_HEAD, (request, reply) =>
+    receive(broker, request.params.queue, request, reply),
+  );
 
   app.delete<{ Params: { queue: string } }>('/q/:queue', async (request, reply) => {
+    const drop = argument(request, 'drop');
+    if (drop !== undefined) {
+      if (drop !== '1' && drop !== 'true') throw new RestMQError('invalid_parameter', 'drop must be 1 or true');
+      const dropped = await broker.dropQueue(request.params.queue);
+      return sendJson(request, reply, { queue: request.params.queue, dropped: true, purged: dropped });
+    }
     const purged = await broker.purge(request.params.queue);
     return sendJson(request, reply, { queue: request.params.queue, status: purged > 0 ? 1 : 0, purged });
   });

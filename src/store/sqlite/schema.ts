@@ -6,9 +6,10 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const MIGRATIONS: Record<number, string> = {
+/** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
   1: `
     CREATE TABLE queues (
       name       TEXT PRIMARY KEY,
@@ -29,6 +30,40 @@ const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (queue, seq)
     ) WITHOUT ROWID;
     CREATE INDEX messages_expiry ON messages (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+  // Reliable delivery. A message is ready when visible_at = 0 (a partial index keeps ready
+  // messages in key order, so taking or leasing the head is one seek however many are
+  // leased or delayed); otherwise visible_at is when its delay or lease ends, found through
+  // a second partial index. receipt is set while leased. Dead letters record their origin.
+  // queues.stored counts messages (kept by triggers) so max_length costs no scan.
+  2: `
+    ALTER TABLE queues ADD COLUMN lease_s INTEGER NOT NULL DEFAULT 30;
+    ALTER TABLE queues ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 5;
+    ALTER TABLE queues ADD COLUMN dead_letter TEXT;
+    ALTER TABLE queues ADD COLUMN delay_s INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE queues ADD COLUMN ttl_s INTEGER;
+    ALTER TABLE queues ADD COLUMN max_length INTEGER;
+    ALTER TABLE queues ADD COLUMN dedup_window_s INTEGER NOT NULL DEFAULT 300;
+    ALTER TABLE queues ADD COLUMN stored INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN receipt TEXT;
+    ALTER TABLE messages ADD COLUMN dead_source TEXT;
+    ALTER TABLE messages ADD COLUMN dead_attempts INTEGER;
+    CREATE INDEX messages_ready ON messages (queue, seq) WHERE visible_at = 0;
+    CREATE INDEX messages_due ON messages (queue, visible_at) WHERE visible_at > 0;
+    CREATE INDEX messages_due_all ON messages (visible_at) WHERE visible_at > 0;
+    CREATE TABLE dedup (
+      queue      TEXT NOT NULL,
+      id         TEXT NOT NULL,
+      seq        INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      PRIMARY KEY (queue, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX dedup_expiry ON dedup (expires_at);
+    UPDATE queues SET stored = (SELECT count(*) FROM messages WHERE messages.queue = queues.name);
+    CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
+      BEGIN UPDATE queues SET stored = stored + 1 WHERE name = NEW.queue; END;
+    CREATE TRIGGER messages_count_delete AFTER DELETE ON messages
+      BEGIN UPDATE queues SET stored = stored - 1 WHERE name = OLD.queue; END;
   `,
 };
 

@@ -5,14 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { RestMQError } from '../../core/errors.js';
-import { formatKey } from '../../core/names.js';
-import type { NewMessage, Policy, QueueSettings, QueueStats, QueueStatus, StoredMessage } from '../../core/types.js';
-import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
-import type { MessageStore, QueueStore, Store } from '../contract.js';
+import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store } from '../contract.js';
+import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
+import { SqliteDeadLetters, SqliteLeases } from './leases.js';
+import { SqliteMessages } from './messages.js';
+import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
+import { Statements } from './statements.js';
 
 /** How the SQLite store is opened. */
 export interface SqliteStoreOptions {
@@ -20,27 +22,11 @@ export interface SqliteStoreOptions {
   readonly dataDir: string;
   /** `full`: fsync at every commit (a 2xx survives power loss). `normal`: survives a process crash only. */
   readonly sync: 'full' | 'normal';
-  /** How often expired messages are deleted and free pages reclaimed, ms. @default 5000 */
+  /**
+   * How often expired messages and dedup ids are deleted, due leases and delays of idle
+   * queues settled (dead-lettering included) and free pages reclaimed, ms. @default 5000
+   */
   readonly maintenanceIntervalMs?: number;
-}
-
-interface MessageRow {
-  seq: number;
-  value: string;
-  created_at: number;
-  expires_at: number | null;
-  reads: number;
-}
-
-function toMessage(queue: string, row: MessageRow): StoredMessage {
-  return {
-    key: formatKey(queue, row.seq),
-    seq: row.seq,
-    value: row.value,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    reads: row.reads,
-  };
 }
 
 function storeUnavailable(err: unknown): RestMQError {
@@ -73,6 +59,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly messages: MessageStore;
+  readonly leases: LeaseStore;
+  readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
   private readonly commits: GroupCommitter;
   private readonly maintenance: NodeJS.Timeout;
@@ -84,10 +72,19 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    this.messages = new SqliteMessages(sql, this.commits);
+    const due = new DueWork(sql);
+    this.messages = new SqliteMessages(sql, due, this.commits);
+    this.leases = new SqliteLeases(sql, due, this.commits);
+    this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
     this.queues = new SqliteQueues(sql, this.commits);
+    const maintain = (now: number): void => {
+      sql.deleteExpired.run(now);
+      sql.dedupExpire.run(now);
+      const queues = new Set(sql.dueQueues.all(now, SETTLE_LIMIT).map((r) => r.queue));
+      for (const queue of queues) due.settle(queue, now);
+    };
     this.maintenance = setInterval(() => {
-      this.commits.submit(() => sql.deleteExpired.run(Date.now())).then(
+      this.commits.submit(() => maintain(Date.now())).then(
         () => db.pragma('incremental_vacuum(256)'),
         () => undefined, // a failing store is reported by the requests and /readyz
       );
@@ -111,149 +108,3 @@ class SqliteStore implements Store {
   }
 }
 
-/** Every prepared statement, compiled once. */
-class Statements {
-  readonly ensureQueue: Statement<[string, number]>;
-  readonly bumpSeq: Statement<[number, string], { last_seq: number }>;
-  readonly insert: Statement<[string, number, string, number, number | null]>;
-  readonly takeOne: Statement<[string, string, number, number], MessageRow>;
-  readonly takeMany: Statement<[string, string, number, number, number], MessageRow>;
-  readonly oldest: Statement<[string, number, number], MessageRow>;
-  readonly countRead: Statement<[string, number]>;
-  readonly latest: Statement<[string, number], { seq: number }>;
-  readonly remove: Statement<[string, number]>;
-  readonly purge: Statement<[string]>;
-  readonly settings: Statement<[string], { policy: Policy; status: QueueStatus }>;
-  readonly setPolicy: Statement<[Policy, string]>;
-  readonly setStatus: Statement<[QueueStatus, string]>;
-  readonly list: Statement<[], { name: string }>;
-  readonly queueRow: Statement<[string], { last_seq: number; policy: Policy; status: QueueStatus; created_at: number }>;
-  readonly length: Statement<[string, number], { n: number }>;
-  readonly deleteExpired: Statement<[number]>;
-
-  constructor(db: Database) {
-    const deliverable = 'queue = ? AND visible_at <= ? AND (expires_at IS NULL OR expires_at > ?)';
-    const cols = 'seq, value, created_at, expires_at, reads';
-    this.ensureQueue = db.prepare('INSERT INTO queues (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
-    this.bumpSeq = db.prepare('UPDATE queues SET last_seq = last_seq + ? WHERE name = ? RETURNING last_seq');
-    this.insert = db.prepare('INSERT INTO messages (queue, seq, value, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
-    // One statement finds and deletes the head: a pop is a single index seek.
-    this.takeOne = db.prepare(
-      `DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq FROM messages WHERE ${deliverable} ORDER BY seq LIMIT 1)
-       RETURNING ${cols}`,
-    );
-    this.takeMany = db.prepare(
-      `DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq FROM messages WHERE ${deliverable} ORDER BY seq LIMIT ?)
-       RETURNING ${cols}`,
-    );
-    this.oldest = db.prepare(`SELECT ${cols} FROM messages WHERE ${deliverable} ORDER BY seq LIMIT 1`);
-    this.countRead = db.prepare('UPDATE messages SET reads = reads + 1 WHERE queue = ? AND seq = ?');
-    this.latest = db.prepare('SELECT seq FROM messages WHERE queue = ? ORDER BY seq DESC LIMIT ?');
-    this.remove = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ?');
-    this.purge = db.prepare('DELETE FROM messages WHERE queue = ?');
-    this.settings = db.prepare('SELECT policy, status FROM queues WHERE name = ?');
-    this.setPolicy = db.prepare('UPDATE queues SET policy = ? WHERE name = ?');
-    this.setStatus = db.prepare('UPDATE queues SET status = ? WHERE name = ?');
-    this.list = db.prepare('SELECT name FROM queues ORDER BY name');
-    this.queueRow = db.prepare('SELECT last_seq, policy, status, created_at FROM queues WHERE name = ?');
-    this.length = db.prepare(
-      'SELECT count(*) AS n FROM messages WHERE queue = ? AND (expires_at IS NULL OR expires_at > ?)',
-    );
-    this.deleteExpired = db.prepare('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?');
-  }
-}
-
-class SqliteMessages implements MessageStore {
-  constructor(
-    private readonly sql: Statements,
-    private readonly commits: GroupCommitter,
-  ) {}
-
-  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    return this.commits.submit(() => {
-      this.sql.ensureQueue.run(queue, now);
-      const last = (this.sql.bumpSeq.get(messages.length, queue) as { last_seq: number }).last_seq;
-      const first = last - messages.length + 1;
-      const keys: string[] = [];
-      messages.forEach((m, i) => {
-        this.sql.insert.run(queue, first + i, m.value, now, m.expiresAt);
-        keys.push(formatKey(queue, first + i));
-      });
-      return keys;
-    });
-  }
-
-  take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
-    return this.commits.submit(() => {
-      if (limit === 1) {
-        const row = this.sql.takeOne.get(queue, queue, now, now);
-        return row === undefined ? [] : [toMessage(queue, row)];
-      }
-      const rows = this.sql.takeMany.all(queue, queue, now, now, limit);
-      return rows.sort((a, b) => a.seq - b.seq).map((r) => toMessage(queue, r));
-    });
-  }
-
-  readOldest(queue: string, now: number): Promise<StoredMessage | null> {
-    return this.commits.submit(() => {
-      const row = this.sql.oldest.get(queue, now, now);
-      if (row === undefined) return null;
-      this.sql.countRead.run(queue, row.seq);
-      return toMessage(queue, { ...row, reads: row.reads + 1 });
-    });
-  }
-
-  latestKeys(queue: string, limit: number): Promise<string[]> {
-    return this.commits.submit(() => this.sql.latest.all(queue, limit).map((r) => formatKey(queue, r.seq)));
-  }
-
-  remove(queue: string, seq: number): Promise<boolean> {
-    return this.commits.submit(() => this.sql.remove.run(queue, seq).changes > 0);
-  }
-
-  purge(queue: string): Promise<number> {
-    return this.commits.submit(() => this.sql.purge.run(queue).changes);
-  }
-}
-
-class SqliteQueues implements QueueStore {
-  constructor(
-    private readonly sql: Statements,
-    private readonly commits: GroupCommitter,
-  ) {}
-
-  settings(queue: string): Promise<QueueSettings> {
-    return this.commits.submit(() => this.sql.settings.get(queue) ?? DEFAULT_QUEUE_SETTINGS);
-  }
-
-  updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
-    return this.commits.submit(() => {
-      this.sql.ensureQueue.run(queue, now);
-      if (patch.policy !== undefined) this.sql.setPolicy.run(patch.policy, queue);
-      if (patch.status !== undefined) this.sql.setStatus.run(patch.status, queue);
-      return this.sql.settings.get(queue) ?? DEFAULT_QUEUE_SETTINGS;
-    });
-  }
-
-  list(): Promise<string[]> {
-    return this.commits.submit(() => this.sql.list.all().map((r) => r.name));
-  }
-
-  stats(queue: string, now: number): Promise<QueueStats | null> {
-    return this.commits.submit(() => {
-      const row = this.sql.queueRow.get(queue);
-      if (row === undefined) return null;
-      const oldest = this.sql.oldest.get(queue, Number.MAX_SAFE_INTEGER, now);
-      return {
-        queue,
-        length: (this.sql.length.get(queue, now) as { n: number }).n,
-        policy: row.policy,
-        status: row.status,
-        published: row.last_seq,
-        createdAt: row.created_at,
-        oldestKey: oldest === undefined ? null : formatKey(queue, oldest.seq),
-        oldestAgeMs: oldest === undefined ? null : Math.max(0, now - oldest.created_at),
-      };
-    });
-  }
-}

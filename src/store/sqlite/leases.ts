@@ -1,0 +1,114 @@
+/**
+ * The SQLite lease and dead-letter roles. A lease is a row state (visible_at = lease end,
+ * receipt set), so leases live in the database and survive a restart.
+ */
+import { formatKey, parseKey } from '../../core/names.js';
+import type { LeasedMessage } from '../../core/types.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
+import type { DeadLetterStore, LeaseRefusal, LeaseStore, ReleaseOutcome, Redriven } from '../contract.js';
+import type { DueWork } from './due.js';
+import type { GroupCommitter } from './group-commit.js';
+import { toMessage } from './statements.js';
+import type { MessageRow, Statements } from './statements.js';
+
+/** Leases in SQLite. */
+export class SqliteLeases implements LeaseStore {
+  constructor(
+    private readonly sql: Statements,
+    private readonly due: DueWork,
+    private readonly commits: GroupCommitter,
+  ) {}
+
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
+      const heads = this.sql.readyHead.all(queue, now, receipts.length);
+      return heads.map(({ seq }, i) => {
+        const receipt = receipts[i] as string;
+        const row = this.sql.lease.get(leaseUntil, receipt, queue, seq) as MessageRow;
+        return { ...toMessage(queue, row), receipt, leaseExpiresAt: leaseUntil };
+      });
+    });
+  }
+
+  ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal> {
+    return this.commits.submit(() => {
+      const refusal = this.check(queue, seq, receipt, now);
+      if (refusal !== null) return refusal;
+      this.sql.remove.run(queue, seq);
+      return 'acked' as const;
+    });
+  }
+
+  release(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<ReleaseOutcome> {
+    return this.commits.submit((): ReleaseOutcome => {
+      const refusal = this.check(queue, seq, receipt, now);
+      if (refusal !== null) return { kind: refusal };
+      const row = this.sql.row.get(queue, seq) as MessageRow;
+      const exhausted = this.due.exhausted(queue, row.attempts);
+      if (exhausted !== null) {
+        const moved = this.due.deadLetter(queue, seq, exhausted.dlq, now);
+        if (moved !== null) return { kind: 'dead_lettered', queue: moved.queue, key: moved.key };
+      }
+      if (visibleAt > now) {
+        this.sql.makeReady.run(queue, seq);
+        this.sql.setVisible.run(visibleAt, queue, seq);
+        return { kind: 'released', visibleAt };
+      }
+      this.sql.makeReady.run(queue, seq);
+      return { kind: 'released', visibleAt: now };
+    });
+  }
+
+  extend(
+    queue: string,
+    seq: number,
+    receipt: string,
+    leaseUntil: number,
+    now: number,
+  ): Promise<{ readonly leaseExpiresAt: number } | LeaseRefusal> {
+    return this.commits.submit(() => {
+      const refusal = this.check(queue, seq, receipt, now);
+      if (refusal !== null) return refusal;
+      this.sql.setVisible.run(leaseUntil, queue, seq);
+      return { leaseExpiresAt: leaseUntil };
+    });
+  }
+
+  /** Null when `receipt` names the current, unexpired lease of the message. */
+  private check(queue: string, seq: number, receipt: string, now: number): LeaseRefusal | null {
+    const row = this.sql.row.get(queue, seq);
+    if (row === undefined || row.receipt === null || row.receipt !== receipt) return 'stale';
+    if (row.visible_at <= now) return 'expired';
+    return null;
+  }
+}
+
+/** Dead letters in SQLite. */
+export class SqliteDeadLetters implements DeadLetterStore {
+  constructor(
+    private readonly sql: Statements,
+    private readonly due: DueWork,
+    private readonly commits: GroupCommitter,
+  ) {}
+
+  redrive(queue: string, limit: number, now: number): Promise<Redriven[]> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      const moved: Redriven[] = [];
+      for (const row of this.sql.deadHead.all(queue, now, limit)) {
+        let source: string;
+        try {
+          source = parseKey(row.dead_source).queue;
+        } catch {
+          continue; // not written by this store; leave it where it is
+        }
+        this.sql.remove.run(queue, row.seq);
+        const seq = this.due.appendOne(source, row.value, now, null, null);
+        moved.push({ from: formatKey(queue, row.seq), to: formatKey(source, seq) });
+      }
+      return moved;
+    });
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The SQLite message role: append (plain and guarded), take, read, peek. Every call is one
+ * group-committed step; reads of ready messages settle the queue's due work first.
+ */
+import { formatKey } from '../../core/names.js';
+import type { NewMessage, StoredMessage } from '../../core/types.js';
+import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
+import type { DueWork } from './due.js';
+import type { GroupCommitter } from './group-commit.js';
+import { settingsOf, toMessage } from './statements.js';
+import type { Statements } from './statements.js';
+
+/** Messages in SQLite. */
+export class SqliteMessages implements MessageStore {
+  constructor(
+    private readonly sql: Statements,
+    private readonly due: DueWork,
+    private readonly commits: GroupCommitter,
+  ) {}
+
+  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
+    return this.commits.submit(() => this.insertAll(queue, messages, now));
+  }
+
+  publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
+    return this.commits.submit((): PublishOutcome => {
+      const row = this.sql.queueRow.get(queue);
+      const { dedupWindowSeconds, maxLength, ttlSeconds: ttlS, delaySeconds: delayS } = settingsOf(row);
+      const windowMs = dedupWindowSeconds * 1000;
+      const keys: (string | null)[] = entries.map(() => null);
+      const duplicate = entries.map(() => false);
+      const firstOf = new Map<string, number>();
+      if (windowMs > 0) {
+        entries.forEach((e, i) => {
+          if (e.dedupId === undefined || e.dedupId === null) return;
+          const earlier = firstOf.get(e.dedupId);
+          const known = earlier === undefined ? this.sql.dedupGet.get(queue, e.dedupId, now) : undefined;
+          if (earlier !== undefined || known !== undefined) {
+            duplicate[i] = true;
+            if (known !== undefined) keys[i] = formatKey(queue, known.seq);
+          } else {
+            firstOf.set(e.dedupId, i);
+          }
+        });
+      }
+      const fresh = entries.filter((_, i) => !duplicate[i]);
+      if (maxLength !== null && fresh.length > 0) {
+        let stored = row?.stored ?? 0;
+        if (stored + fresh.length > maxLength) {
+          this.sql.expireIn.run(queue, now); // expired messages do not count; reclaim them first
+          stored = this.sql.queueRow.get(queue)?.stored ?? 0;
+          if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
+        }
+      }
+      const freshKeys = fresh.length === 0 ? [] : this.insertAll(queue, fresh.map((e) => {
+        const ttlMs = e.ttlMs ?? (ttlS === null ? null : ttlS * 1000);
+        const delayMs = e.delayMs ?? delayS * 1000;
+        return { value: e.value, expiresAt: ttlMs === null ? null : now + ttlMs, visibleAt: delayMs > 0 ? now + delayMs : 0 };
+      }), now);
+      let next = 0;
+      entries.forEach((e, i) => {
+        if (duplicate[i]) return;
+        const key = freshKeys[next++] as string;
+        keys[i] = key;
+        if (e.dedupId !== undefined && e.dedupId !== null && windowMs > 0) {
+          this.sql.dedupPut.run(queue, e.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + windowMs);
+        }
+      });
+      // A repeat inside the same batch answers the key its first occurrence just got.
+      entries.forEach((e, i) => {
+        if (keys[i] === null && e.dedupId !== undefined && e.dedupId !== null) keys[i] = keys[firstOf.get(e.dedupId) ?? -1] ?? null;
+      });
+      return { kind: 'stored', keys: keys.map((k) => k ?? ''), duplicate };
+    });
+  }
+
+  take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      if (limit === 1) {
+        const row = this.sql.takeOne.get(queue, queue, now);
+        return row === undefined ? [] : [toMessage(queue, row)];
+      }
+      const rows = this.sql.takeMany.all(queue, queue, now, limit);
+      return rows.sort((a, b) => a.seq - b.seq).map((r) => toMessage(queue, r));
+    });
+  }
+
+  readOldest(queue: string, now: number): Promise<StoredMessage | null> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      const row = this.sql.oldestReady.get(queue, now);
+      if (row === undefined) return null;
+      this.sql.countRead.run(queue, row.seq);
+      return toMessage(queue, { ...row, reads: row.reads + 1 });
+    });
+  }
+
+  latestKeys(queue: string, limit: number): Promise<string[]> {
+    return this.commits.submit(() => this.sql.latest.all(queue, limit).map((r) => formatKey(queue, r.seq)));
+  }
+
+  remove(queue: string, seq: number): Promise<boolean> {
+    return this.commits.submit(() => this.sql.remove.run(queue, seq).changes > 0);
+  }
+
+  purge(queue: string): Promise<number> {
+    return this.commits.submit(() => this.sql.purge.run(queue).changes);
+  }
+
+  peek(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      return this.sql.peek.all(queue, now, limit).map((r) => toMessage(queue, r));
+    });
+  }
+
+  read(queue: string, seq: number, now: number): Promise<StoredMessage | null> {
+    return this.commits.submit(() => {
+      this.due.settle(queue, now);
+      const row = this.sql.row.get(queue, seq);
+      if (row === undefined || (row.expires_at !== null && row.expires_at <= now)) return null;
+      return toMessage(queue, row);
+    });
+  }
+
+  nextDueAt(queue: string, now: number): Promise<number | null> {
+    return this.commits.submit(() => this.sql.nextDue.get(queue, now)?.at ?? null);
+  }
+
+  private insertAll(queue: string, messages: readonly NewMessage[], now: number): string[] {
+    this.sql.ensureQueue.run(queue, now);
+    const last = (this.sql.bumpSeq.get(messages.length, queue) as { last_seq: number }).last_seq;
+    const first = last - messages.length + 1;
+    return messages.map((m, i) => {
+      const visibleAt = m.visibleAt !== undefined && m.visibleAt > now ? m.visibleAt : 0;
+      this.sql.insert.run(queue, first + i, m.value, now, m.expiresAt, visibleAt, null, null);
+      return formatKey(queue, first + i);
+    });
+  }
+}

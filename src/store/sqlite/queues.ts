@@ -1,0 +1,63 @@
+/**
+ * The SQLite queue role: settings (columns of the queues row), listing, stats and drop.
+ */
+import { formatKey } from '../../core/names.js';
+import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
+import type { QueueStore } from '../contract.js';
+import type { GroupCommitter } from './group-commit.js';
+import { SETTING_COLUMNS, settingsOf } from './statements.js';
+import type { SettingField, Statements } from './statements.js';
+
+/** Queue metadata in SQLite. */
+export class SqliteQueues implements QueueStore {
+  constructor(
+    private readonly sql: Statements,
+    private readonly commits: GroupCommitter,
+  ) {}
+
+  settings(queue: string): Promise<QueueSettings> {
+    return this.commits.submit(() => settingsOf(this.sql.queueRow.get(queue)));
+  }
+
+  updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
+    return this.commits.submit(() => {
+      this.sql.ensureQueue.run(queue, now);
+      for (const name of Object.keys(SETTING_COLUMNS) as SettingField[]) {
+        const value = patch[name];
+        if (value !== undefined) this.sql.setColumn[name].run(value, queue);
+      }
+      return settingsOf(this.sql.queueRow.get(queue));
+    });
+  }
+
+  list(): Promise<string[]> {
+    return this.commits.submit(() => this.sql.list.all().map((r) => r.name));
+  }
+
+  stats(queue: string, now: number): Promise<QueueStats | null> {
+    return this.commits.submit(() => {
+      const row = this.sql.queueRow.get(queue);
+      if (row === undefined) return null;
+      const oldest = this.sql.oldestAny.get(queue, now);
+      return {
+        queue,
+        length: (this.sql.length.get(queue, now) as { n: number }).n,
+        policy: row.policy as Policy,
+        status: row.status as QueueStatus,
+        published: row.last_seq,
+        createdAt: row.created_at,
+        oldestKey: oldest === undefined ? null : formatKey(queue, oldest.seq),
+        oldestAgeMs: oldest === undefined ? null : Math.max(0, now - oldest.created_at),
+      };
+    });
+  }
+
+  drop(queue: string): Promise<number> {
+    return this.commits.submit(() => {
+      const deleted = this.sql.purge.run(queue).changes;
+      this.sql.dedupDropQueue.run(queue);
+      this.sql.dropQueue.run(queue);
+      return deleted;
+    });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Every prepared statement of the SQLite store, compiled once per database, plus the row
+ * shape they return. Ready messages (visible_at = 0) are read through the partial index
+ * `messages_ready`, due ones (delays and leases) through `messages_due`.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { formatKey } from '../../core/names.js';
+import type { MessageState, Policy, QueueSettings, QueueStatus, StoredMessage } from '../../core/types.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
+
+/** A message row as the store reads it. */
+export interface MessageRow {
+  seq: number;
+  value: string;
+  created_at: number;
+  expires_at: number | null;
+  reads: number;
+  attempts: number;
+  visible_at: number;
+  receipt: string | null;
+  dead_source: string | null;
+  dead_attempts: number | null;
+}
+
+/** A queue row: its numbering, settings and message count. */
+export interface QueueRow {
+  last_seq: number;
+  policy: string;
+  status: string;
+  created_at: number;
+  lease_s: number;
+  max_attempts: number;
+  dead_letter: string | null;
+  delay_s: number;
+  ttl_s: number | null;
+  max_length: number | null;
+  dedup_window_s: number;
+  stored: number;
+}
+
+/** Columns that `updateSettings` may set, by settings field. */
+export const SETTING_COLUMNS = {
+  policy: 'policy',
+  status: 'status',
+  leaseSeconds: 'lease_s',
+  maxAttempts: 'max_attempts',
+  deadLetter: 'dead_letter',
+  delaySeconds: 'delay_s',
+  ttlSeconds: 'ttl_s',
+  maxLength: 'max_length',
+  dedupWindowSeconds: 'dedup_window_s',
+} as const;
+
+/** A settings field the store keeps in a column. */
+export type SettingField = keyof typeof SETTING_COLUMNS;
+
+/** The settings a queue row holds, or the defaults for a queue never created. */
+export function settingsOf(row: QueueRow | undefined): QueueSettings {
+  if (row === undefined) return DEFAULT_QUEUE_SETTINGS;
+  return {
+    policy: row.policy as Policy,
+    status: row.status as QueueStatus,
+    leaseSeconds: row.lease_s,
+    maxAttempts: row.max_attempts,
+    deadLetter: row.dead_letter,
+    delaySeconds: row.delay_s,
+    ttlSeconds: row.ttl_s,
+    maxLength: row.max_length,
+    dedupWindowSeconds: row.dedup_window_s,
+  };
+}
+
+function stateOf(row: MessageRow): MessageState {
+  if (row.visible_at === 0) return 'ready';
+  return row.receipt === null ? 'delayed' : 'leased';
+}
+
+/** A row as the contract's message (never exposing the receipt). */
+export function toMessage(queue: string, row: MessageRow): StoredMessage {
+  return {
+    key: formatKey(queue, row.seq),
+    seq: row.seq,
+    value: row.value,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    reads: row.reads,
+    attempts: row.attempts,
+    state: stateOf(row),
+    visibleAt: row.visible_at,
+    deadLetter: row.dead_source === null ? null : { sourceKey: row.dead_source, attempts: row.dead_attempts ?? 0 },
+  };
+}
+
+const COLS = 'seq, value, created_at, expires_at, reads, attempts, visible_at, receipt, dead_source, dead_attempts';
+const READY = 'FROM messages INDEXED BY messages_ready WHERE queue = ? AND visible_at = 0 AND (expires_at IS NULL OR expires_at > ?)';
+
+/** Every prepared statement, compiled once. */
+export class Statements {
+  readonly ensureQueue: Statement<[string, number]>;
+  readonly bumpSeq: Statement<[number, string], { last_seq: number }>;
+  readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null]>;
+  readonly takeOne: Statement<[string, string, number], MessageRow>;
+  readonly takeMany: Statement<[string, string, number, number], MessageRow>;
+  readonly readyHead: Statement<[string, number, number], { seq: number }>;
+  readonly oldestReady: Statement<[string, number], MessageRow>;
+  readonly countRead: Statement<[string, number]>;
+  readonly latest: Statement<[string, number], { seq: number }>;
+  readonly row: Statement<[string, number], MessageRow>;
+  readonly remove: Statement<[string, number]>;
+  readonly purge: Statement<[string]>;
+  readonly peek: Statement<[string, number, number], MessageRow>;
+  readonly due: Statement<[string, number, number], { seq: number; receipt: string | null; attempts: number }>;
+  readonly dueQueues: Statement<[number, number], { queue: string }>;
+  readonly nextDue: Statement<[string, number], { at: number | null }>;
+  readonly makeReady: Statement<[string, number]>;
+  readonly lease: Statement<[number, string, string, number], MessageRow>;
+  readonly setVisible: Statement<[number, string, number]>;
+  readonly deadHead: Statement<[string, number, number], { seq: number; value: string; dead_source: string }>;
+  readonly dedupGet: Statement<[string, string, number], { seq: number }>;
+  readonly dedupPut: Statement<[string, string, number, number]>;
+  readonly dedupDropQueue: Statement<[string]>;
+  readonly dedupExpire: Statement<[number]>;
+  readonly expireIn: Statement<[string, number]>;
+  readonly queueRow: Statement<[string], QueueRow>;
+  readonly dropQueue: Statement<[string]>;
+  readonly setColumn: Record<SettingField, Statement<[string | number | null, string]>>;
+  readonly list: Statement<[], { name: string }>;
+  readonly oldestAny: Statement<[string, number], MessageRow>;
+  readonly length: Statement<[string, number], { n: number }>;
+  readonly deleteExpired: Statement<[number]>;
+
+  constructor(db: Database) {
+    const live = '(expires_at IS NULL OR expires_at > ?)';
+    this.ensureQueue = db.prepare('INSERT INTO queues (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.bumpSeq = db.prepare('UPDATE queues SET last_seq = last_seq + ? WHERE name = ? RETURNING last_seq');
+    this.insert = db.prepare(
+      `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // One statement finds and deletes the head: a pop is a single index seek.
+    this.takeOne = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq ${READY} ORDER BY seq LIMIT 1) RETURNING ${COLS}`);
+    this.takeMany = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq ${READY} ORDER BY seq LIMIT ?) RETURNING ${COLS}`);
+    this.readyHead = db.prepare(`SELECT seq ${READY} ORDER BY seq LIMIT ?`);
+    this.oldestReady = db.prepare(`SELECT ${COLS} ${READY} ORDER BY seq LIMIT 1`);
+    this.countRead = db.prepare('UPDATE messages SET reads = reads + 1 WHERE queue = ? AND seq = ?');
+    this.latest = db.prepare('SELECT seq FROM messages WHERE queue = ? ORDER BY seq DESC LIMIT ?');
+    this.row = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND seq = ?`);
+    this.remove = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ?');
+    this.purge = db.prepare('DELETE FROM messages WHERE queue = ?');
+    this.peek = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT ?`);
+    this.due = db.prepare(
+      `SELECT seq, receipt, attempts FROM messages INDEXED BY messages_due
+       WHERE queue = ? AND visible_at > 0 AND visible_at <= ? ORDER BY visible_at LIMIT ?`,
+    );
+    this.dueQueues = db.prepare(
+      'SELECT queue FROM messages INDEXED BY messages_due_all WHERE visible_at > 0 AND visible_at <= ? LIMIT ?',
+    );
+    this.nextDue = db.prepare(
+      'SELECT min(visible_at) AS at FROM messages INDEXED BY messages_due WHERE queue = ? AND visible_at > 0 AND visible_at > ?',
+    );
+    this.makeReady = db.prepare('UPDATE messages SET visible_at = 0, receipt = NULL WHERE queue = ? AND seq = ?');
+    this.lease = db.prepare(
+      `UPDATE messages SET visible_at = ?, receipt = ?, attempts = attempts + 1 WHERE queue = ? AND seq = ? RETURNING ${COLS}`,
+    );
+    this.setVisible = db.prepare('UPDATE messages SET visible_at = ? WHERE queue = ? AND seq = ?');
+    this.deadHead = db.prepare(
+      `SELECT seq, value, dead_source FROM messages INDEXED BY messages_ready
+       WHERE queue = ? AND visible_at = 0 AND dead_source IS NOT NULL AND ${live} ORDER BY seq LIMIT ?`,
+    );
+    this.dedupGet = db.prepare('SELECT seq FROM dedup WHERE queue = ? AND id = ? AND expires_at > ?');
+    this.dedupPut = db.prepare('INSERT OR REPLACE INTO dedup (queue, id, seq, expires_at) VALUES (?, ?, ?, ?)');
+    this.dedupDropQueue = db.prepare('DELETE FROM dedup WHERE queue = ?');
+    this.dedupExpire = db.prepare('DELETE FROM dedup WHERE expires_at <= ?');
+    this.expireIn = db.prepare('DELETE FROM messages WHERE queue = ? AND expires_at IS NOT NULL AND expires_at <= ?');
+    this.queueRow = db.prepare('SELECT * FROM queues WHERE name = ?');
+    this.dropQueue = db.prepare('DELETE FROM queues WHERE name = ?');
+    const setColumn = {} as Record<SettingField, Statement<[string | number | null, string]>>;
+    for (const [fieldName, column] of Object.entries(SETTING_COLUMNS) as [SettingField, string][]) {
+      setColumn[fieldName] = db.prepare(`UPDATE queues SET ${column} = ? WHERE name = ?`);
+    }
+    this.setColumn = setColumn;
+    this.list = db.prepare('SELECT name FROM queues ORDER BY name');
+    this.oldestAny = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT 1`);
+    this.length = db.prepare(`SELECT count(*) AS n FROM messages WHERE queue = ? AND ${live}`);
+    this.deleteExpired = db.prepare('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  }
+}
