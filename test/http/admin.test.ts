@@ -162,7 +162,7 @@ describe('probes and unknown routes', () => {
 
   it('an unknown route answers the 404 catalog error', async () => {
     assertError(await request(`${server.url}/nope`), 'not_found');
-    assertError(await request(`${server.url}/q/a/b`), 'not_found');
+    assertError(await request(`${server.url}/q/a/b/c/d`), 'not_found');
     assertError(await request(`${server.url}/stats/x`, { method: 'DELETE' }), 'not_found');
   });
 });
