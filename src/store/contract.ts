@@ -7,7 +7,7 @@
  * Times are passed in (`now`, ms since the epoch) so that stores never read a clock of
  * their own and tests can drive expiry exactly.
  */
-import type { NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
+import type { HistoryRetention, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
 /** Messages: append, take, read. Leases and delays will join here as new methods. */
 export interface MessageStore {
@@ -40,10 +40,41 @@ export interface QueueStore {
   stats(queue: string, now: number): Promise<QueueStats | null>;
 }
 
-/** A complete store: both roles plus its lifecycle. */
+/**
+ * Streaming: the broadcast history that lets a reconnecting consumer resume, and the moves
+ * between the queue and it. A broadcast message leaves the queue and enters the history in
+ * the same atomic step, so a crash never loses it nor shows it twice. On a shared store
+ * (Redis) the history is what every daemon tails to feed its own consumers (a capped
+ * stream); on SQLite it is a table read by the one daemon.
+ */
+export interface StreamStore {
+  /**
+   * Atomically removes up to `limit` of the oldest deliverable messages from `queue`,
+   * appends them to the queue's broadcast history (stamped `now`), trims the history to
+   * `retention` (count and age), and returns the moved messages oldest first.
+   */
+  takeForBroadcast(queue: string, limit: number, now: number, retention: HistoryRetention): Promise<StoredMessage[]>;
+  /**
+   * History entries of `queue` with a sequence number above `afterSeq`, oldest first, at
+   * most `limit`, leaving out entries streamed at or before `now - retention.maxAgeMs` and
+   * any beyond the newest `retention.maxMessages`.
+   */
+  readHistory(queue: string, afterSeq: number, limit: number, now: number, retention: HistoryRetention): Promise<StoredMessage[]>;
+  /**
+   * Puts messages the dispatcher took but could not hand to any consumer back into
+   * `queue` at their own keys (so FIFO order by key holds), and removes them from the
+   * history if they were there. Messages the queue holds again are left as they are.
+   */
+  restore(queue: string, messages: readonly StoredMessage[]): Promise<void>;
+  /** Forgets the broadcast history of `queue` (purge). */
+  clearHistory(queue: string): Promise<void>;
+}
+
+/** A complete store: its roles plus its lifecycle. */
 export interface Store {
   readonly messages: MessageStore;
   readonly queues: QueueStore;
+  readonly streams: StreamStore;
   /** Human name for logs and /readyz ("sqlite", "redis"). */
   readonly kind: string;
   /** Resolves when the store can serve; rejects with `store_unavailable` otherwise. */

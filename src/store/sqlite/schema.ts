@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -29,6 +29,18 @@ const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (queue, seq)
     ) WITHOUT ROWID;
     CREATE INDEX messages_expiry ON messages (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+  // Broadcast history: messages taken for broadcast, kept a while so consumers can resume.
+  2: `
+    CREATE TABLE stream_history (
+      queue       TEXT NOT NULL,
+      seq         INTEGER NOT NULL,
+      value       TEXT NOT NULL,
+      created_at  INTEGER NOT NULL,
+      expires_at  INTEGER,
+      streamed_at INTEGER NOT NULL,
+      PRIMARY KEY (queue, seq)
+    ) WITHOUT ROWID;
   `,
 };
 

@@ -10,9 +10,10 @@ import { RestMQError } from '../../core/errors.js';
 import { formatKey } from '../../core/names.js';
 import type { NewMessage, Policy, QueueSettings, QueueStats, QueueStatus, StoredMessage } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
-import type { MessageStore, QueueStore, Store } from '../contract.js';
+import type { MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { GroupCommitter } from './group-commit.js';
 import { migrate } from './schema.js';
+import { SqliteStreams } from './streams.js';
 
 /** How the SQLite store is opened. */
 export interface SqliteStoreOptions {
@@ -73,6 +74,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly messages: MessageStore;
   readonly queues: QueueStore;
+  readonly streams: StreamStore;
   private readonly commits: GroupCommitter;
   private readonly maintenance: NodeJS.Timeout;
   private closed = false;
@@ -85,6 +87,7 @@ class SqliteStore implements Store {
     const sql = new Statements(db);
     this.messages = new SqliteMessages(sql, this.commits);
     this.queues = new SqliteQueues(sql, this.commits);
+    this.streams = new SqliteStreams(db, this.commits);
     this.maintenance = setInterval(() => {
       this.commits.submit(() => sql.deleteExpired.run(Date.now())).then(
         () => db.pragma('incremental_vacuum(256)'),

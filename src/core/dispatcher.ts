@@ -1,0 +1,310 @@
+/**
+ * The Dispatcher feeds streaming consumers (COMET, SSE, WebSocket) of this daemon. It wakes
+ * on queue signals (a publish, a config change, a purge), never on a timer, and for a
+ * started queue with ready consumers it takes messages and fans them out by the queue's
+ * policy: every consumer (`broadcast`, through the store's broadcast history) or one
+ * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
+ * message taken but not handed to any consumer goes back to the queue at its own key.
+ *
+ * Transports implement {@link StreamSink}; the Dispatcher knows nothing of HTTP. On a shared
+ * store each daemon runs its own Dispatcher over the same queue and history.
+ */
+import { RestMQError } from './errors.js';
+import type { QueueSignal, SignalBus } from './signals.js';
+import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
+import type { Store } from '../store/contract.js';
+
+/** The consumer end a transport implements: a connection with a bounded send buffer. */
+export interface StreamSink {
+  /** True while the send buffer has room for one more message. */
+  hasRoom(): boolean;
+  /** Writes one message to the connection (called only while `hasRoom()`). */
+  write(message: StoredMessage): void;
+  /** Ends the connection, telling the client why. Called once. */
+  end(reason: RestMQError): void;
+}
+
+/** A consumer's handle on its subscription. */
+export interface Subscription {
+  /** The transport calls this when its send buffer drained below the limit. */
+  drained(): void;
+  /** The transport calls this when the connection went away (idempotent). */
+  cancel(): void;
+}
+
+/** Logging the Dispatcher needs (a pino logger fits). */
+export interface DispatcherLog {
+  warn(obj: object, msg: string): void;
+}
+
+/** What the Dispatcher needs, passed in by the composition root. */
+export interface DispatcherDeps {
+  readonly store: Store;
+  readonly signals: SignalBus;
+  /** Most messages taken from a queue in one store call. @default 100 */
+  readonly batchSize: number;
+  /** Broadcast history kept for resuming consumers. */
+  readonly retention: HistoryRetention;
+  readonly log: DispatcherLog;
+  /** The clock; tests pass a fake one. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Where a resuming consumer starts: after this sequence number of its queue. */
+export interface ResumeFrom {
+  readonly afterSeq: number;
+}
+
+class Consumer {
+  /** Live messages held while the history replay runs; null once live. */
+  held: StoredMessage[] | null;
+  /** Highest sequence number written, to drop replay/live overlap. */
+  lastSeq = 0;
+  closed = false;
+
+  constructor(
+    readonly sink: StreamSink,
+    resuming: boolean,
+  ) {
+    this.held = resuming ? [] : null;
+  }
+
+  /** Ready for round-robin: live and with room. */
+  ready(): boolean {
+    return !this.closed && this.held === null && this.sink.hasRoom();
+  }
+
+  /** Writes unless already seen; false when the buffer had no room. */
+  offer(message: StoredMessage): boolean {
+    if (message.seq <= this.lastSeq) return true;
+    if (this.held !== null) {
+      this.held.push(message);
+      return true;
+    }
+    if (!this.sink.hasRoom()) return false;
+    this.lastSeq = message.seq;
+    this.sink.write(message);
+    return true;
+  }
+}
+
+class QueueFeed {
+  readonly consumers: Consumer[] = [];
+  settings: QueueSettings | null = null;
+  /** Next consumer index for round-robin. */
+  turn = 0;
+  running = false;
+  /** News arrived while a pump ran: pump again. */
+  dirty = false;
+  /** Bumped by purge: messages taken before it are not restored after it. */
+  generation = 0;
+  idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly queue: string,
+    readonly unsubscribe: () => void,
+  ) {}
+}
+
+/** Fans messages out to this daemon's streaming consumers. */
+export class Dispatcher {
+  private readonly feeds = new Map<string, QueueFeed>();
+  private readonly now: () => number;
+  private closing = false;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Consumers connected to `queue` on this daemon. */
+  consumerCount(queue: string): number {
+    return this.feeds.get(queue)?.consumers.length ?? 0;
+  }
+
+  /**
+   * Adds a consumer of `queue` (a validated name; the queue need not exist yet). With
+   * `resume`, it first receives the broadcast history after that point, then live messages.
+   */
+  subscribe(queue: string, sink: StreamSink, resume?: ResumeFrom): Subscription {
+    if (this.closing) throw new RestMQError('shutting_down');
+    let feed = this.feeds.get(queue);
+    if (feed === undefined) {
+      const unsubscribe = this.deps.signals.subscribe(queue, (signal) => this.onSignal(signal));
+      feed = new QueueFeed(queue, unsubscribe);
+      this.feeds.set(queue, feed);
+    }
+    const consumer = new Consumer(sink, resume !== undefined);
+    feed.consumers.push(consumer);
+    const theFeed = feed;
+    if (resume !== undefined) this.replay(theFeed, consumer, resume.afterSeq);
+    else this.pump(theFeed);
+    return {
+      drained: () => {
+        if (!consumer.closed) this.pump(theFeed);
+      },
+      cancel: () => this.remove(theFeed, consumer),
+    };
+  }
+
+  /**
+   * Stops taking messages, waits for deliveries in flight (so nothing taken is lost), then
+   * ends every stream with `reason`. Idempotent.
+   */
+  async close(reason: RestMQError = new RestMQError('shutting_down')): Promise<void> {
+    this.closing = true;
+    const feeds = [...this.feeds.values()];
+    await Promise.all(feeds.map((f) => f.idle));
+    for (const feed of feeds) this.endAll(feed, reason);
+  }
+
+  private onSignal(signal: QueueSignal): void {
+    const feed = this.feeds.get(signal.queue);
+    if (feed === undefined) return;
+    if (signal.kind === 'purge') {
+      feed.generation += 1;
+      this.endAll(feed, new RestMQError('queue_purged'));
+      return;
+    }
+    if (signal.kind === 'config') feed.settings = null;
+    this.pump(feed);
+  }
+
+  private endAll(feed: QueueFeed, reason: RestMQError): void {
+    for (const consumer of [...feed.consumers]) {
+      this.remove(feed, consumer);
+      consumer.sink.end(reason);
+    }
+  }
+
+  private remove(feed: QueueFeed, consumer: Consumer): void {
+    if (consumer.closed) return;
+    consumer.closed = true;
+    const at = feed.consumers.indexOf(consumer);
+    if (at >= 0) feed.consumers.splice(at, 1);
+    if (at >= 0 && at < feed.turn) feed.turn -= 1;
+    if (feed.consumers.length === 0 && !feed.running) this.drop(feed);
+  }
+
+  private drop(feed: QueueFeed): void {
+    if (this.feeds.get(feed.queue) !== feed) return;
+    feed.unsubscribe();
+    this.feeds.delete(feed.queue);
+  }
+
+  private replay(feed: QueueFeed, consumer: Consumer, afterSeq: number): void {
+    const { retention } = this.deps;
+    this.deps.store.streams
+      .readHistory(feed.queue, afterSeq, retention.maxMessages, this.now(), retention)
+      .then(
+        (history) => {
+          if (consumer.closed) return;
+          const live = consumer.held ?? [];
+          consumer.held = null;
+          consumer.lastSeq = afterSeq;
+          for (const m of [...history, ...live]) {
+            if (!consumer.offer(m)) {
+              this.slow(feed, consumer);
+              return;
+            }
+          }
+          this.pump(feed);
+        },
+        (err: unknown) => {
+          this.deps.log.warn({ err, queue: feed.queue }, 'reading the broadcast history failed');
+          this.remove(feed, consumer);
+          consumer.sink.end(err instanceof RestMQError ? err : new RestMQError('store_unavailable'));
+        },
+      );
+  }
+
+  private slow(feed: QueueFeed, consumer: Consumer): void {
+    this.remove(feed, consumer);
+    consumer.sink.end(new RestMQError('slow_consumer'));
+  }
+
+  /** Starts a pump unless one runs (then it runs again when done). */
+  private pump(feed: QueueFeed): void {
+    if (this.closing) return;
+    if (feed.running) {
+      feed.dirty = true;
+      return;
+    }
+    feed.running = true;
+    feed.idle = this.run(feed).then(
+      () => undefined,
+      (err: unknown) => this.deps.log.warn({ err, queue: feed.queue }, 'streaming delivery failed; waiting for the next signal'),
+    ).finally(() => {
+      feed.running = false;
+      if (feed.consumers.length === 0) this.drop(feed);
+    });
+  }
+
+  private async run(feed: QueueFeed): Promise<void> {
+    do {
+      feed.dirty = false;
+      feed.settings ??= await this.deps.store.queues.settings(feed.queue);
+      if (feed.settings.status !== 'started') continue;
+      const more =
+        feed.settings.policy === 'broadcast' ? await this.broadcastOnce(feed) : await this.roundRobinOnce(feed);
+      if (more) feed.dirty = true;
+    } while (feed.dirty && !this.closing && feed.consumers.length > 0);
+  }
+
+  /** One broadcast step; true when the batch was full (more may wait). */
+  private async broadcastOnce(feed: QueueFeed): Promise<boolean> {
+    if (!feed.consumers.some((c) => c.ready())) return false;
+    const { batchSize, retention } = this.deps;
+    const generation = feed.generation;
+    const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, this.now(), retention);
+    if (taken.length === 0) return false;
+    const receivers = feed.consumers.filter((c) => !c.closed);
+    if (receivers.length === 0) {
+      await this.giveBack(feed, generation, taken);
+      return false;
+    }
+    for (const consumer of receivers) {
+      for (const message of taken) {
+        if (!consumer.offer(message)) {
+          this.slow(feed, consumer);
+          break;
+        }
+      }
+    }
+    return taken.length === batchSize;
+  }
+
+  /** One round-robin step: at most one message per ready consumer; true when all were used. */
+  private async roundRobinOnce(feed: QueueFeed): Promise<boolean> {
+    const ready = feed.consumers.filter((c) => c.ready()).length;
+    if (ready === 0) return false;
+    const generation = feed.generation;
+    const limit = Math.min(ready, this.deps.batchSize);
+    const taken = await this.deps.store.messages.take(feed.queue, limit, this.now());
+    const left: StoredMessage[] = [];
+    for (const message of taken) {
+      const consumer = this.nextReady(feed);
+      if (consumer === null || !consumer.offer(message)) left.push(message);
+    }
+    if (left.length > 0) await this.giveBack(feed, generation, left);
+    return taken.length === limit && left.length === 0;
+  }
+
+  /** The next consumer in turn with room, advancing the turn past it; null when none. */
+  private nextReady(feed: QueueFeed): Consumer | null {
+    const n = feed.consumers.length;
+    for (let i = 0; i < n; i++) {
+      const index = (feed.turn + i) % n;
+      const consumer = feed.consumers[index] as Consumer;
+      if (consumer.ready()) {
+        feed.turn = (index + 1) % n;
+        return consumer;
+      }
+    }
+    return null;
+  }
+
+  private async giveBack(feed: QueueFeed, generation: number, messages: StoredMessage[]): Promise<void> {
+    if (feed.generation !== generation) return; // purged meanwhile: they are gone with the rest
+    await this.deps.store.streams.restore(feed.queue, messages);
+  }
+}
