@@ -51,6 +51,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   let ended = false;
   const writer = new BoundedWriter(
     settings.bufferBytes,
+    () => socket.bufferedAmount,
     (chunk, done) => {
       if (socket.readyState !== socket.OPEN) return done();
       socket.send(chunk, () => done());

@@ -50,6 +50,7 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
   let ended = false;
   const writer = new BoundedWriter(
     options.bufferBytes,
+    () => res.writableLength,
     (chunk, done) => {
       if (res.destroyed || res.writableEnded) return done();
       res.write(chunk, () => done());

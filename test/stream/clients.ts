@@ -1,0 +1,286 @@
+/**
+ * Streaming test clients over real sockets: COMET and SSE read a fetch() body as it
+ * arrives, WebSocket uses the `ws` client, and a raw TCP consumer can stop reading to play
+ * a slow peer. Each collects what it received and lets a test wait for a condition with a
+ * deadline (woken by arrivals, never by sleeping).
+ */
+import { EventEmitter } from 'node:events';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+
+/** A streamed message as the server frames it. */
+export interface Streamed {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Something that fills up over time and can be waited on. */
+export class Collector {
+  private readonly changes = new EventEmitter();
+  /** Set once the stream ended, by the server or by the client. */
+  ended = false;
+
+  constructor() {
+    this.changes.setMaxListeners(0);
+  }
+
+  /** Wakes waiters; call after every change. */
+  changed(): void {
+    this.changes.emit('change');
+  }
+
+  /** Calls `listener` on every change; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
+  }
+
+  /** Resolves once `check()` is true; rejects with `what` after `ms`. */
+  until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+    return untilAny([this], check, what, ms);
+  }
+
+  /** Resolves once the stream ended. */
+  untilEnded(ms = 5000): Promise<void> {
+    return this.until(() => this.ended, 'the stream to end', ms);
+  }
+}
+
+/** Resolves once `check()` is true, re-checked whenever any of `collectors` changes. */
+export function untilAny(collectors: readonly Collector[], check: () => boolean, what: string, ms = 5000): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const stops: (() => void)[] = [];
+    const finish = (err?: Error): void => {
+      clearTimeout(timer);
+      for (const stop of stops) stop();
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), ms);
+    for (const c of collectors) {
+      stops.push(
+        c.onChange(() => {
+          if (check()) finish();
+        }),
+      );
+    }
+  });
+}
+
+/** A COMET consumer: CRLF-separated lines of a chunked response. */
+export class CometClient extends Collector {
+  readonly lines: string[] = [];
+  status = 0;
+  contentType = '';
+  private readonly abort = new AbortController();
+  private buffer = '';
+
+  /** JSON lines that carry a message. */
+  get messages(): Streamed[] {
+    return this.lines.filter((l) => l.startsWith('{"key"')).map((l) => JSON.parse(l) as Streamed);
+  }
+
+  /** Opens `url` and resolves once the response headers arrived. */
+  static async open(url: string, headers: Record<string, string> = {}): Promise<CometClient> {
+    const client = new CometClient();
+    const res = await fetch(url, { headers, signal: client.abort.signal });
+    client.status = res.status;
+    client.contentType = res.headers.get('content-type') ?? '';
+    if (res.body === null) throw new Error('no body');
+    void client.read(res.body);
+    return client;
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body) {
+        this.buffer += decoder.decode(chunk, { stream: true });
+        let at: number;
+        while ((at = this.buffer.indexOf('\r\n')) >= 0) {
+          this.lines.push(this.buffer.slice(0, at));
+          this.buffer = this.buffer.slice(at + 2);
+        }
+        this.changed();
+      }
+    } catch {
+      // aborted by close(), or the connection was cut: both end the stream
+    }
+    this.ended = true;
+    this.changed();
+  }
+
+  /** Closes the connection from the client side. */
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+/** One server-sent event. */
+export interface SseEvent {
+  readonly id: string | undefined;
+  readonly event: string;
+  readonly data: string;
+}
+
+/** An SSE consumer parsing `text/event-stream` per the HTML spec's field rules. */
+export class SseClient extends Collector {
+  readonly events: SseEvent[] = [];
+  readonly comments: string[] = [];
+  retry: number | undefined;
+  status = 0;
+  contentType = '';
+  private readonly abort = new AbortController();
+  private buffer = '';
+  private pending: { id?: string; event?: string; data: string[] } = { data: [] };
+
+  /** Data of `message` events, parsed. */
+  get messages(): Streamed[] {
+    return this.events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as Streamed);
+  }
+
+  /** Opens `url` as an event stream and resolves once the headers arrived. */
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+    const client = new SseClient();
+    const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: client.abort.signal });
+    client.status = res.status;
+    client.contentType = res.headers.get('content-type') ?? '';
+    if (res.body === null) throw new Error('no body');
+    void client.read(res.body);
+    return client;
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body) {
+        this.buffer += decoder.decode(chunk, { stream: true });
+        let at: number;
+        while ((at = this.buffer.indexOf('\n')) >= 0) {
+          this.line(this.buffer.slice(0, at));
+          this.buffer = this.buffer.slice(at + 1);
+        }
+        this.changed();
+      }
+    } catch {
+      // aborted or cut
+    }
+    this.ended = true;
+    this.changed();
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.pending.data.length > 0) {
+        this.events.push({ id: this.pending.id, event: this.pending.event ?? 'message', data: this.pending.data.join('\n') });
+      }
+      this.pending = { data: [] };
+      return;
+    }
+    if (line.startsWith(':')) {
+      this.comments.push(line.slice(1).trim());
+      return;
+    }
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') this.pending.data.push(value);
+    else if (field === 'id') this.pending.id = value;
+    else if (field === 'event') this.pending.event = value;
+    else if (field === 'retry') this.retry = Number(value);
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+/** A WebSocket consumer; frames that are not messages are kept apart as answers. */
+export class WsClient extends Collector {
+  readonly frames: Record<string, unknown>[] = [];
+  closeCode = 0;
+  closeReason = '';
+
+  private constructor(readonly socket: WebSocket) {
+    super();
+  }
+
+  /** Streamed messages received. */
+  get messages(): Streamed[] {
+    return this.frames.filter((f) => typeof f.key === 'string' && !('queue' in f)) as unknown as Streamed[];
+  }
+
+  /** Frames that are not streamed messages (command answers, closing reasons). */
+  get answers(): Record<string, unknown>[] {
+    return this.frames.filter((f) => !(typeof f.key === 'string' && !('queue' in f)));
+  }
+
+  /** Connects and resolves once open; rejects with the HTTP status of a refused upgrade. */
+  static open(url: string): Promise<WsClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      const client = new WsClient(socket);
+      socket.on('message', (data: Buffer) => {
+        client.frames.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
+        client.changed();
+      });
+      socket.on('close', (code, reason) => {
+        client.closeCode = code;
+        client.closeReason = reason.toString('utf8');
+        client.ended = true;
+        client.changed();
+      });
+      socket.once('open', () => resolve(client));
+      socket.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => reject(new Error(`upgrade refused: ${res.statusCode ?? 0} ${body}`)));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  send(command: Record<string, unknown> | string): void {
+    this.socket.send(typeof command === 'string' ? command : JSON.stringify(command));
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/**
+ * A consumer that sends a GET over raw TCP and then stops reading, so the server's writes
+ * pile up: the slow peer of the flow-control tests.
+ */
+export class StalledClient extends Collector {
+  private constructor(readonly socket: Socket) {
+    super();
+  }
+
+  static open(port: number, path: string): Promise<StalledClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const client = new StalledClient(socket);
+      socket.once('error', reject);
+      socket.on('close', () => {
+        client.ended = true;
+        client.changed();
+      });
+      socket.once('connect', () => {
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        // Read the headers only, then stop reading for good.
+        socket.once('data', () => {
+          socket.pause();
+          resolve(client);
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
