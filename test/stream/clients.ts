@@ -1,10 +1,12 @@
 /**
- * Streaming test clients over real sockets: COMET and SSE read a fetch() body as it
- * arrives, WebSocket uses the `ws` client, and a raw TCP consumer can stop reading to play
+ * Streaming test clients over real sockets: COMET and SSE read a node:http response body
+ * as it arrives, WebSocket uses the `ws` client, and a raw TCP consumer can stop reading to play
  * a slow peer. Each collects what it received and lets a test wait for a condition with a
  * deadline (woken by arrivals, never by sleeping).
  */
 import { EventEmitter } from 'node:events';
+import { get } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
@@ -69,6 +71,29 @@ export function untilAny(collectors: readonly Collector[], check: () => boolean,
   });
 }
 
+/** GETs `url` with node:http (one connection, no pooling) and resolves on the response head. */
+function openGet(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { headers, signal, agent: false }, resolve);
+    req.once('error', reject);
+  });
+}
+
+/** Feeds a response body to `onText` as it arrives; calls `onEnd` when it ends or breaks. */
+function readBody(res: IncomingMessage, onText: (text: string) => void, onEnd: () => void): void {
+  res.setEncoding('utf8');
+  res.on('data', (text: string) => onText(text));
+  let done = false;
+  const end = (): void => {
+    if (done) return;
+    done = true;
+    onEnd();
+  };
+  res.once('end', end);
+  res.once('close', end);
+  res.once('error', end);
+}
+
 /** A COMET consumer: CRLF-separated lines of a chunked response. */
 export class CometClient extends Collector {
   readonly lines: string[] = [];
@@ -85,31 +110,26 @@ export class CometClient extends Collector {
   /** Opens `url` and resolves once the response headers arrived. */
   static async open(url: string, headers: Record<string, string> = {}): Promise<CometClient> {
     const client = new CometClient();
-    const res = await fetch(url, { headers, signal: client.abort.signal });
-    client.status = res.status;
-    client.contentType = res.headers.get('content-type') ?? '';
-    if (res.body === null) throw new Error('no body');
-    void client.read(res.body);
-    return client;
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of body) {
-        this.buffer += decoder.decode(chunk, { stream: true });
+    const res = await openGet(url, headers, client.abort.signal);
+    client.status = res.statusCode ?? 0;
+    client.contentType = res.headers['content-type'] ?? '';
+    readBody(
+      res,
+      (text) => {
+        client.buffer += text;
         let at: number;
-        while ((at = this.buffer.indexOf('\r\n')) >= 0) {
-          this.lines.push(this.buffer.slice(0, at));
-          this.buffer = this.buffer.slice(at + 2);
+        while ((at = client.buffer.indexOf('\r\n')) >= 0) {
+          client.lines.push(client.buffer.slice(0, at));
+          client.buffer = client.buffer.slice(at + 2);
         }
-        this.changed();
-      }
-    } catch {
-      // aborted by close(), or the connection was cut: both end the stream
-    }
-    this.ended = true;
-    this.changed();
+        client.changed();
+      },
+      () => {
+        client.ended = true;
+        client.changed();
+      },
+    );
+    return client;
   }
 
   /** Closes the connection from the client side. */
@@ -144,31 +164,26 @@ export class SseClient extends Collector {
   /** Opens `url` as an event stream and resolves once the headers arrived. */
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
-    const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: client.abort.signal });
-    client.status = res.status;
-    client.contentType = res.headers.get('content-type') ?? '';
-    if (res.body === null) throw new Error('no body');
-    void client.read(res.body);
-    return client;
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of body) {
-        this.buffer += decoder.decode(chunk, { stream: true });
+    const res = await openGet(url, { accept: 'text/event-stream', ...headers }, client.abort.signal);
+    client.status = res.statusCode ?? 0;
+    client.contentType = res.headers['content-type'] ?? '';
+    readBody(
+      res,
+      (text) => {
+        client.buffer += text;
         let at: number;
-        while ((at = this.buffer.indexOf('\n')) >= 0) {
-          this.line(this.buffer.slice(0, at));
-          this.buffer = this.buffer.slice(at + 1);
+        while ((at = client.buffer.indexOf('\n')) >= 0) {
+          client.line(client.buffer.slice(0, at));
+          client.buffer = client.buffer.slice(at + 1);
         }
-        this.changed();
-      }
-    } catch {
-      // aborted or cut
-    }
-    this.ended = true;
-    this.changed();
+        client.changed();
+      },
+      () => {
+        client.ended = true;
+        client.changed();
+      },
+    );
+    return client;
   }
 
   private line(line: string): void {

@@ -46,6 +46,7 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
     connection: 'keep-alive',
   });
   res.flushHeaders();
+  const socket = res.socket;
   let subscription: Subscription | undefined;
   let ended = false;
   const writer = new BoundedWriter(
@@ -85,6 +86,8 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
     ended = true;
     clearInterval(heartbeat);
     subscription?.cancel();
+    // The peer left mid-stream: release the socket now rather than at its idle timeout.
+    if (!res.writableFinished) socket?.destroy();
   });
   try {
     subscription = dispatcher.subscribe(options.queue, sink, options.resume);
