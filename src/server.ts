@@ -43,6 +43,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     store,
     signals,
     batchSize: config.streamBatchSize,
+    batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
     log: logger,
   });

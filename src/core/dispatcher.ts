@@ -43,6 +43,11 @@ export interface DispatcherDeps {
   readonly signals: SignalBus;
   /** Most messages taken from a queue in one store call. @default 100 */
   readonly batchSize: number;
+  /**
+   * Most value bytes in one broadcast batch (the oldest message always goes). Kept well
+   * under a connection's buffer so that a consumer keeping pace never counts as full.
+   */
+  readonly batchBytes: number;
   /** Broadcast history kept for resuming consumers. */
   readonly retention: HistoryRetention;
   readonly log: DispatcherLog;
@@ -56,8 +61,13 @@ export interface ResumeFrom {
 }
 
 class Consumer {
-  /** Live messages held while the history replay runs; null once live. */
+  /**
+   * Messages waiting for room while the consumer catches up (history replay, or a
+   * broadcast batch it had no room for yet); null once it is live.
+   */
   held: StoredMessage[] | null;
+  /** True until its history has been read. */
+  awaitingHistory: boolean;
   /** Highest sequence number written, to drop replay/live overlap. */
   lastSeq = 0;
   closed = false;
@@ -67,6 +77,7 @@ class Consumer {
     resuming: boolean,
   ) {
     this.held = resuming ? [] : null;
+    this.awaitingHistory = resuming;
   }
 
   /** Ready for round-robin: live and with room. */
@@ -74,16 +85,23 @@ class Consumer {
     return !this.closed && this.held === null && this.sink.hasRoom();
   }
 
-  /** Writes unless already seen; false when the buffer had no room. */
-  offer(message: StoredMessage): boolean {
-    if (message.seq <= this.lastSeq) return true;
-    if (this.held !== null) {
-      this.held.push(message);
-      return true;
-    }
-    if (!this.sink.hasRoom()) return false;
+  /** Writes one message unless already seen. */
+  write(message: StoredMessage): void {
+    if (message.seq <= this.lastSeq) return;
     this.lastSeq = message.seq;
     this.sink.write(message);
+  }
+
+  /** Writes held messages while there is room; true once nothing is held (live again). */
+  flush(): boolean {
+    const held = this.held;
+    if (held === null) return true;
+    if (this.awaitingHistory) return false;
+    let i = 0;
+    while (i < held.length && !this.closed && this.sink.hasRoom()) this.write(held[i++] as StoredMessage);
+    held.splice(0, i);
+    if (held.length > 0) return false;
+    this.held = null;
     return true;
   }
 }
@@ -140,7 +158,9 @@ export class Dispatcher {
     else this.pump(theFeed);
     return {
       drained: () => {
-        if (!consumer.closed) this.pump(theFeed);
+        if (consumer.closed) return;
+        consumer.flush();
+        this.pump(theFeed);
       },
       cancel: () => this.remove(theFeed, consumer),
     };
@@ -198,16 +218,12 @@ export class Dispatcher {
       .then(
         (history) => {
           if (consumer.closed) return;
-          const live = consumer.held ?? [];
-          consumer.held = null;
+          // Live messages that arrived meanwhile follow the history; overlap is dropped by seq.
+          const held = [...history, ...(consumer.held ?? [])].sort((a, b) => a.seq - b.seq);
+          consumer.held = held;
           consumer.lastSeq = afterSeq;
-          for (const m of [...history, ...live]) {
-            if (!consumer.offer(m)) {
-              this.slow(feed, consumer);
-              return;
-            }
-          }
-          this.pump(feed);
+          consumer.awaitingHistory = false;
+          if (consumer.flush()) this.pump(feed);
         },
         (err: unknown) => {
           this.deps.log.warn({ err, queue: feed.queue }, 'reading the broadcast history failed');
@@ -253,24 +269,38 @@ export class Dispatcher {
   /** One broadcast step; true when the batch was full (more may wait). */
   private async broadcastOnce(feed: QueueFeed): Promise<boolean> {
     if (!feed.consumers.some((c) => c.ready())) return false;
-    const { batchSize, retention } = this.deps;
+    const { batchSize, batchBytes, retention } = this.deps;
     const generation = feed.generation;
-    const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, this.now(), retention);
+    const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
     if (taken.length === 0) return false;
     const receivers = feed.consumers.filter((c) => !c.closed);
     if (receivers.length === 0) {
       await this.giveBack(feed, generation, taken);
       return false;
     }
-    for (const consumer of receivers) {
-      for (const message of taken) {
-        if (!consumer.offer(message)) {
-          this.slow(feed, consumer);
-          break;
-        }
-      }
+    for (const consumer of receivers) this.deliverBatch(feed, consumer, taken);
+    // A short batch means the queue ran dry, unless the byte budget cut it.
+    const bytes = taken.reduce((n, m) => n + Buffer.byteLength(m.value, 'utf8'), 0);
+    return taken.length === batchSize || bytes >= batchBytes;
+  }
+
+  /**
+   * Hands a broadcast batch to one consumer. A live consumer with room takes it whole (a
+   * batch is small next to its buffer); one still catching up queues it behind what it
+   * holds; a live consumer whose buffer is full fell a whole buffer behind: dropped.
+   */
+  private deliverBatch(feed: QueueFeed, consumer: Consumer, batch: readonly StoredMessage[]): void {
+    if (consumer.held !== null) {
+      consumer.held.push(...batch);
+      if (consumer.held.length > this.deps.retention.maxMessages + this.deps.batchSize) this.slow(feed, consumer);
+      else consumer.flush();
+      return;
     }
-    return taken.length === batchSize;
+    if (!consumer.sink.hasRoom()) {
+      this.slow(feed, consumer);
+      return;
+    }
+    for (const message of batch) consumer.write(message);
   }
 
   /** One round-robin step: at most one message per ready consumer; true when all were used. */
@@ -283,7 +313,8 @@ export class Dispatcher {
     const left: StoredMessage[] = [];
     for (const message of taken) {
       const consumer = this.nextReady(feed);
-      if (consumer === null || !consumer.offer(message)) left.push(message);
+      if (consumer === null) left.push(message);
+      else consumer.write(message);
     }
     if (left.length > 0) await this.giveBack(feed, generation, left);
     return taken.length === limit && left.length === 0;

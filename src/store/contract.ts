@@ -50,10 +50,18 @@ export interface QueueStore {
 export interface StreamStore {
   /**
    * Atomically removes up to `limit` of the oldest deliverable messages from `queue`,
-   * appends them to the queue's broadcast history (stamped `now`), trims the history to
-   * `retention` (count and age), and returns the moved messages oldest first.
+   * stopping early once their values reach `maxBytes` UTF-8 bytes in total (the oldest is
+   * always included), appends them to the queue's broadcast history (stamped `now`),
+   * trims the history to `retention` (count and age), and returns the moved messages
+   * oldest first.
    */
-  takeForBroadcast(queue: string, limit: number, now: number, retention: HistoryRetention): Promise<StoredMessage[]>;
+  takeForBroadcast(
+    queue: string,
+    limit: number,
+    maxBytes: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<StoredMessage[]>;
   /**
    * History entries of `queue` with a sequence number above `afterSeq`, oldest first, at
    * most `limit`, leaving out entries streamed at or before `now - retention.maxAgeMs` and

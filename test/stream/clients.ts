@@ -1,14 +1,12 @@
 /**
  * Streaming test clients over real sockets: COMET and SSE read a node:http response body
- * as it arrives, WebSocket uses the `ws` client, and a raw TCP consumer can stop reading to play
- * a slow peer. Each collects what it received and lets a test wait for a condition with a
- * deadline (woken by arrivals, never by sleeping).
+ * as it arrives, WebSocket uses the `ws` client. Each collects what it received and lets a test wait for a condition with a
+ * deadline (woken by arrivals, never by sleeping). A COMET client can also start stalled
+ * (reading nothing) to play the slow peer of the flow-control tests.
  */
 import { EventEmitter } from 'node:events';
 import { get } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 /** A streamed message as the server frames it. */
@@ -102,24 +100,35 @@ export class CometClient extends Collector {
   private readonly abort = new AbortController();
   private buffer = '';
 
-  /** JSON lines that carry a message. */
-  get messages(): Streamed[] {
-    return this.lines.filter((l) => l.startsWith('{"key"')).map((l) => JSON.parse(l) as Streamed);
-  }
+  /** JSON lines that carry a message, parsed as they arrive. */
+  readonly messages: Streamed[] = [];
 
-  /** Opens `url` and resolves once the response headers arrived. */
-  static async open(url: string, headers: Record<string, string> = {}): Promise<CometClient> {
+  /** Bytes of body received so far. */
+  received = 0;
+  private response: IncomingMessage | undefined;
+
+  /**
+   * Opens `url` and resolves once the response headers arrived. A `stalled` client reads
+   * nothing more until `resume()`: node:http then stops reading the socket, so the server's
+   * writes pile up in the kernel and then in the server (the slow peer of flow control).
+   */
+  static async open(url: string, headers: Record<string, string> = {}, stalled = false): Promise<CometClient> {
     const client = new CometClient();
     const res = await openGet(url, headers, client.abort.signal);
+    client.response = res;
+    if (stalled) res.pause();
     client.status = res.statusCode ?? 0;
     client.contentType = res.headers['content-type'] ?? '';
     readBody(
       res,
       (text) => {
+        client.received += Buffer.byteLength(text);
         client.buffer += text;
         let at: number;
         while ((at = client.buffer.indexOf('\r\n')) >= 0) {
-          client.lines.push(client.buffer.slice(0, at));
+          const line = client.buffer.slice(0, at);
+          client.lines.push(line);
+          if (line.startsWith('{"key"')) client.messages.push(JSON.parse(line) as Streamed);
           client.buffer = client.buffer.slice(at + 2);
         }
         client.changed();
@@ -130,6 +139,11 @@ export class CometClient extends Collector {
       },
     );
     return client;
+  }
+
+  /** Reads again after a stalled start. */
+  resume(): void {
+    this.response?.resume();
   }
 
   /** Closes the connection from the client side. */
@@ -156,10 +170,8 @@ export class SseClient extends Collector {
   private buffer = '';
   private pending: { id?: string; event?: string; data: string[] } = { data: [] };
 
-  /** Data of `message` events, parsed. */
-  get messages(): Streamed[] {
-    return this.events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as Streamed);
-  }
+  /** Data of `message` events, parsed as they arrive. */
+  readonly messages: Streamed[] = [];
 
   /** Opens `url` as an event stream and resolves once the headers arrived. */
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
@@ -189,7 +201,9 @@ export class SseClient extends Collector {
   private line(line: string): void {
     if (line === '') {
       if (this.pending.data.length > 0) {
-        this.events.push({ id: this.pending.id, event: this.pending.event ?? 'message', data: this.pending.data.join('\n') });
+        const event = { id: this.pending.id, event: this.pending.event ?? 'message', data: this.pending.data.join('\n') };
+        this.events.push(event);
+        if (event.event === 'message') this.messages.push(JSON.parse(event.data) as Streamed);
       }
       this.pending = { data: [] };
       return;
@@ -263,39 +277,5 @@ export class WsClient extends Collector {
 
   close(): void {
     this.socket.close();
-  }
-}
-
-/**
- * A consumer that sends a GET over raw TCP and then stops reading, so the server's writes
- * pile up: the slow peer of the flow-control tests.
- */
-export class StalledClient extends Collector {
-  private constructor(readonly socket: Socket) {
-    super();
-  }
-
-  static open(port: number, path: string): Promise<StalledClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      const client = new StalledClient(socket);
-      socket.once('error', reject);
-      socket.on('close', () => {
-        client.ended = true;
-        client.changed();
-      });
-      socket.once('connect', () => {
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-        // Read the headers only, then stop reading for good.
-        socket.once('data', () => {
-          socket.pause();
-          resolve(client);
-        });
-      });
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }

@@ -33,7 +33,7 @@ function toMessage(queue: string, row: HistoryRow, reads: number): StoredMessage
 
 /** The streaming role of the SQLite store. */
 export class SqliteStreams implements StreamStore {
-  private readonly take: Statement<[string, string, number, number, number], TakenRow>;
+  private readonly take: Statement<[string, string, number, number, number, number], TakenRow>;
   private readonly record: Statement<[string, number, string, number, number | null, number]>;
   private readonly trimAge: Statement<[string, number]>;
   private readonly trimCount: Statement<[string, string, number]>;
@@ -47,8 +47,13 @@ export class SqliteStreams implements StreamStore {
     private readonly commits: GroupCommitter,
   ) {
     const deliverable = 'queue = ? AND visible_at <= ? AND (expires_at IS NULL OR expires_at > ?)';
+    // The oldest deliverable messages while the bytes before each stay under the budget.
     this.take = db.prepare(
-      `DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq FROM messages WHERE ${deliverable} ORDER BY seq LIMIT ?)
+      `DELETE FROM messages WHERE queue = ? AND seq IN (
+         SELECT seq FROM (
+           SELECT seq, sum(length(CAST(value AS BLOB))) OVER (ORDER BY seq) - length(CAST(value AS BLOB)) AS before
+           FROM messages WHERE ${deliverable} ORDER BY seq LIMIT ?)
+         WHERE before < ?)
        RETURNING seq, value, created_at, expires_at, reads`,
     );
     this.record = db.prepare(
@@ -74,9 +79,15 @@ export class SqliteStreams implements StreamStore {
     this.clear = db.prepare('DELETE FROM stream_history WHERE queue = ?');
   }
 
-  takeForBroadcast(queue: string, limit: number, now: number, retention: HistoryRetention): Promise<StoredMessage[]> {
+  takeForBroadcast(
+    queue: string,
+    limit: number,
+    maxBytes: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<StoredMessage[]> {
     return this.commits.submit(() => {
-      const rows = this.take.all(queue, queue, now, now, limit).sort((a, b) => a.seq - b.seq);
+      const rows = this.take.all(queue, queue, now, now, limit, maxBytes).sort((a, b) => a.seq - b.seq);
       for (const r of rows) this.record.run(queue, r.seq, r.value, r.created_at, r.expires_at, now);
       if (rows.length > 0) {
         this.trimAge.run(queue, now - retention.maxAgeMs);
