@@ -51,6 +51,13 @@ export interface DispatcherDeps {
   /** Broadcast history kept for resuming consumers. */
   readonly retention: HistoryRetention;
   readonly log: DispatcherLog;
+  /**
+   * True when other daemons take from the same store (Redis). Broadcast then fans out from
+   * the shared history rather than from what this daemon took, so every daemon's consumers
+   * get what any daemon took, and a daemon that took messages signals the others.
+   * @default false
+   */
+  readonly sharedStore?: boolean;
   /** The clock; tests pass a fake one. @default Date.now */
   readonly now?: () => number;
 }
@@ -116,6 +123,8 @@ class QueueFeed {
   dirty = false;
   /** Bumped by purge: messages taken before it are not restored after it. */
   generation = 0;
+  /** Shared store: the highest history sequence number fanned out here; null until known. */
+  cursor: number | null = null;
   idle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -269,6 +278,7 @@ export class Dispatcher {
   /** One broadcast step; true when the batch was full (more may wait). */
   private async broadcastOnce(feed: QueueFeed): Promise<boolean> {
     if (!feed.consumers.some((c) => c.ready())) return false;
+    if (this.deps.sharedStore === true) return this.sharedBroadcastOnce(feed);
     const { batchSize, batchBytes, retention } = this.deps;
     const generation = feed.generation;
     const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
@@ -279,9 +289,32 @@ export class Dispatcher {
       return false;
     }
     for (const consumer of receivers) this.deliverBatch(feed, consumer, taken);
-    // A short batch means the queue ran dry, unless the byte budget cut it.
+    return this.fullBatch(taken);
+  }
+
+  /**
+   * Broadcast on a shared store: take into the shared history (as any daemon may), tell
+   * the other daemons, then fan out everything the history gained past this daemon's
+   * cursor, whoever took it. Nothing goes back: other daemons may have delivered it.
+   */
+  private async sharedBroadcastOnce(feed: QueueFeed): Promise<boolean> {
+    const { batchSize, batchBytes, retention } = this.deps;
+    const streams = this.deps.store.streams;
+    feed.cursor ??= await streams.historyTail(feed.queue);
+    const taken = await streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
+    if (taken.length > 0) this.deps.signals.emit({ kind: 'message', queue: feed.queue });
+    const fresh = await streams.readHistory(feed.queue, feed.cursor, batchSize, this.now(), retention);
+    if (fresh.length === 0) return false;
+    feed.cursor = (fresh[fresh.length - 1] as StoredMessage).seq;
+    for (const consumer of feed.consumers.filter((c) => !c.closed)) this.deliverBatch(feed, consumer, fresh);
+    return this.fullBatch(taken) || fresh.length === batchSize;
+  }
+
+  /** A short batch means the queue ran dry, unless the byte budget cut it. */
+  private fullBatch(taken: readonly StoredMessage[]): boolean {
+    if (taken.length === this.deps.batchSize) return true;
     const bytes = taken.reduce((n, m) => n + Buffer.byteLength(m.value, 'utf8'), 0);
-    return taken.length === batchSize || bytes >= batchBytes;
+    return bytes >= this.deps.batchBytes;
   }
 
   /**

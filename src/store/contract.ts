@@ -74,6 +74,8 @@ export interface StreamStore {
    * history if they were there. Messages the queue holds again are left as they are.
    */
   restore(queue: string, messages: readonly StoredMessage[]): Promise<void>;
+  /** The highest sequence number in the history of `queue`, or 0 when it is empty. */
+  historyTail(queue: string): Promise<number>;
   /** Forgets the broadcast history of `queue` (purge). */
   clearHistory(queue: string): Promise<void>;
 }

@@ -248,6 +248,16 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.key), [`${queue}:4`]);
       });
 
+      it('historyTail is the newest sequence number in the history, 0 when empty', async () => {
+        const queue = q();
+        assert.equal(await store.streams.historyTail(queue), 0);
+        await add(queue, ['a', 'b', 'c']);
+        await store.streams.takeForBroadcast(queue, 2, 1_000_000, T0, keep);
+        assert.equal(await store.streams.historyTail(queue), 2);
+        await store.streams.clearHistory(queue);
+        assert.equal(await store.streams.historyTail(queue), 0);
+      });
+
       it('clearHistory forgets one queue only', async () => {
         const a = q();
         const b = q();

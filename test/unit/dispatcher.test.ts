@@ -1,6 +1,7 @@
 // The Dispatcher on its own, with a real SQLite store and sinks that record what they get:
 // the cases that sockets cannot time precisely (a consumer leaving while a take is in flight).
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Dispatcher } from '../../src/core/dispatcher.js';
@@ -12,39 +13,45 @@ import type { Store } from '../../src/store/contract.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { queueName, tempDir } from '../support/server.js';
 
+/** Wakes waiters of any sink: one per test file, shared by every sink. */
+const changes = new EventEmitter();
+changes.setMaxListeners(0);
+
+/** Resolves once `check()` holds, re-checked whenever any sink changes. */
+function until(check: () => boolean, ms = 5000): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onChange = (): void => {
+      if (!check()) return;
+      clearTimeout(timer);
+      changes.off('change', onChange);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      changes.off('change', onChange);
+      reject(new Error('timed out'));
+    }, ms);
+    changes.on('change', onChange);
+  });
+}
+
 class RecordingSink implements StreamSink {
   readonly got: StoredMessage[] = [];
   ended: RestMQError | undefined;
   room = true;
-  private waiters: (() => void)[] = [];
   hasRoom(): boolean {
     return this.room;
   }
   write(message: StoredMessage): void {
     this.got.push(message);
-    this.wake();
+    changes.emit('change');
   }
   end(reason: RestMQError): void {
     this.ended = reason;
-    this.wake();
+    changes.emit('change');
   }
-  /** Resolves once `check()` holds, re-checked on every write or end. */
   until(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out')), 5000);
-      const w = (): void => {
-        if (!check()) return void this.waiters.push(w);
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push(w);
-    });
-  }
-  private wake(): void {
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
+    return until(check);
   }
 }
 
@@ -87,7 +94,7 @@ describe('Dispatcher', () => {
     await publish(queue, '4');
     await publish(queue, '5');
     await b.until(() => b.got.length >= 1);
-    await a.until(() => a.got.length + b.got.length === 5);
+    await until(() => a.got.length + b.got.length === 5);
     assert.deepEqual([...a.got, ...b.got].map((m) => m.value).sort(), ['1', '2', '3', '4', '5']);
     await d.close();
   });
@@ -138,6 +145,54 @@ describe('Dispatcher', () => {
     const history = await store.streams.readHistory(queue, 0, 10, T, { maxMessages: 100, maxAgeMs: 60_000 });
     assert.deepEqual(history.map((m) => m.value), ['warm-up']);
     assert.deepEqual((await store.messages.take(queue, 10, T)).map((m) => m.value), ['kept']);
+  });
+
+  it('shared store: consumers on two daemons each get every broadcast message once, in order', async () => {
+    // Two dispatchers over one store and one bus stand for two daemons over one Redis.
+    const shared = (): Dispatcher =>
+      new Dispatcher({ store, signals, batchSize: 3, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+    const daemonA = shared();
+    const daemonB = shared();
+    const queue = queueName('shared');
+    const a1 = new RecordingSink();
+    const b1 = new RecordingSink();
+    const b2 = new RecordingSink();
+    daemonA.subscribe(queue, a1);
+    daemonB.subscribe(queue, b1);
+    daemonB.subscribe(queue, b2);
+    const values = Array.from({ length: 10 }, (_, i) => `m${i + 1}`);
+    for (const v of values) await publish(queue, v);
+    for (const sink of [a1, b1, b2]) {
+      await sink.until(() => sink.got.length === 10);
+      assert.deepEqual(sink.got.map((m) => m.value), values);
+    }
+    // A daemon whose consumers are all full takes nothing; the other one still delivers.
+    b1.room = false;
+    b2.room = false;
+    await publish(queue, 'm11');
+    await a1.until(() => a1.got.length === 11);
+    assert.equal(b1.got.length, 10);
+    await Promise.all([daemonA.close(), daemonB.close()]);
+  });
+
+  it('shared store: round-robin across two daemons hands each message to exactly one consumer', async () => {
+    const shared = (): Dispatcher =>
+      new Dispatcher({ store, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+    const daemonA = shared();
+    const daemonB = shared();
+    const queue = queueName('sharedrr');
+    await store.queues.updateSettings(queue, { policy: 'roundrobin' }, T);
+    const sinks = [new RecordingSink(), new RecordingSink(), new RecordingSink()];
+    daemonA.subscribe(queue, sinks[0] as RecordingSink);
+    daemonB.subscribe(queue, sinks[1] as RecordingSink);
+    daemonB.subscribe(queue, sinks[2] as RecordingSink);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => publish(queue, `r${i}`)));
+    const total = (): number => sinks.reduce((n, x) => n + x.got.length, 0);
+    await until(() => total() === 30);
+    const values = sinks.flatMap((x) => x.got.map((m) => m.value)).sort();
+    assert.deepEqual(values, Array.from({ length: 30 }, (_, i) => `r${i}`).sort());
+    for (const x of sinks) assert.ok(x.got.length > 0, 'every consumer got a share');
+    await Promise.all([daemonA.close(), daemonB.close()]);
   });
 
   it('close ends every consumer with shutting_down after deliveries in flight', async () => {

@@ -41,6 +41,7 @@ export class SqliteStreams implements StreamStore {
   private readonly reinsert: Statement<[string, number, string, number, number | null, number]>;
   private readonly forget: Statement<[string, number]>;
   private readonly clear: Statement<[string]>;
+  private readonly tail: Statement<[string], { seq: number | null }>;
 
   constructor(
     db: Database,
@@ -77,6 +78,7 @@ export class SqliteStreams implements StreamStore {
     );
     this.forget = db.prepare('DELETE FROM stream_history WHERE queue = ? AND seq = ?');
     this.clear = db.prepare('DELETE FROM stream_history WHERE queue = ?');
+    this.tail = db.prepare('SELECT max(seq) AS seq FROM stream_history WHERE queue = ?');
   }
 
   takeForBroadcast(
@@ -118,6 +120,10 @@ export class SqliteStreams implements StreamStore {
         this.forget.run(queue, m.seq);
       }
     });
+  }
+
+  historyTail(queue: string): Promise<number> {
+    return this.commits.submit(() => this.tail.get(queue)?.seq ?? 0);
   }
 
   clearHistory(queue: string): Promise<void> {
