@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { DEFAULT_CONFIG } from '../../src/config.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient } from './clients.js';
@@ -124,6 +125,21 @@ describe('streaming transports', () => {
     await ws.until(() => ws.messages.length === 1 && ws.answers.length === 9, 'the add and its delivery');
     assert.deepEqual(ws.messages, [{ key: `${queue}:1`, value: 'to myself' }]);
     ws.close();
+  });
+
+  it('WebSocket: a client frame larger than the request body limit closes the socket (1009)', async () => {
+    const queue = queueName('huge');
+    const ws = await WsClient.open(wsUrl(`/ws/${queue}`));
+    // The same bound as an HTTP body: three bytes per value byte (url-encoding) plus 64 KiB.
+    const limit = DEFAULT_CONFIG.maxMessageBytes * 3 + 64 * 1024;
+    ws.send('x'.repeat(limit + 1));
+    await ws.untilEnded();
+    assert.equal(ws.closeCode, 1009);
+    const fine = await WsClient.open(wsUrl(`/ws/${queue}`));
+    fine.send({ cmd: 'add', value: 'y'.repeat(1000) });
+    await fine.until(() => fine.answers.length === 1, 'the answer');
+    assert.equal(fine.answers[0]?.key, `${queue}:1`);
+    fine.close();
   });
 
   it('WebSocket: the server pings, and a peer that stops answering is dropped', async () => {
