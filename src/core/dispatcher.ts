@@ -6,31 +6,16 @@
  * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
  * message taken but not handed to any consumer goes back to the queue at its own key.
  *
- * Transports implement {@link StreamSink}; the Dispatcher knows nothing of HTTP. On a shared
- * store each daemon runs its own Dispatcher over the same queue and history.
+ * Transports implement {@link StreamSink} (stream-consumer.ts); the Dispatcher knows
+ * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
+ * queue and history (see `sharedStore`).
  */
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
+import { Consumer } from './stream-consumer.js';
+import type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
 import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
 import type { Store } from '../store/contract.js';
-
-/** The consumer end a transport implements: a connection with a bounded send buffer. */
-export interface StreamSink {
-  /** True while the send buffer has room for one more message. */
-  hasRoom(): boolean;
-  /** Writes one message to the connection (called only while `hasRoom()`). */
-  write(message: StoredMessage): void;
-  /** Ends the connection, telling the client why. Called once. */
-  end(reason: RestMQError): void;
-}
-
-/** A consumer's handle on its subscription. */
-export interface Subscription {
-  /** The transport calls this when its send buffer drained below the limit. */
-  drained(): void;
-  /** The transport calls this when the connection went away (idempotent). */
-  cancel(): void;
-}
 
 /** Logging the Dispatcher needs (a pino logger fits). */
 export interface DispatcherLog {
@@ -60,57 +45,6 @@ export interface DispatcherDeps {
   readonly sharedStore?: boolean;
   /** The clock; tests pass a fake one. @default Date.now */
   readonly now?: () => number;
-}
-
-/** Where a resuming consumer starts: after this sequence number of its queue. */
-export interface ResumeFrom {
-  readonly afterSeq: number;
-}
-
-class Consumer {
-  /**
-   * Messages waiting for room while the consumer catches up (history replay, or a
-   * broadcast batch it had no room for yet); null once it is live.
-   */
-  held: StoredMessage[] | null;
-  /** True until its history has been read. */
-  awaitingHistory: boolean;
-  /** Highest sequence number written, to drop replay/live overlap. */
-  lastSeq = 0;
-  closed = false;
-
-  constructor(
-    readonly sink: StreamSink,
-    resuming: boolean,
-  ) {
-    this.held = resuming ? [] : null;
-    this.awaitingHistory = resuming;
-  }
-
-  /** Ready for round-robin: live and with room. */
-  ready(): boolean {
-    return !this.closed && this.held === null && this.sink.hasRoom();
-  }
-
-  /** Writes one message unless already seen. */
-  write(message: StoredMessage): void {
-    if (message.seq <= this.lastSeq) return;
-    this.lastSeq = message.seq;
-    this.sink.write(message);
-  }
-
-  /** Writes held messages while there is room; true once nothing is held (live again). */
-  flush(): boolean {
-    const held = this.held;
-    if (held === null) return true;
-    if (this.awaitingHistory) return false;
-    let i = 0;
-    while (i < held.length && !this.closed && this.sink.hasRoom()) this.write(held[i++] as StoredMessage);
-    held.splice(0, i);
-    if (held.length > 0) return false;
-    this.held = null;
-    return true;
-  }
 }
 
 class QueueFeed {
@@ -372,3 +306,5 @@ export class Dispatcher {
     await this.deps.store.streams.restore(feed.queue, messages);
   }
 }
+
+export type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
