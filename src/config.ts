@@ -22,6 +22,20 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long SIGTERM waits for in-flight requests before closing anyway, ms. @default 10000 */
   readonly shutdownTimeoutMs: number;
+  /** Bytes a streaming connection may have unsent before it counts as full (skipped or dropped). @default 1048576 */
+  readonly streamBufferBytes: number;
+  /** Most messages the dispatcher takes from a queue in one store call. @default 100 */
+  readonly streamBatchSize: number;
+  /** Broadcast history kept per queue for resuming consumers, in messages. @default 1000 */
+  readonly streamHistoryMessages: number;
+  /** Broadcast history kept per queue for resuming consumers, in seconds. @default 300 */
+  readonly streamHistorySeconds: number;
+  /** Seconds between SSE comment heartbeats (a `?heartbeat=` overrides per connection). @default 15 */
+  readonly sseHeartbeatSeconds: number;
+  /** Reconnect delay suggested to SSE clients (`retry:`), ms. @default 3000 */
+  readonly sseRetryMs: number;
+  /** Seconds between WebSocket pings; a peer that missed the previous pong is dropped. @default 30 */
+  readonly wsPingSeconds: number;
 }
 
 /** Thrown for a bad setting; the CLI prints it and exits 2. */
@@ -75,6 +89,13 @@ export const SETTINGS = [
   setting({ key: 'sync', flag: 'sync', env: 'RESTMQ_SYNC', defaultValue: 'full', help: 'SQLite durability: full (fsync per commit) or normal (survives a process crash)', parse: oneOf('full', 'normal') }),
   setting({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'RESTMQ_MAX_MESSAGE_BYTES', defaultValue: 1_048_576, help: 'largest message value in bytes', parse: integer(1, 64 * 1_048_576) }),
   setting({ key: 'logLevel', flag: 'log-level', env: 'RESTMQ_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
+  setting({ key: 'streamBufferBytes', flag: 'stream-buffer-bytes', env: 'RESTMQ_STREAM_BUFFER_BYTES', defaultValue: 1_048_576, help: 'unsent bytes a streaming connection may hold before it is skipped (roundrobin) or dropped (broadcast)', parse: integer(1024, 256 * 1_048_576) }),
+  setting({ key: 'streamBatchSize', flag: 'stream-batch-size', env: 'RESTMQ_STREAM_BATCH_SIZE', defaultValue: 100, help: 'most messages taken from a queue per store call for streaming', parse: integer(1, 10_000) }),
+  setting({ key: 'streamHistoryMessages', flag: 'stream-history-messages', env: 'RESTMQ_STREAM_HISTORY_MESSAGES', defaultValue: 1000, help: 'broadcast history kept per queue for resume, in messages', parse: integer(1, 1_000_000) }),
+  setting({ key: 'streamHistorySeconds', flag: 'stream-history-seconds', env: 'RESTMQ_STREAM_HISTORY_SECONDS', defaultValue: 300, help: 'broadcast history kept per queue for resume, in seconds', parse: integer(1, 604_800) }),
+  setting({ key: 'sseHeartbeatSeconds', flag: 'sse-heartbeat-seconds', env: 'RESTMQ_SSE_HEARTBEAT_SECONDS', defaultValue: 15, help: 'seconds between SSE comment heartbeats', parse: integer(1, 300) }),
+  setting({ key: 'sseRetryMs', flag: 'sse-retry-ms', env: 'RESTMQ_SSE_RETRY_MS', defaultValue: 3000, help: 'reconnect delay suggested to SSE clients (retry:), ms', parse: integer(0, 600_000) }),
+  setting({ key: 'wsPingSeconds', flag: 'ws-ping-seconds', env: 'RESTMQ_WS_PING_SECONDS', defaultValue: 30, help: 'seconds between WebSocket pings; a peer silent for two pings is dropped', parse: integer(1, 3600) }),
   setting({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'RESTMQ_SHUTDOWN_TIMEOUT_MS', defaultValue: 10_000, help: 'how long SIGTERM waits for requests in flight, ms', parse: integer(0, 600_000) }),
 ] as const;
 

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { Broker } from './core/broker.js';
+import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
@@ -18,6 +19,7 @@ import { openSqliteStore } from './store/sqlite/store.js';
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly broker: Broker;
+  readonly dispatcher: Dispatcher;
   readonly store: Store;
   /** Base URL, e.g. `http://127.0.0.1:8888`. */
   readonly url: string;
@@ -39,6 +41,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = openSqliteStore({ dataDir: config.dataDir, sync: config.sync });
   const signals: SignalBus = new LocalSignalBus();
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
+  const dispatcher = new Dispatcher({
+    store,
+    signals,
+    batchSize: config.streamBatchSize,
+    batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
+    retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
+    log: logger,
+  });
   let draining = false;
   const app = await buildHttpApp({
     broker,
@@ -46,6 +56,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxMessageBytes: config.maxMessageBytes,
     logger,
     isDraining: () => draining,
+    dispatcher,
+    streams: {
+      bufferBytes: config.streamBufferBytes,
+      sseHeartbeatSeconds: config.sseHeartbeatSeconds,
+      sseRetryMs: config.sseRetryMs,
+      wsPingSeconds: config.wsPingSeconds,
+    },
   });
 
   let closing: Promise<void> | undefined;
@@ -60,6 +77,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           logger.error({ err }, `shutdown step ${name} failed`);
         }
       };
+      // Streams first: deliveries in flight finish, then every stream ends with a reason.
+      await step('streams', () => dispatcher.close());
       await step('http', () => withTimeout(app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections()));
       await step('signals', () => signals.close());
       await step('store', () => store.close());
@@ -77,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
   logger.info({ port, listen: config.listen, store: store.kind, dataDir: config.dataDir, sync: config.sync }, 'restmq serving');
-  return { app, broker, store, url: `http://${host}:${port}`, port, close };
+  return { app, broker, dispatcher, store, url: `http://${host}:${port}`, port, close };
 }
 
 /** Waits for `work`, or calls `onTimeout` once `ms` pass and keeps waiting. */

@@ -242,10 +242,11 @@ export class Broker {
     return this.store.messages.remove(parsed.queue, parsed.seq);
   }
 
-  /** Deletes every message of a queue and tells its streaming consumers to close. */
+  /** Deletes every message and the broadcast history of a queue, and tells its streaming consumers to close. */
   async purge(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
-    const purged = await this.store.messages.purge(queue);
+    // Submitted together, so the SQLite store commits both in one transaction.
+    const [purged] = await Promise.all([this.store.messages.purge(queue), this.store.streams.clearHistory(queue)]);
     this.signals.emit({ kind: 'purge', queue });
     return purged;
   }

@@ -132,3 +132,14 @@ export interface QueueStats {
   /** Age of the oldest stored message in ms, or null when empty. */
   readonly oldestAgeMs: number | null;
 }
+
+/**
+ * How much broadcast history a queue keeps for resuming consumers: the newest
+ * `maxMessages` messages, none older than `maxAgeMs` (time since it was streamed).
+ */
+export interface HistoryRetention {
+  /** Most messages kept per queue. @default 1000 */
+  readonly maxMessages: number;
+  /** Oldest entry kept, ms after it was taken for broadcast. @default 300000 */
+  readonly maxAgeMs: number;
+}

@@ -4,6 +4,7 @@
  * so every transport enforces the same limits.
  */
 import { RestMQError } from './errors.js';
+import { parseKey } from './names.js';
 import type { Policy, QueueStatus } from './types.js';
 
 /** Longest ttl accepted: one year, in seconds. */
@@ -39,4 +40,32 @@ export function parseStatusCommand(input: unknown): QueueStatus {
 export function parseValue(input: unknown): string {
   if (typeof input === 'string' && input.length > 0) return input;
   throw new RestMQError('missing_value');
+}
+
+/** Longest streaming heartbeat interval accepted, in seconds. */
+export const MAX_HEARTBEAT_SECONDS = 300;
+
+/** Parses an optional stream heartbeat in whole seconds (1..MAX_HEARTBEAT_SECONDS); absent or empty is none. */
+export function parseHeartbeat(input: unknown): number | null {
+  if (input === undefined || input === null || input === '') return null;
+  if (typeof input !== 'string' || !/^[0-9]{1,6}$/.test(input)) throw new RestMQError('invalid_heartbeat');
+  const seconds = Number(input);
+  if (seconds < 1 || seconds > MAX_HEARTBEAT_SECONDS) throw new RestMQError('invalid_heartbeat');
+  return seconds;
+}
+
+/**
+ * Parses an optional resume point (`?since=` or `Last-Event-ID`): a key of `queue`, meaning
+ * "everything after this message". Returns its sequence number, or null when absent.
+ */
+export function parseSince(input: unknown, queue: string): number | null {
+  if (input === undefined || input === null || input === '') return null;
+  let parsed;
+  try {
+    parsed = parseKey(input);
+  } catch {
+    throw new RestMQError('invalid_since');
+  }
+  if (parsed.queue !== queue) throw new RestMQError('invalid_since');
+  return parsed.seq;
 }

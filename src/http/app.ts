@@ -4,9 +4,11 @@
  * between HTTP and the Broker.
  */
 import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Broker } from '../core/broker.js';
+import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
 import { errorBody, jsonpCallback, sendJson } from './render.js';
@@ -15,6 +17,8 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerReliableRoutes } from './routes/reliable.js';
+import { registerStreamRoutes } from './routes/streams.js';
+import { registerWebSocketRoute } from './routes/websocket.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,6 +37,18 @@ export interface HttpAppDeps {
   readonly logger: FastifyBaseLogger;
   /** True once shutdown began: new requests get 503 `shutting_down`. */
   readonly isDraining: () => boolean;
+  /** Feeds the streaming routes (COMET, SSE, WebSocket). */
+  readonly dispatcher: Dispatcher;
+  readonly streams: StreamSettings;
+}
+
+/** Settings of every streaming transport (see docs/streaming.md). */
+export interface StreamSettings {
+  /** Unsent bytes per connection before it counts as full. */
+  readonly bufferBytes: number;
+  readonly sseHeartbeatSeconds: number;
+  readonly sseRetryMs: number;
+  readonly wsPingSeconds: number;
 }
 
 /** Requests slower than this are logged at info. */
@@ -58,6 +74,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
 
   await app.register(formbody, { bodyLimit });
+  // Streams are ended by the dispatcher (with a reason) before the app closes.
+  await app.register(websocket, { options: { maxPayload: bodyLimit } });
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) =>
     done(null, body),
@@ -105,5 +123,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerAdminRoutes(app, deps.broker, deps.storeKind);
   await registerJsonProtocolRoutes(app, deps.broker);
   registerHealthRoutes(app, deps.broker, deps.storeKind);
+  registerStreamRoutes(app, deps.dispatcher, deps.streams);
+  registerWebSocketRoute(app, deps.broker, deps.dispatcher, {
+    bufferBytes: deps.streams.bufferBytes,
+    pingSeconds: deps.streams.wsPingSeconds,
+  });
   return app;
 }

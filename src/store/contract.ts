@@ -14,7 +14,7 @@
  * messages of a queue first settles that queue's due work (a bounded number of rows), in
  * the same atomic step; the store's own maintenance settles the rest.
  */
-import type { LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
+import type { HistoryRetention, LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
 /**
  * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
@@ -152,12 +152,53 @@ export interface QueueStore {
   drop(queue: string): Promise<number>;
 }
 
-/** A complete store: every role plus its lifecycle. */
+/**
+ * Streaming: the broadcast history that lets a reconnecting consumer resume, and the moves
+ * between the queue and it. A broadcast message leaves the queue and enters the history in
+ * the same atomic step, so a crash never loses it nor shows it twice. On a shared store
+ * (Redis) the history is what every daemon tails to feed its own consumers (a capped
+ * stream); on SQLite it is a table read by the one daemon.
+ */
+export interface StreamStore {
+  /**
+   * Atomically removes up to `limit` of the oldest deliverable messages from `queue`,
+   * stopping early once their values reach `maxBytes` UTF-8 bytes in total (the oldest is
+   * always included), appends them to the queue's broadcast history (stamped `now`),
+   * trims the history to `retention` (count and age), and returns the moved messages
+   * oldest first.
+   */
+  takeForBroadcast(
+    queue: string,
+    limit: number,
+    maxBytes: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<StoredMessage[]>;
+  /**
+   * History entries of `queue` with a sequence number above `afterSeq`, oldest first, at
+   * most `limit`, leaving out entries streamed at or before `now - retention.maxAgeMs` and
+   * any beyond the newest `retention.maxMessages`.
+   */
+  readHistory(queue: string, afterSeq: number, limit: number, now: number, retention: HistoryRetention): Promise<StoredMessage[]>;
+  /**
+   * Puts messages the dispatcher took but could not hand to any consumer back into
+   * `queue` at their own keys (so FIFO order by key holds), and removes them from the
+   * history if they were there. Messages the queue holds again are left as they are.
+   */
+  restore(queue: string, messages: readonly StoredMessage[]): Promise<void>;
+  /** The highest sequence number in the history of `queue`, or 0 when it is empty. */
+  historyTail(queue: string): Promise<number>;
+  /** Forgets the broadcast history of `queue` (purge). */
+  clearHistory(queue: string): Promise<void>;
+}
+
+/** A complete store: its roles plus its lifecycle. */
 export interface Store {
   readonly messages: MessageStore;
   readonly leases: LeaseStore;
   readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
+  readonly streams: StreamStore;
   /** Human name for logs and /readyz ("sqlite", "redis"). */
   readonly kind: string;
   /** Resolves when the store can serve; rejects with `store_unavailable` otherwise. */

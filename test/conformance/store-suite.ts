@@ -166,5 +166,112 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     it('answers ping while open', async () => {
       await store.ping();
     });
+
+    describe('streams: broadcast history', () => {
+      const keep = { maxMessages: 1000, maxAgeMs: 300_000 };
+      const add = (queue: string, values: string[], at = T0, expiresAt: number | null = null): Promise<string[]> =>
+        store.messages.append(queue, values.map((value) => ({ value, expiresAt })), at);
+
+      it('takeForBroadcast moves the oldest messages from the queue into the history', async () => {
+        const queue = q();
+        await add(queue, ['a', 'b', 'c']);
+        const taken = await store.streams.takeForBroadcast(queue, 2, 1_000_000, T0 + 1, keep);
+        assert.deepEqual(taken.map((m) => [m.key, m.value]), [[`${queue}:1`, 'a'], [`${queue}:2`, 'b']]);
+        assert.deepEqual((await store.messages.take(queue, 10, T0 + 1)).map((m) => m.value), ['c']);
+        const history = await store.streams.readHistory(queue, 0, 10, T0 + 2, keep);
+        assert.deepEqual(history.map((m) => [m.key, m.value, m.createdAt]), [[`${queue}:1`, 'a', T0], [`${queue}:2`, 'b', T0]]);
+        assert.deepEqual(await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0 + 3, keep), []);
+      });
+
+      it('takeForBroadcast stops at the byte budget but always takes the oldest', async () => {
+        const queue = q();
+        await add(queue, ['x'.repeat(10), 'é'.repeat(5), 'z'.repeat(10), 'w']);
+        // 10 + 10 bytes ('é' is two bytes in UTF-8): the third would start at 20, not under 20.
+        const first = await store.streams.takeForBroadcast(queue, 10, 20, T0, keep);
+        assert.deepEqual(first.map((m) => m.seq), [1, 2]);
+        const big = await store.streams.takeForBroadcast(queue, 10, 1, T0, keep);
+        assert.deepEqual(big.map((m) => m.seq), [3]);
+      });
+
+      it('takeForBroadcast skips expired messages', async () => {
+        const queue = q();
+        await add(queue, ['old'], T0, T0 + 10);
+        await add(queue, ['fresh'], T0, null);
+        const taken = await store.streams.takeForBroadcast(queue, 10, 1_000_000, T0 + 10, keep);
+        assert.deepEqual(taken.map((m) => m.value), ['fresh']);
+      });
+
+      it('readHistory resumes after a sequence number, oldest first, within the limit', async () => {
+        const queue = q();
+        await add(queue, ['1', '2', '3', '4', '5']);
+        await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0, keep);
+        assert.deepEqual((await store.streams.readHistory(queue, 2, 10, T0, keep)).map((m) => m.seq), [3, 4, 5]);
+        assert.deepEqual((await store.streams.readHistory(queue, 2, 2, T0, keep)).map((m) => m.seq), [3, 4]);
+        assert.deepEqual(await store.streams.readHistory(queue, 5, 10, T0, keep), []);
+        assert.deepEqual(await store.streams.readHistory(q(), 0, 10, T0, keep), []);
+      });
+
+      it('bounds the history by count and by age', async () => {
+        const queue = q();
+        const small = { maxMessages: 3, maxAgeMs: 1000 };
+        await add(queue, ['1', '2', '3', '4', '5']);
+        await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0, small);
+        assert.deepEqual((await store.streams.readHistory(queue, 0, 10, T0, small)).map((m) => m.seq), [3, 4, 5]);
+        await add(queue, ['6']);
+        await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0 + 600, small);
+        assert.deepEqual((await store.streams.readHistory(queue, 0, 10, T0 + 600, small)).map((m) => m.seq), [4, 5, 6]);
+        // 1000 ms after the first batch, only the later one is young enough.
+        assert.deepEqual((await store.streams.readHistory(queue, 0, 10, T0 + 1000, small)).map((m) => m.seq), [6]);
+        assert.deepEqual(await store.streams.readHistory(queue, 0, 10, T0 + 1600, small), []);
+      });
+
+      it('readHistory leaves out messages past their ttl', async () => {
+        const queue = q();
+        await add(queue, ['short'], T0, T0 + 50);
+        await add(queue, ['long'], T0, null);
+        await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0, keep);
+        assert.deepEqual((await store.streams.readHistory(queue, 0, 10, T0 + 50, keep)).map((m) => m.value), ['long']);
+      });
+
+      it('restore puts messages back at their keys and out of the history', async () => {
+        const queue = q();
+        await add(queue, ['a', 'b', 'c']);
+        const taken = await store.streams.takeForBroadcast(queue, 2, 1_000_000, T0, keep);
+        await store.streams.restore(queue, taken);
+        assert.deepEqual(await store.streams.readHistory(queue, 0, 10, T0, keep), []);
+        assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => [m.key, m.value]), [
+          [`${queue}:1`, 'a'],
+          [`${queue}:2`, 'b'],
+          [`${queue}:3`, 'c'],
+        ]);
+        // Round-robin takes go back the same way.
+        await add(queue, ['d']);
+        const popped = await store.messages.take(queue, 1, T0);
+        await store.streams.restore(queue, popped);
+        assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.key), [`${queue}:4`]);
+      });
+
+      it('historyTail is the newest sequence number in the history, 0 when empty', async () => {
+        const queue = q();
+        assert.equal(await store.streams.historyTail(queue), 0);
+        await add(queue, ['a', 'b', 'c']);
+        await store.streams.takeForBroadcast(queue, 2, 1_000_000, T0, keep);
+        assert.equal(await store.streams.historyTail(queue), 2);
+        await store.streams.clearHistory(queue);
+        assert.equal(await store.streams.historyTail(queue), 0);
+      });
+
+      it('clearHistory forgets one queue only', async () => {
+        const a = q();
+        const b = q();
+        await add(a, ['a']);
+        await add(b, ['b']);
+        await store.streams.takeForBroadcast(a, 5, 1_000_000, T0, keep);
+        await store.streams.takeForBroadcast(b, 5, 1_000_000, T0, keep);
+        await store.streams.clearHistory(a);
+        assert.deepEqual(await store.streams.readHistory(a, 0, 10, T0, keep), []);
+        assert.deepEqual((await store.streams.readHistory(b, 0, 10, T0, keep)).map((m) => m.value), ['b']);
+      });
+    });
   });
 }

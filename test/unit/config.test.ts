@@ -32,6 +32,13 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
     bad: ['verbose', 'INFO', ''],
   },
   shutdownTimeoutMs: { good: [['0', 0], ['600000', 600_000]], bad: ['600001', '-1', '10s', ''] },
+  streamBufferBytes: { good: [['1024', 1024], [String(256 * MiB), 256 * MiB]], bad: ['1023', String(256 * MiB + 1), '1.5', ''] },
+  streamBatchSize: { good: [['1', 1], ['10000', 10_000]], bad: ['0', '10001', 'x', ''] },
+  streamHistoryMessages: { good: [['1', 1], ['1000000', 1_000_000]], bad: ['0', '1000001', ''] },
+  streamHistorySeconds: { good: [['1', 1], ['604800', 604_800]], bad: ['0', '604801', ''] },
+  sseHeartbeatSeconds: { good: [['1', 1], ['300', 300]], bad: ['0', '301', ''] },
+  sseRetryMs: { good: [['0', 0], ['600000', 600_000]], bad: ['600001', '-1', ''] },
+  wsPingSeconds: { good: [['1', 1], ['3600', 3600]], bad: ['0', '3601', ''] },
 };
 
 describe('loadConfig', () => {
@@ -46,6 +53,13 @@ describe('loadConfig', () => {
       maxMessageBytes: MiB,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      streamBufferBytes: MiB,
+      streamBatchSize: 100,
+      streamHistoryMessages: 1000,
+      streamHistorySeconds: 300,
+      sseHeartbeatSeconds: 15,
+      sseRetryMs: 3000,
+      wsPingSeconds: 30,
     });
   });
 

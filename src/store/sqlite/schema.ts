@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -64,6 +64,18 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
       BEGIN UPDATE queues SET stored = stored + 1 WHERE name = NEW.queue; END;
     CREATE TRIGGER messages_count_delete AFTER DELETE ON messages
       BEGIN UPDATE queues SET stored = stored - 1 WHERE name = OLD.queue; END;
+  `,
+  // Broadcast history: messages taken for broadcast, kept a while so consumers can resume.
+  3: `
+    CREATE TABLE stream_history (
+      queue       TEXT NOT NULL,
+      seq         INTEGER NOT NULL,
+      value       TEXT NOT NULL,
+      created_at  INTEGER NOT NULL,
+      expires_at  INTEGER,
+      streamed_at INTEGER NOT NULL,
+      PRIMARY KEY (queue, seq)
+    ) WITHOUT ROWID;
   `,
 };
 

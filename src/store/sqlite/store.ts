@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { RestMQError } from '../../core/errors.js';
-import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store } from '../contract.js';
+import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
 import { SqliteDeadLetters, SqliteLeases } from './leases.js';
@@ -15,6 +15,7 @@ import { SqliteMessages } from './messages.js';
 import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
 import { Statements } from './statements.js';
+import { SqliteStreams } from './streams.js';
 
 /** How the SQLite store is opened. */
 export interface SqliteStoreOptions {
@@ -62,6 +63,7 @@ class SqliteStore implements Store {
   readonly leases: LeaseStore;
   readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
+  readonly streams: StreamStore;
   private readonly commits: GroupCommitter;
   private readonly maintenance: NodeJS.Timeout;
   private closed = false;
@@ -77,6 +79,7 @@ class SqliteStore implements Store {
     this.leases = new SqliteLeases(sql, due, this.commits);
     this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
     this.queues = new SqliteQueues(sql, this.commits);
+    this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
       sql.deleteExpired.run(now);
       sql.dedupExpire.run(now);

@@ -1,0 +1,310 @@
+/**
+ * The Dispatcher feeds streaming consumers (COMET, SSE, WebSocket) of this daemon. It wakes
+ * on queue signals (a publish, a config change, a purge), never on a timer, and for a
+ * started queue with ready consumers it takes messages and fans them out by the queue's
+ * policy: every consumer (`broadcast`, through the store's broadcast history) or one
+ * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
+ * message taken but not handed to any consumer goes back to the queue at its own key.
+ *
+ * Transports implement {@link StreamSink} (stream-consumer.ts); the Dispatcher knows
+ * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
+ * queue and history (see `sharedStore`).
+ */
+import { RestMQError } from './errors.js';
+import type { QueueSignal, SignalBus } from './signals.js';
+import { Consumer } from './stream-consumer.js';
+import type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
+import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
+import type { Store } from '../store/contract.js';
+
+/** Logging the Dispatcher needs (a pino logger fits). */
+export interface DispatcherLog {
+  warn(obj: object, msg: string): void;
+}
+
+/** What the Dispatcher needs, passed in by the composition root. */
+export interface DispatcherDeps {
+  readonly store: Store;
+  readonly signals: SignalBus;
+  /** Most messages taken from a queue in one store call. @default 100 */
+  readonly batchSize: number;
+  /**
+   * Most value bytes in one broadcast batch (the oldest message always goes). Kept well
+   * under a connection's buffer so that a consumer keeping pace never counts as full.
+   */
+  readonly batchBytes: number;
+  /** Broadcast history kept for resuming consumers. */
+  readonly retention: HistoryRetention;
+  readonly log: DispatcherLog;
+  /**
+   * True when other daemons take from the same store (Redis). Broadcast then fans out from
+   * the shared history rather than from what this daemon took, so every daemon's consumers
+   * get what any daemon took, and a daemon that took messages signals the others.
+   * @default false
+   */
+  readonly sharedStore?: boolean;
+  /** The clock; tests pass a fake one. @default Date.now */
+  readonly now?: () => number;
+}
+
+class QueueFeed {
+  readonly consumers: Consumer[] = [];
+  settings: QueueSettings | null = null;
+  /** Next consumer index for round-robin. */
+  turn = 0;
+  running = false;
+  /** News arrived while a pump ran: pump again. */
+  dirty = false;
+  /** Bumped by purge: messages taken before it are not restored after it. */
+  generation = 0;
+  /** Shared store: the highest history sequence number fanned out here; null until known. */
+  cursor: number | null = null;
+  idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly queue: string,
+    readonly unsubscribe: () => void,
+  ) {}
+}
+
+/** Fans messages out to this daemon's streaming consumers. */
+export class Dispatcher {
+  private readonly feeds = new Map<string, QueueFeed>();
+  private readonly now: () => number;
+  private closing = false;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Consumers connected to `queue` on this daemon. */
+  consumerCount(queue: string): number {
+    return this.feeds.get(queue)?.consumers.length ?? 0;
+  }
+
+  /**
+   * Adds a consumer of `queue` (a validated name; the queue need not exist yet). With
+   * `resume`, it first receives the broadcast history after that point, then live messages.
+   */
+  subscribe(queue: string, sink: StreamSink, resume?: ResumeFrom): Subscription {
+    if (this.closing) throw new RestMQError('shutting_down');
+    let feed = this.feeds.get(queue);
+    if (feed === undefined) {
+      const unsubscribe = this.deps.signals.subscribe(queue, (signal) => this.onSignal(signal));
+      feed = new QueueFeed(queue, unsubscribe);
+      this.feeds.set(queue, feed);
+    }
+    const consumer = new Consumer(sink, resume !== undefined);
+    feed.consumers.push(consumer);
+    const theFeed = feed;
+    if (resume !== undefined) this.replay(theFeed, consumer, resume.afterSeq);
+    else this.pump(theFeed);
+    return {
+      drained: () => {
+        if (consumer.closed) return;
+        consumer.flush();
+        this.pump(theFeed);
+      },
+      cancel: () => this.remove(theFeed, consumer),
+    };
+  }
+
+  /**
+   * Stops taking messages, waits for deliveries in flight (so nothing taken is lost), then
+   * ends every stream with `reason`. Idempotent.
+   */
+  async close(reason: RestMQError = new RestMQError('shutting_down')): Promise<void> {
+    this.closing = true;
+    const feeds = [...this.feeds.values()];
+    await Promise.all(feeds.map((f) => f.idle));
+    for (const feed of feeds) this.endAll(feed, reason);
+  }
+
+  private onSignal(signal: QueueSignal): void {
+    const feed = this.feeds.get(signal.queue);
+    if (feed === undefined) return;
+    if (signal.kind === 'purge') {
+      feed.generation += 1;
+      this.endAll(feed, new RestMQError('queue_purged'));
+      return;
+    }
+    if (signal.kind === 'config') feed.settings = null;
+    this.pump(feed);
+  }
+
+  private endAll(feed: QueueFeed, reason: RestMQError): void {
+    for (const consumer of [...feed.consumers]) {
+      this.remove(feed, consumer);
+      consumer.sink.end(reason);
+    }
+  }
+
+  private remove(feed: QueueFeed, consumer: Consumer): void {
+    if (consumer.closed) return;
+    consumer.closed = true;
+    const at = feed.consumers.indexOf(consumer);
+    if (at >= 0) feed.consumers.splice(at, 1);
+    if (at >= 0 && at < feed.turn) feed.turn -= 1;
+    if (feed.consumers.length === 0 && !feed.running) this.drop(feed);
+  }
+
+  private drop(feed: QueueFeed): void {
+    if (this.feeds.get(feed.queue) !== feed) return;
+    feed.unsubscribe();
+    this.feeds.delete(feed.queue);
+  }
+
+  private replay(feed: QueueFeed, consumer: Consumer, afterSeq: number): void {
+    const { retention } = this.deps;
+    this.deps.store.streams
+      .readHistory(feed.queue, afterSeq, retention.maxMessages, this.now(), retention)
+      .then(
+        (history) => {
+          if (consumer.closed) return;
+          // Live messages that arrived meanwhile follow the history; overlap is dropped by seq.
+          const held = [...history, ...(consumer.held ?? [])].sort((a, b) => a.seq - b.seq);
+          consumer.held = held;
+          consumer.lastSeq = afterSeq;
+          consumer.awaitingHistory = false;
+          if (consumer.flush()) this.pump(feed);
+        },
+        (err: unknown) => {
+          this.deps.log.warn({ err, queue: feed.queue }, 'reading the broadcast history failed');
+          this.remove(feed, consumer);
+          consumer.sink.end(err instanceof RestMQError ? err : new RestMQError('store_unavailable'));
+        },
+      );
+  }
+
+  private slow(feed: QueueFeed, consumer: Consumer): void {
+    this.remove(feed, consumer);
+    consumer.sink.end(new RestMQError('slow_consumer'));
+  }
+
+  /** Starts a pump unless one runs (then it runs again when done). */
+  private pump(feed: QueueFeed): void {
+    if (this.closing) return;
+    if (feed.running) {
+      feed.dirty = true;
+      return;
+    }
+    feed.running = true;
+    feed.idle = this.run(feed).then(
+      () => undefined,
+      (err: unknown) => this.deps.log.warn({ err, queue: feed.queue }, 'streaming delivery failed; waiting for the next signal'),
+    ).finally(() => {
+      feed.running = false;
+      if (feed.consumers.length === 0) this.drop(feed);
+    });
+  }
+
+  private async run(feed: QueueFeed): Promise<void> {
+    do {
+      feed.dirty = false;
+      feed.settings ??= await this.deps.store.queues.settings(feed.queue);
+      if (feed.settings.status !== 'started') continue;
+      const more =
+        feed.settings.policy === 'broadcast' ? await this.broadcastOnce(feed) : await this.roundRobinOnce(feed);
+      if (more) feed.dirty = true;
+    } while (feed.dirty && !this.closing && feed.consumers.length > 0);
+  }
+
+  /** One broadcast step; true when the batch was full (more may wait). */
+  private async broadcastOnce(feed: QueueFeed): Promise<boolean> {
+    if (!feed.consumers.some((c) => c.ready())) return false;
+    if (this.deps.sharedStore === true) return this.sharedBroadcastOnce(feed);
+    const { batchSize, batchBytes, retention } = this.deps;
+    const generation = feed.generation;
+    const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
+    if (taken.length === 0) return false;
+    const receivers = feed.consumers.filter((c) => !c.closed);
+    if (receivers.length === 0) {
+      await this.giveBack(feed, generation, taken);
+      return false;
+    }
+    for (const consumer of receivers) this.deliverBatch(feed, consumer, taken);
+    return this.fullBatch(taken);
+  }
+
+  /**
+   * Broadcast on a shared store: take into the shared history (as any daemon may), tell
+   * the other daemons, then fan out everything the history gained past this daemon's
+   * cursor, whoever took it. Nothing goes back: other daemons may have delivered it.
+   */
+  private async sharedBroadcastOnce(feed: QueueFeed): Promise<boolean> {
+    const { batchSize, batchBytes, retention } = this.deps;
+    const streams = this.deps.store.streams;
+    feed.cursor ??= await streams.historyTail(feed.queue);
+    const taken = await streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
+    if (taken.length > 0) this.deps.signals.emit({ kind: 'message', queue: feed.queue });
+    const fresh = await streams.readHistory(feed.queue, feed.cursor, batchSize, this.now(), retention);
+    if (fresh.length === 0) return false;
+    feed.cursor = (fresh[fresh.length - 1] as StoredMessage).seq;
+    for (const consumer of feed.consumers.filter((c) => !c.closed)) this.deliverBatch(feed, consumer, fresh);
+    return this.fullBatch(taken) || fresh.length === batchSize;
+  }
+
+  /** A short batch means the queue ran dry, unless the byte budget cut it. */
+  private fullBatch(taken: readonly StoredMessage[]): boolean {
+    if (taken.length === this.deps.batchSize) return true;
+    const bytes = taken.reduce((n, m) => n + Buffer.byteLength(m.value, 'utf8'), 0);
+    return bytes >= this.deps.batchBytes;
+  }
+
+  /**
+   * Hands a broadcast batch to one consumer. A live consumer with room takes it whole (a
+   * batch is small next to its buffer); one still catching up queues it behind what it
+   * holds; a live consumer whose buffer is full fell a whole buffer behind: dropped.
+   */
+  private deliverBatch(feed: QueueFeed, consumer: Consumer, batch: readonly StoredMessage[]): void {
+    if (consumer.held !== null) {
+      consumer.held.push(...batch);
+      if (consumer.held.length > this.deps.retention.maxMessages + this.deps.batchSize) this.slow(feed, consumer);
+      else consumer.flush();
+      return;
+    }
+    if (!consumer.sink.hasRoom()) {
+      this.slow(feed, consumer);
+      return;
+    }
+    for (const message of batch) consumer.write(message);
+  }
+
+  /** One round-robin step: at most one message per ready consumer; true when all were used. */
+  private async roundRobinOnce(feed: QueueFeed): Promise<boolean> {
+    const ready = feed.consumers.filter((c) => c.ready()).length;
+    if (ready === 0) return false;
+    const generation = feed.generation;
+    const limit = Math.min(ready, this.deps.batchSize);
+    const taken = await this.deps.store.messages.take(feed.queue, limit, this.now());
+    const left: StoredMessage[] = [];
+    for (const message of taken) {
+      const consumer = this.nextReady(feed);
+      if (consumer === null) left.push(message);
+      else consumer.write(message);
+    }
+    if (left.length > 0) await this.giveBack(feed, generation, left);
+    return taken.length === limit && left.length === 0;
+  }
+
+  /** The next consumer in turn with room, advancing the turn past it; null when none. */
+  private nextReady(feed: QueueFeed): Consumer | null {
+    const n = feed.consumers.length;
+    for (let i = 0; i < n; i++) {
+      const index = (feed.turn + i) % n;
+      const consumer = feed.consumers[index] as Consumer;
+      if (consumer.ready()) {
+        feed.turn = (index + 1) % n;
+        return consumer;
+      }
+    }
+    return null;
+  }
+
+  private async giveBack(feed: QueueFeed, generation: number, messages: StoredMessage[]): Promise<void> {
+    if (feed.generation !== generation) return; // purged meanwhile: they are gone with the rest
+    await this.deps.store.streams.restore(feed.queue, messages);
+  }
+}
+
+export type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';

@@ -1,0 +1,86 @@
+/**
+ * Streaming consumers over HTTP: COMET (`GET /c/<queue>`, chunked text/plain, JSONP with
+ * `callback=`) and server-sent events (`GET /sse/<queue>`, or `/c/<queue>` with
+ * `Accept: text/event-stream`). Input is validated before the response is taken over, so
+ * errors still answer with the catalog's JSON body and status.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from '../../core/dispatcher.js';
+import { parseQueueName } from '../../core/names.js';
+import { parseHeartbeat, parseSince } from '../../core/validate.js';
+import { argument } from '../args.js';
+import { cometChunk, messageJson, reasonJson, sseClose, sseMessage } from '../streams/framing.js';
+import type { HttpStreamFormat } from '../streams/http-stream.js';
+import { openHttpStream } from '../streams/http-stream.js';
+
+/** Settings of the HTTP streaming routes. */
+export interface StreamRouteSettings {
+  readonly bufferBytes: number;
+  readonly sseHeartbeatSeconds: number;
+  readonly sseRetryMs: number;
+}
+
+type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
+
+function wantsEventStream(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/event-stream');
+}
+
+function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+  const queue = parseQueueName(request.params.queue);
+  const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat'));
+  const since = parseSince(argument(request, 'since'), queue);
+  const callback = request.jsonpCallback;
+  const format: HttpStreamFormat = {
+    contentType: callback === null ? 'text/plain; charset=utf-8' : 'application/javascript; charset=utf-8',
+    preamble: '',
+    message: (m) => cometChunk(messageJson(m), callback),
+    heartbeat: () => '\r\n',
+    closing: (reason) => cometChunk(reasonJson(reason), callback),
+  };
+  reply.hijack();
+  openHttpStream(dispatcher, {
+    res: reply.raw,
+    queue,
+    format,
+    bufferBytes: settings.bufferBytes,
+    heartbeatSeconds,
+    resume: since === null ? undefined : { afterSeq: since },
+    log: request.log.child({ stream: 'comet', queue }),
+  });
+}
+
+function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+  const queue = parseQueueName(request.params.queue);
+  const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat')) ?? settings.sseHeartbeatSeconds;
+  const lastEventId = request.headers['last-event-id'];
+  const since = parseSince(lastEventId ?? argument(request, 'since'), queue);
+  const format: HttpStreamFormat = {
+    contentType: 'text/event-stream; charset=utf-8',
+    preamble: `retry: ${settings.sseRetryMs}\n\n`,
+    message: sseMessage,
+    heartbeat: () => ': heartbeat\n\n',
+    closing: sseClose,
+  };
+  reply.hijack();
+  openHttpStream(dispatcher, {
+    res: reply.raw,
+    queue,
+    format,
+    bufferBytes: settings.bufferBytes,
+    heartbeatSeconds,
+    resume: since === null ? undefined : { afterSeq: since },
+    log: request.log.child({ stream: 'sse', queue }),
+  });
+}
+
+/** Registers `/c/<queue>` and `/sse/<queue>`. */
+export function registerStreamRoutes(app: FastifyInstance, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+  app.get<{ Params: { queue: string } }>('/c/:queue', (request, reply) => {
+    if (wantsEventStream(request)) sse(request, reply, dispatcher, settings);
+    else comet(request, reply, dispatcher, settings);
+  });
+  app.get<{ Params: { queue: string } }>('/sse/:queue', (request, reply) => {
+    sse(request, reply, dispatcher, settings);
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * WebSocket consumers, `/ws/<queue>`: messages of the queue arrive as text frames holding
+ * `{"key":...,"value":...}`; text frames from the client are JSON protocol commands
+ * (add/get/take/del, the path's queue by default) answered on the same socket, in order.
+ * Pings detect dead peers; the send buffer is bounded like every stream's. Input is checked
+ * before the upgrade, so a bad request gets the catalog's HTTP error.
+ */
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { Broker } from '../../core/broker.js';
+import type { Dispatcher, StreamSink, Subscription } from '../../core/dispatcher.js';
+import { RestMQError } from '../../core/errors.js';
+import { parseQueueName } from '../../core/names.js';
+import { parseSince } from '../../core/validate.js';
+import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
+import { argument } from '../args.js';
+import { toRestMQError } from '../errors.js';
+import { BoundedWriter } from '../streams/bounded-writer.js';
+import { messageJson, reasonJson } from '../streams/framing.js';
+import { STREAM_CLOSE_GRACE_MS } from '../streams/http-stream.js';
+
+/** Settings of the WebSocket route. */
+export interface WebSocketRouteSettings {
+  readonly bufferBytes: number;
+  readonly pingSeconds: number;
+}
+
+type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
+
+function parseRequest(request: QueueRequest): { queue: string; since: number | null } {
+  const queue = parseQueueName(request.params.queue);
+  return { queue, since: parseSince(argument(request, 'since'), queue) };
+}
+
+function frameText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** WebSocket close code for a reason: 1001 going away at shutdown, else 4000 + HTTP status. */
+export function closeCode(reason: RestMQError): number {
+  return reason.code === 'shutting_down' ? 1001 : 4000 + reason.status;
+}
+
+function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatcher: Dispatcher, settings: WebSocketRouteSettings): void {
+  const { queue, since } = parseRequest(request);
+  const log = request.log.child({ stream: 'ws', queue });
+  let subscription: Subscription | undefined;
+  let ended = false;
+  const writer = new BoundedWriter(
+    settings.bufferBytes,
+    () => socket.bufferedAmount,
+    (chunk, done) => {
+      if (socket.readyState !== socket.OPEN) return done();
+      socket.send(chunk, () => done());
+    },
+    () => {
+      socket.resume();
+      subscription?.drained();
+    },
+  );
+
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const pinger = setInterval(() => {
+    if (!alive) {
+      log.info('websocket peer missed a pong; dropped');
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, settings.pingSeconds * 1000);
+
+  // Commands run one at a time so answers keep the order of the questions.
+  let commands: Promise<void> = Promise.resolve();
+  socket.on('message', (data, isBinary) => {
+    const text = isBinary ? undefined : frameText(data);
+    commands = commands.then(async () => {
+      let answer: Record<string, unknown>;
+      try {
+        const command = parseCommand(text);
+        if (command.queue === undefined) command.queue = queue;
+        answer = await executeCommand(broker, command);
+      } catch (err) {
+        const error = toRestMQError(err);
+        if (error.status >= 500) log.error({ err }, 'websocket command failed');
+        answer = { error: error.message, code: error.code };
+      }
+      writer.send(JSON.stringify(answer));
+      // A client that floods commands without reading the answers waits for its buffer.
+      if (!writer.hasRoom()) socket.pause();
+    });
+  });
+
+  const sink: StreamSink = {
+    hasRoom: () => !ended && writer.hasRoom(),
+    write: (message) => writer.send(messageJson(message)),
+    end: (reason) => {
+      if (ended) return;
+      ended = true;
+      clearInterval(pinger);
+      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(reasonJson(reason));
+      socket.close(closeCode(reason), reason.code);
+      const cut = setTimeout(() => socket.terminate(), STREAM_CLOSE_GRACE_MS);
+      cut.unref();
+      socket.once('close', () => clearTimeout(cut));
+    },
+  };
+  socket.once('close', () => {
+    ended = true;
+    clearInterval(pinger);
+    subscription?.cancel();
+  });
+  try {
+    subscription = dispatcher.subscribe(queue, sink, since === null ? undefined : { afterSeq: since });
+  } catch (err) {
+    sink.end(toRestMQError(err));
+  }
+}
+
+/** Registers `/ws/<queue>`. */
+export function registerWebSocketRoute(
+  app: FastifyInstance,
+  broker: Broker,
+  dispatcher: Dispatcher,
+  settings: WebSocketRouteSettings,
+): void {
+  app.get<{ Params: { queue: string } }>(
+    '/ws/:queue',
+    {
+      websocket: true,
+      preValidation: (request, _reply, done) => {
+        try {
+          parseRequest(request);
+          done();
+        } catch (err) {
+          done(err instanceof RestMQError ? err : toRestMQError(err));
+        }
+      },
+    },
+    (socket, request) => serve(socket, request, broker, dispatcher, settings),
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * A long-lived HTTP response (COMET or SSE) as a dispatcher consumer: bounded send buffer,
+ * optional heartbeats, and a clean end with a reason. The connection going away cancels
+ * the subscription; a peer that stops reading is dropped after a short grace once ended.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Dispatcher, ResumeFrom, StreamSink, Subscription } from '../../core/dispatcher.js';
+import type { RestMQError } from '../../core/errors.js';
+import type { StoredMessage } from '../../core/types.js';
+import { toRestMQError } from '../errors.js';
+import { BoundedWriter } from './bounded-writer.js';
+
+/** How long an ended stream may take to flush its last bytes before it is cut, ms. */
+export const STREAM_CLOSE_GRACE_MS = 1000;
+
+/** What differs between COMET and SSE. */
+export interface HttpStreamFormat {
+  readonly contentType: string;
+  /** Written once, right after the headers (SSE's `retry:`); may be empty. */
+  readonly preamble: string;
+  message(message: StoredMessage): string;
+  heartbeat(): string;
+  closing(reason: RestMQError): string;
+}
+
+/** One streaming HTTP response. */
+export interface HttpStreamOptions {
+  readonly res: ServerResponse;
+  readonly queue: string;
+  readonly format: HttpStreamFormat;
+  readonly bufferBytes: number;
+  /** Seconds between heartbeats, or null for none. */
+  readonly heartbeatSeconds: number | null;
+  readonly resume: ResumeFrom | undefined;
+  readonly log: FastifyBaseLogger;
+}
+
+/** Opens the response and subscribes it to `dispatcher`. */
+export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOptions): void {
+  const { res, format, log } = options;
+  res.writeHead(200, {
+    'content-type': format.contentType,
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+    connection: 'keep-alive',
+  });
+  res.flushHeaders();
+  const socket = res.socket;
+  let subscription: Subscription | undefined;
+  let ended = false;
+  const writer = new BoundedWriter(
+    options.bufferBytes,
+    () => res.writableLength,
+    (chunk, done) => {
+      if (res.destroyed || res.writableEnded) return done();
+      res.write(chunk, () => done());
+    },
+    () => subscription?.drained(),
+  );
+  if (format.preamble !== '') writer.send(format.preamble);
+  const heartbeat =
+    options.heartbeatSeconds === null
+      ? undefined
+      : setInterval(() => {
+          if (writer.hasRoom()) writer.send(format.heartbeat());
+        }, options.heartbeatSeconds * 1000);
+  const sink: StreamSink = {
+    hasRoom: () => !ended && writer.hasRoom(),
+    write: (message) => writer.send(format.message(message)),
+    end: (reason) => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      log.debug({ queue: options.queue, reason: reason.code, pendingBytes: writer.pendingBytes }, 'stream ended');
+      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
+      if (res.destroyed) return;
+      res.end(format.closing(reason));
+      // A peer that stopped reading never lets the end flush: cut it after a grace.
+      const cut = setTimeout(() => res.destroy(), STREAM_CLOSE_GRACE_MS);
+      cut.unref();
+      res.once('finish', () => clearTimeout(cut));
+    },
+  };
+  res.once('close', () => {
+    ended = true;
+    clearInterval(heartbeat);
+    subscription?.cancel();
+    // The peer left mid-stream: release the socket now rather than at its idle timeout.
+    if (!res.writableFinished) socket?.destroy();
+  });
+  try {
+    subscription = dispatcher.subscribe(options.queue, sink, options.resume);
+  } catch (err) {
+    // Only shutdown refuses a subscription, and the headers are out: close with the reason.
+    sink.end(toRestMQError(err));
+    return;
+  }
+  if (res.destroyed) subscription.cancel();
+}
