@@ -89,6 +89,7 @@ export const SETTINGS = [
   setting({ key: 'sync', flag: 'sync', env: 'RESTMQ_SYNC', defaultValue: 'full', help: 'SQLite durability: full (fsync per commit) or normal (survives a process crash)', parse: oneOf('full', 'normal') }),
   setting({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'RESTMQ_MAX_MESSAGE_BYTES', defaultValue: 1_048_576, help: 'largest message value in bytes', parse: integer(1, 64 * 1_048_576) }),
   setting({ key: 'logLevel', flag: 'log-level', env: 'RESTMQ_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
+  setting({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'RESTMQ_SHUTDOWN_TIMEOUT_MS', defaultValue: 10_000, help: 'how long SIGTERM waits for requests in flight, ms', parse: integer(0, 600_000) }),
   setting({ key: 'streamBufferBytes', flag: 'stream-buffer-bytes', env: 'RESTMQ_STREAM_BUFFER_BYTES', defaultValue: 1_048_576, help: 'unsent bytes a streaming connection may hold before it is skipped (roundrobin) or dropped (broadcast)', parse: integer(1024, 256 * 1_048_576) }),
   setting({ key: 'streamBatchSize', flag: 'stream-batch-size', env: 'RESTMQ_STREAM_BATCH_SIZE', defaultValue: 100, help: 'most messages taken from a queue per store call for streaming', parse: integer(1, 10_000) }),
   setting({ key: 'streamHistoryMessages', flag: 'stream-history-messages', env: 'RESTMQ_STREAM_HISTORY_MESSAGES', defaultValue: 1000, help: 'broadcast history kept per queue for resume, in messages', parse: integer(1, 1_000_000) }),
@@ -96,7 +97,6 @@ export const SETTINGS = [
   setting({ key: 'sseHeartbeatSeconds', flag: 'sse-heartbeat-seconds', env: 'RESTMQ_SSE_HEARTBEAT_SECONDS', defaultValue: 15, help: 'seconds between SSE comment heartbeats', parse: integer(1, 300) }),
   setting({ key: 'sseRetryMs', flag: 'sse-retry-ms', env: 'RESTMQ_SSE_RETRY_MS', defaultValue: 3000, help: 'reconnect delay suggested to SSE clients (retry:), ms', parse: integer(0, 600_000) }),
   setting({ key: 'wsPingSeconds', flag: 'ws-ping-seconds', env: 'RESTMQ_WS_PING_SECONDS', defaultValue: 30, help: 'seconds between WebSocket pings; a peer silent for two pings is dropped', parse: integer(1, 3600) }),
-  setting({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'RESTMQ_SHUTDOWN_TIMEOUT_MS', defaultValue: 10_000, help: 'how long SIGTERM waits for requests in flight, ms', parse: integer(0, 600_000) }),
 ] as const;
 
 /** The defaults, as one constant. */
