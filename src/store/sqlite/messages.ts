@@ -129,8 +129,7 @@ export class SqliteMessages implements MessageStore {
   }
 
   private insertAll(queue: string, messages: readonly NewMessage[], now: number): string[] {
-    this.sql.ensureQueue.run(queue, now);
-    const last = (this.sql.bumpSeq.get(messages.length, queue) as { last_seq: number }).last_seq;
+    const last = (this.sql.claimSeqs.get(queue, now, messages.length) as { last_seq: number }).last_seq;
     const first = last - messages.length + 1;
     return messages.map((m, i) => {
       const visibleAt = m.visibleAt !== undefined && m.visibleAt > now ? m.visibleAt : 0;

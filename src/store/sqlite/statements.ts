@@ -97,7 +97,8 @@ const READY = 'FROM messages INDEXED BY messages_ready WHERE queue = ? AND visib
 /** Every prepared statement, compiled once. */
 export class Statements {
   readonly ensureQueue: Statement<[string, number]>;
-  readonly bumpSeq: Statement<[number, string], { last_seq: number }>;
+  /** Creates the queue on first use and reserves `n` key numbers, in one statement. */
+  readonly claimSeqs: Statement<[string, number, number], { last_seq: number }>;
   readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null]>;
   readonly takeOne: Statement<[string, string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
@@ -132,7 +133,10 @@ export class Statements {
   constructor(db: Database) {
     const live = '(expires_at IS NULL OR expires_at > ?)';
     this.ensureQueue = db.prepare('INSERT INTO queues (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
-    this.bumpSeq = db.prepare('UPDATE queues SET last_seq = last_seq + ? WHERE name = ? RETURNING last_seq');
+    this.claimSeqs = db.prepare(
+      `INSERT INTO queues (name, created_at, last_seq) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq`,
+    );
     this.insert = db.prepare(
       `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
