@@ -7,11 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { redisTarget } from './config.js';
 import { Broker } from './core/broker.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
 import type { Store } from './store/contract.js';
+import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 
 /** A server that is listening. */
@@ -34,8 +36,7 @@ export interface StartOptions {
 /** Builds every piece from `config` and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
-  const store = openSqliteStore({ dataDir: config.dataDir, sync: config.sync });
-  const signals: SignalBus = new LocalSignalBus();
+  const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes });
   let draining = false;
   const app = await buildHttpApp({
@@ -73,8 +74,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
-  logger.info({ port, listen: config.listen, store: store.kind, dataDir: config.dataDir, sync: config.sync }, 'restmq serving');
+  const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
+  logger.info({ port, listen: config.listen, store: store.kind, ...where }, 'restmq serving');
   return { app, broker, store, url: `http://${host}:${port}`, port, close };
+}
+
+/** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */
+async function openBackend(config: Config, logger: Logger): Promise<{ store: Store; signals: SignalBus }> {
+  const target = redisTarget(config);
+  if (target === null) {
+    return { store: openSqliteStore({ dataDir: config.dataDir, sync: config.sync }), signals: new LocalSignalBus() };
+  }
+  return openRedisBackend({ target, prefix: config.redisPrefix, timeoutMs: config.redisTimeoutMs, pool: config.redisPool, logger });
 }
 
 /** Waits for `work`, or calls `onTimeout` once `ms` pass and keeps waiting. */
