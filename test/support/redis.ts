@@ -67,6 +67,10 @@ export interface RedisProcess {
   readonly dir: string;
   /** Kills the process with `signal` and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes it (SIGSTOP): it keeps its sockets but answers nothing. */
+  pause(): void;
+  /** Unfreezes it (SIGCONT). */
+  resume(): void;
   /** Starts it again on the same port, same dir and same arguments. */
   restart(): Promise<void>;
   /** Kills it and removes its dir. */
@@ -108,8 +112,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
+    pause: () => (child as ChildProcess | null)?.kill('SIGSTOP'),
+    resume: () => (child as ChildProcess | null)?.kill('SIGCONT'),
     restart: launch,
     async stop() {
+      (child as ChildProcess | null)?.kill('SIGCONT');
       await kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -186,6 +193,8 @@ export async function startSentinel(masterPort: number, name = 'mymaster'): Prom
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
+    pause: () => (child as ChildProcess | null)?.kill('SIGSTOP'),
+    resume: () => (child as ChildProcess | null)?.kill('SIGCONT'),
     restart: launch,
     async stop() {
       await kill('SIGKILL');
