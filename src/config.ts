@@ -261,7 +261,8 @@ function readConfigFile(path: string): Record<string, unknown> {
 function formatDefault(value: unknown): string {
   if (value === null) return 'none';
   if (value === '') return '""';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }
 
 /** The `restmq serve --help` text, generated from SETTINGS. */

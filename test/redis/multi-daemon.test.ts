@@ -78,7 +78,7 @@ describe('two daemons over one Redis', () => {
       bus.subscribe(q, (s) => heard.push(s));
       // The subscription is in place once Redis counts a subscriber on the channel.
       await waitFor('subscription', async () => {
-        const reply = (await publisher.pubsub('NUMSUB', `multi:signal:{${q}}`)) as unknown[];
+        const reply = (await publisher.pubsub('NUMSUB', `multi:signal:{${q}}`));
         return reply[1] === 1;
       });
       assert.equal((await postForm(`${b.url}/q/${q}`, { value: 'wake' })).status, 200);

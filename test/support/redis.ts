@@ -112,11 +112,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
-    pause: () => (child as ChildProcess | null)?.kill('SIGSTOP'),
-    resume: () => (child as ChildProcess | null)?.kill('SIGCONT'),
+    pause: () => (child)?.kill('SIGSTOP'),
+    resume: () => (child)?.kill('SIGCONT'),
     restart: launch,
     async stop() {
-      (child as ChildProcess | null)?.kill('SIGCONT');
+      (child)?.kill('SIGCONT');
       await kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -193,8 +193,8 @@ export async function startSentinel(masterPort: number, name = 'mymaster'): Prom
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
-    pause: () => (child as ChildProcess | null)?.kill('SIGSTOP'),
-    resume: () => (child as ChildProcess | null)?.kill('SIGCONT'),
+    pause: () => (child)?.kill('SIGSTOP'),
+    resume: () => (child)?.kill('SIGCONT'),
     restart: launch,
     async stop() {
       await kill('SIGKILL');

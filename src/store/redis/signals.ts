@@ -96,11 +96,8 @@ export class RedisSignalBus implements SignalBus {
     this.closed = true;
     this.local.removeAllListeners();
     this.listening.clear();
-    try {
-      await this.deps.subscriber.quit();
-    } catch {
-      this.deps.subscriber.disconnect();
-    }
+    await this.deps.subscriber.quit().catch(() => undefined);
+    this.deps.subscriber.disconnect(); // also releases the Sentinel failover detector's connections
   }
 
   private readonly publish = (): void => {

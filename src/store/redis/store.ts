@@ -126,11 +126,8 @@ class RedisStore implements Store {
       await this.ctx.drained();
       await Promise.all(
         this.ctx.clients.map(async (client) => {
-          try {
-            await client.quit();
-          } catch {
-            client.disconnect();
-          }
+          await client.quit().catch(() => undefined);
+          client.disconnect(); // also releases the Sentinel failover detector's connections
         }),
       );
     })();
