@@ -77,6 +77,15 @@ describe('Redis outages', { timeout: 60_000 }, () => {
     assert.ok(res.status === 200 || res.status === 204, `status ${res.status}`);
   });
 
+  it('shuts down promptly while Redis is down', async () => {
+    const { redis, server } = await setup();
+    assert.equal((await postForm(`${server.url}/q/${queueName()}`, { value: 'x' })).status, 200);
+    await redis.kill('SIGKILL');
+    const start = Date.now();
+    await server.close();
+    assert.ok(Date.now() - start < TIMEOUT_MS + SLACK_MS, `close took ${Date.now() - start} ms`);
+  });
+
   it('keeps every acknowledged POST across a SIGKILL of Redis with appendfsync always', async () => {
     const { redis, server } = await setup(['--appendonly', 'yes', '--appendfsync', 'always']);
     const q = queueName();

@@ -77,6 +77,20 @@ describe('Redis store specifics', () => {
     assert.equal((await one.messages.take(q, 1, T0))[0]?.value, 'for one');
   });
 
+  it('splits a turn of large messages into several script calls, keeping keys in order', async () => {
+    const store = await open('big:');
+    const q = queueName();
+    const before = String(await redisCommand(redis.port, 'INFO', 'commandstats'));
+    const big = 'x'.repeat(1024 * 1024);
+    const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => store.messages.append(q, [{ value: `${i}${big}`, expiresAt: null }], T0)));
+    assert.deepEqual(keys.flat(), Array.from({ length: 10 }, (_, i) => `${q}:${i + 1}`));
+    const after = String(await redisCommand(redis.port, 'INFO', 'commandstats'));
+    const calls = (text: string): number => Number(/cmdstat_evalsha:calls=(\d+)/.exec(text)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(text)?.[1] ?? 0);
+    const scriptCalls = calls(after) - calls(before);
+    assert.ok(scriptCalls >= 3 && scriptCalls <= 4, `${scriptCalls} script calls for 10 MB`);
+    assert.deepEqual((await store.messages.take(q, 10, T0)).map((m) => m.value.slice(0, 1)), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  });
+
   it('spreads queues over a pool of connections and keeps each queue in order', async () => {
     const store = await open('pool:', 3);
     const queues = Array.from({ length: 6 }, () => queueName());

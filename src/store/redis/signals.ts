@@ -96,7 +96,8 @@ export class RedisSignalBus implements SignalBus {
     this.closed = true;
     this.local.removeAllListeners();
     this.listening.clear();
-    await this.deps.subscriber.quit().catch(() => undefined);
+    // QUIT would sit in the offline queue until a reconnect if Redis is down.
+    if (this.deps.subscriber.status === 'ready') await this.deps.subscriber.quit().catch(() => undefined);
     this.deps.subscriber.disconnect(); // also releases the Sentinel failover detector's connections
   }
 

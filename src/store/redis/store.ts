@@ -21,6 +21,9 @@ import type { RedisClient, ScriptName, Scripts } from './scripts.js';
 /** How many expired messages one script call may delete before it yields to other clients. */
 const EXPIRED_BUDGET = 1000;
 
+/** Rough bound on the value characters one append script call carries. */
+const BATCH_CHARS = 4 * 1024 * 1024;
+
 /** Queue names remembered as registered before the memory is dropped and rebuilt. */
 const REGISTERED_CACHE_LIMIT = 100_000;
 
@@ -126,7 +129,8 @@ class RedisStore implements Store {
       await this.ctx.drained();
       await Promise.all(
         this.ctx.clients.map(async (client) => {
-          await client.quit().catch(() => undefined);
+          // QUIT lets replies in flight arrive; it would wait for a reconnect if Redis is down.
+          if (client.status === 'ready') await client.quit().catch(() => undefined);
           client.disconnect(); // also releases the Sentinel failover detector's connections
         }),
       );
@@ -168,16 +172,23 @@ class RedisMessages implements MessageStore {
 
   private appendBatch(queue: string, inputs: readonly AppendInput[]): Promise<string[][]> {
     return this.ctx.call(async () => {
-      const k = this.ctx.keys.queue(queue);
-      const args: (string | number)[] = [(inputs[0] as AppendInput).now, 0];
-      for (const input of inputs) {
-        for (const m of input.messages) args.push(m.value, m.expiresAt === null ? '' : Math.floor(m.expiresAt));
-      }
-      args[1] = (args.length - 2) / 2;
-      const first = asInt(await this.ctx.script(queue, 'append-4', [k.meta, k.ready, k.exp, k.msg], args), 'append');
-      let seq = first;
-      return inputs.map((input) => input.messages.map(() => formatKey(queue, seq++)));
+      const out: string[][] = [];
+      for (const chunk of chunkBySize(inputs)) out.push(...(await this.appendChunk(queue, chunk)));
+      return out;
     });
+  }
+
+  /** One script call storing every message of `inputs`; each input's messages get consecutive keys. */
+  private async appendChunk(queue: string, inputs: readonly AppendInput[]): Promise<string[][]> {
+    const k = this.ctx.keys.queue(queue);
+    const args: (string | number)[] = [(inputs[0] as AppendInput).now, 0];
+    for (const input of inputs) {
+      for (const m of input.messages) args.push(m.value, m.expiresAt === null ? '' : Math.floor(m.expiresAt));
+    }
+    args[1] = (args.length - 2) / 2;
+    const first = asInt(await this.ctx.script(queue, 'append-4', [k.meta, k.ready, k.exp, k.msg], args), 'append');
+    let seq = first;
+    return inputs.map((input) => input.messages.map(() => formatKey(queue, seq++)));
   }
 
   take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
@@ -240,6 +251,29 @@ class RedisMessages implements MessageStore {
       return asInt(await this.ctx.script(queue, 'purge-4', [k.ready, k.exp, k.msg, k.reads], []), 'purge');
     });
   }
+}
+
+/**
+ * Splits a batch so one script call carries at most about BATCH_CHARS of values: a script
+ * blocks Redis while it runs, so a turn full of large messages becomes several short calls.
+ * One caller's messages always stay in one call (all stored or none).
+ */
+function chunkBySize(inputs: readonly AppendInput[]): AppendInput[][] {
+  const chunks: AppendInput[][] = [];
+  let current: AppendInput[] = [];
+  let size = 0;
+  for (const input of inputs) {
+    const own = input.messages.reduce((sum, m) => sum + m.value.length, 0);
+    if (current.length > 0 && size + own > BATCH_CHARS) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(input);
+    size += own;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** The queue part of a batch key `<queue>|<now>` (queue names cannot hold a pipe). */
