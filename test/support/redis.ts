@@ -50,7 +50,7 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
 
 /** Sends one command with a short-lived connection; returns the reply. */
 export async function redisCommand(port: number, command: string, ...args: (string | number)[]): Promise<unknown> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -95,7 +95,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     child = proc;
     await waitFor(`redis-server on ${port}`, async () => {
       if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
-      return (await redisCommand(port, 'PING')) === 'PONG';
+      try {
+        return (await redisCommand(port, 'PING')) === 'PONG';
+      } catch (err) {
+        return err instanceof Error && err.message.startsWith('NOAUTH'); // up, with a password
+      }
     });
   };
   const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
