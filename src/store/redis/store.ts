@@ -80,6 +80,11 @@ class RedisContext {
     return this.scripts.run(this.clientFor(queue), name, keys, args);
   }
 
+  /** True when this daemon already put `queue` in the registry since it last connected. */
+  isRegistered(queue: string): boolean {
+    return this.registered.has(queue);
+  }
+
   /** Adds `queue` to the registry of names once per connection lifetime. */
   async register(queue: string): Promise<void> {
     if (this.registered.has(queue)) return;
@@ -166,7 +171,7 @@ class RedisMessages implements MessageStore {
 
   async append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
     if (messages.length === 0) return [];
-    await this.ctx.call(() => this.ctx.register(queue));
+    if (!this.ctx.isRegistered(queue)) await this.ctx.call(() => this.ctx.register(queue));
     return this.appends.submit(`${queue}|${now}`, { messages, now });
   }
 
