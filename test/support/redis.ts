@@ -110,17 +110,23 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     await exited;
     child = null;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
-    pause: () => (child)?.kill('SIGSTOP'),
-    resume: () => (child)?.kill('SIGCONT'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     restart: launch,
     async stop() {
-      (child)?.kill('SIGCONT');
+      child?.kill('SIGCONT');
       await kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -191,14 +197,20 @@ export async function startSentinel(masterPort: number, name = 'mymaster'): Prom
     await exited;
     child = null;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
     kill,
-    pause: () => (child)?.kill('SIGSTOP'),
-    resume: () => (child)?.kill('SIGCONT'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     restart: launch,
     async stop() {
       await kill('SIGKILL');
