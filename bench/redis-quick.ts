@@ -129,7 +129,8 @@ async function main(): Promise<void> {
     after = await commandStats(redis);
     console.log(`  under load: ${diff(before, after, pop.requests.total, ignore)}`);
     const left = await redis.zcard(`restmq:{${QUEUE}}:ready`);
-    console.log(`  ${stored} messages before the pop run, ${left} after: ${stored - left} pops returned a message`);
+    console.log(`  ${stored} messages before the pop run, ${left} after: ${stored - left} pops returned a message (${((stored - left) / SECONDS).toFixed(0)}/s)`);
+    if (left === 0) console.log('  the queue ran empty during the pop run: later pops answered 204, which flatters the pop figure');
     console.log(`\nPOST = ${(post.requests.average / hello.requests.average).toFixed(2)}x hello, GET pop = ${(pop.requests.average / hello.requests.average).toFixed(2)}x hello`);
   } finally {
     redis.disconnect();
