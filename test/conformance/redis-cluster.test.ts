@@ -1,0 +1,65 @@
+// The store conformance suite against a local 3-master Redis Cluster started for this
+// file, then two daemons over the same Cluster (--redis-cluster) serving shared queues.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { openRedisBackend } from '../../src/store/redis/backend.js';
+import { redisCommand, startRedisCluster } from '../support/redis.js';
+import type { RedisClusterProcess } from '../support/redis.js';
+import { postForm, queueName, startTestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { runStoreConformance } from './store-suite.js';
+
+let cluster: RedisClusterProcess;
+
+before(async () => {
+  cluster = await startRedisCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+runStoreConformance('redis-cluster', async () => {
+  const { store, signals } = await openRedisBackend({
+    target: { kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) },
+    prefix: 'conf:',
+    timeoutMs: 3000,
+    pool: 1,
+    logger: pino({ level: 'silent' }),
+  });
+  return { store, cleanup: () => signals.close() };
+});
+
+describe('two daemons over one Redis Cluster', () => {
+  let a: TestServer;
+  let b: TestServer;
+
+  before(async () => {
+    a = await startTestServer({ redisCluster: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), redisPrefix: 'cl:' });
+    // The second daemon knows only one seed and learns the other masters from it.
+    b = await startTestServer({ redisCluster: [{ host: '127.0.0.1', port: cluster.nodes[2]?.port ?? 0 }], redisPrefix: 'cl:' });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+  });
+
+  it('serves queues spread over every master, posted on one daemon and popped on the other', async () => {
+    const queues = Array.from({ length: 12 }, () => queueName());
+    for (const q of queues) {
+      assert.equal((await postForm(`${a.url}/q/${q}`, { value: `for ${q}` })).status, 200);
+      assert.equal((await postForm(`${b.url}/q/${q}`, { value: 'second' })).status, 200);
+    }
+    const perNode = await Promise.all(cluster.nodes.map(async (n) => Number(await redisCommand(n.port, 'DBSIZE'))));
+    assert.ok(perNode.every((size) => size > 0), `keys per master: ${perNode.join(',')}`);
+    for (const q of queues) {
+      const first = (await (await fetch(`${b.url}/q/${q}`)).json()) as { key: string; value: string };
+      assert.deepEqual(first, { key: `${q}:1`, value: `for ${q}`, count: 0 });
+      const second = (await (await fetch(`${a.url}/q/${q}`)).json()) as { key: string };
+      assert.equal(second.key, `${q}:2`);
+    }
+    const stats = (await (await fetch(`${b.url}/stats/`)).json()) as { count: number };
+    assert.ok(stats.count >= 12);
+    assert.equal((await fetch(`${b.url}/readyz`)).status, 200);
+  });
+});
