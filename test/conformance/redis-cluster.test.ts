@@ -8,7 +8,9 @@ import { redisCommand, startRedisCluster } from '../support/redis.js';
 import type { RedisClusterProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
+import type { StoreFactory } from './store-suite.js';
 
 let cluster: RedisClusterProcess;
 
@@ -19,7 +21,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-runStoreConformance('redis-cluster', async () => {
+const factory: StoreFactory = async () => {
   const { store, signals } = await openRedisBackend({
     target: { kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) },
     prefix: 'conf:',
@@ -28,7 +30,10 @@ runStoreConformance('redis-cluster', async () => {
     logger: pino({ level: 'silent' }),
   });
   return { store, cleanup: () => signals.close() };
-});
+};
+
+runStoreConformance('redis-cluster', factory);
+runReliableConformance('redis-cluster', factory);
 
 describe('two daemons over one Redis Cluster', () => {
   let a: TestServer;

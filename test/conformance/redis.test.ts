@@ -2,9 +2,11 @@
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { startRedis } from '../support/redis.js';
+import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
+import type { StoreFactory } from './store-suite.js';
 
-runStoreConformance('redis', async () => {
+const factory: StoreFactory = async () => {
   const redis = await startRedis();
   const { store, signals } = await openRedisBackend({
     target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
@@ -20,4 +22,7 @@ runStoreConformance('redis', async () => {
       await redis.stop();
     },
   };
-});
+};
+
+runStoreConformance('redis', factory);
+runReliableConformance('redis', factory);

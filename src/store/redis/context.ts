@@ -4,6 +4,7 @@
  * the count of calls in flight that close waits for. Every call goes through
  * {@link RedisContext.call}, which maps failures to `store_unavailable` (errors.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { guard } from './errors.js';
 import type { KeySpace } from './keys.js';
 import type { RedisClient, ScriptName, Scripts } from './scripts.js';
@@ -20,7 +21,7 @@ export class RedisContext {
   constructor(
     readonly clients: readonly RedisClient[],
     readonly keys: KeySpace,
-    private readonly scripts: Scripts,
+    readonly scripts: Scripts,
   ) {
     // After a reconnect Redis may have lost data (no persistence, a failover): register anew.
     for (const client of clients) client.on('ready', () => this.registered.clear());
@@ -55,12 +56,30 @@ export class RedisContext {
     return this.registered.has(queue);
   }
 
-  /** Adds `queue` to the registry of names once per connection lifetime. */
-  async register(queue: string): Promise<void> {
-    if (this.registered.has(queue)) return;
+  /**
+   * Adds `queue` to the registry of names once per connection lifetime, or again when
+   * `force` (a script just created the queue, maybe after another daemon dropped it).
+   */
+  async register(queue: string, force = false): Promise<void> {
+    if (this.registered.has(queue) && !force) return;
     await (this.clients[0] as RedisClient).sadd(this.keys.registry, queue);
     if (this.registered.size >= REGISTERED_CACHE_LIMIT) this.registered.clear();
     this.registered.add(queue);
+  }
+
+  /** Forgets that `queue` is registered (it was dropped). */
+  unregistered(queue: string): void {
+    this.registered.delete(queue);
+  }
+
+  /** Runs a script over every key of `queue` (the 15-key queue scripts). */
+  queueScript(queue: string, name: ScriptName, args: readonly (string | number)[]): Promise<unknown> {
+    return this.scripts.run(this.clientFor(queue), name, this.keys.queue(queue).all, args);
+  }
+
+  /** A fresh random prefix for the move ids a script may create (`<nonce>:<seq>`). */
+  nonce(): string {
+    return randomBytes(9).toString('base64url');
   }
 
   /** Resolves once no call is running. */

@@ -5,19 +5,47 @@
  * prefix is checked for them at start, so the tag is always the queue name.
  */
 
-/** The keys of one queue, in the order the Lua scripts take them. */
+/** The keys of one queue. */
 export interface QueueKeys {
-  /** Hash: seq (last number given), created, policy, status. */
+  /** Hash: seq (last number given), created, policy, status and the other settings. */
   readonly meta: string;
-  /** Sorted set of stored sequence numbers, scored by themselves: FIFO order. */
+  /** Sorted set of the READY messages' sequence numbers, scored by themselves: FIFO order. */
   readonly ready: string;
-  /** Sorted set of the sequence numbers that have an expiry, scored by it. */
+  /** Sorted set of the sequence numbers that have an expiry (any state), scored by it. */
   readonly exp: string;
-  /** Hash: seq → `<createdAt>|<expiresAt or empty>|<value>`. */
+  /** Hash: seq → `<createdAt>|<expiresAt or empty>|<value>` (every stored message). */
   readonly msg: string;
   /** Hash: seq → soft-read count (only for messages read at least once). */
   readonly reads: string;
+  /** Sorted set of delayed and leased messages, scored by when they become due (ms). */
+  readonly due: string;
+  /** Sorted set of the same delayed and leased messages, scored by seq (peek and stats order). */
+  readonly held: string;
+  /** Hash: seq → receipt of its current lease (leased messages only). */
+  readonly lease: string;
+  /** Hash: seq → leases taken so far (only once leased). */
+  readonly attempts: string;
+  /** Hash: seq → `<attempts>|<source key>`, the origin of a dead letter. */
+  readonly dead: string;
+  /** Hash: move id → `<target queue>|<attempts or empty>|<source key or empty>|<value>`: moves out of this queue not yet delivered. */
+  readonly outbox: string;
+  /** Hash: move id → seq, moves already delivered into this queue (makes delivery idempotent). */
+  readonly moved: string;
+  /** Sorted set: move id of `moved`, scored by when its entry may be forgotten. */
+  readonly movedExp: string;
+  /** Hash: dedup id → seq of the message it first stored. */
+  readonly dedup: string;
+  /** Sorted set: dedup id, scored by when it is forgotten. */
+  readonly dedupExp: string;
+  /**
+   * The 15 keys above in the order every queue script takes them (KEYS[1..15]); see
+   * lua/lib/queue.lua.
+   */
+  readonly all: readonly string[];
 }
+
+/** Key name suffixes in script order (KEYS[1] is meta, KEYS[2] ready, ...). */
+const SUFFIXES = ['meta', 'ready', 'exp', 'msg', 'reads', 'due', 'held', 'lease', 'attempts', 'dead', 'dlq-out', 'moved', 'moved-exp', 'dedup', 'dedup-exp'] as const;
 
 /** Builds key names under one prefix. */
 export class KeySpace {
@@ -29,12 +57,25 @@ export class KeySpace {
   /** Every key of `queue`. */
   queue(queue: string): QueueKeys {
     const base = `${this.prefix}{${queue}}:`;
-    return { meta: `${base}meta`, ready: `${base}ready`, exp: `${base}exp`, msg: `${base}msg`, reads: `${base}reads` };
+    const all = SUFFIXES.map((s) => `${base}${s}`);
+    const [meta, ready, exp, msg, reads, due, held, lease, attempts, dead, outbox, moved, movedExp, dedup, dedupExp] = all as [
+      string, string, string, string, string, string, string, string, string, string, string, string, string, string, string,
+    ];
+    return { meta, ready, exp, msg, reads, due, held, lease, attempts, dead, outbox, moved, movedExp, dedup, dedupExp, all };
   }
 
-  /** The set of every queue name (the one key outside any queue's slot). */
+  /** The set of every queue name (outside any queue's slot). */
   get registry(): string {
     return `${this.prefix}queues`;
+  }
+
+  /**
+   * Sorted set of queue names with due work (delays, leases, dedup ids to forget, moves
+   * to deliver), scored by the earliest known due time; the maintenance pass reads it.
+   * Outside any queue's slot, so the daemons write it after their scripts, not in them.
+   */
+  get dueRegistry(): string {
+    return `${this.prefix}due-queues`;
   }
 
   /** The pub/sub channel that carries wake-ups for `queue`. */

@@ -1,5 +1,6 @@
 /**
- * The queue-metadata role of the Redis store: settings, the queue list and stats.
+ * The queue-metadata role of the Redis store: settings (fields of the queue's meta hash),
+ * the queue list, stats and drop.
  */
 import { formatKey } from '../../core/names.js';
 import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
@@ -10,6 +11,21 @@ import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
 import { asArray, asInt, asString } from './replies.js';
 import type { RedisClient } from './scripts.js';
+
+/** Meta hash field of each setting, in the order settings-1.lua answers them. */
+const FIELDS = {
+  policy: 'policy',
+  status: 'status',
+  leaseSeconds: 'lease',
+  maxAttempts: 'max_attempts',
+  deadLetter: 'dead_letter',
+  delaySeconds: 'delay',
+  ttlSeconds: 'ttl',
+  maxLength: 'max_length',
+  dedupWindowSeconds: 'dedup_window',
+} as const satisfies Record<keyof QueueSettings, string>;
+
+const ORDER = Object.keys(FIELDS) as (keyof QueueSettings)[];
 
 function policyOf(reply: unknown): Policy {
   if (reply === null || reply === undefined) return DEFAULT_QUEUE_SETTINGS.policy;
@@ -23,23 +39,59 @@ function statusOf(reply: unknown): QueueStatus {
   throw unexpectedReply('status', reply);
 }
 
+/** A whole-number setting: absent takes the default, '' is null. */
+function numberOr<T extends number | null>(reply: unknown, fallback: T, what: string): number | T {
+  if (reply === null || reply === undefined) return fallback;
+  if (reply === '') return null as T;
+  return asInt(reply, what);
+}
+
+function integerOf(reply: unknown, fallback: number, what: string): number {
+  const n = numberOr(reply, fallback, what);
+  if (n === null) throw unexpectedReply(what, reply);
+  return n;
+}
+
+/** Settings from the meta fields in {@link ORDER}. */
+function settingsOf(values: readonly unknown[]): QueueSettings {
+  const d = DEFAULT_QUEUE_SETTINGS;
+  const [policy, status, lease, maxAttempts, deadLetter, delay, ttl, maxLength, window] = values;
+  return {
+    policy: policyOf(policy),
+    status: statusOf(status),
+    leaseSeconds: integerOf(lease, d.leaseSeconds, 'lease'),
+    maxAttempts: integerOf(maxAttempts, d.maxAttempts, 'max_attempts'),
+    deadLetter: deadLetter === null || deadLetter === undefined || deadLetter === '' ? d.deadLetter : asString(deadLetter, 'dead_letter'),
+    delaySeconds: integerOf(delay, d.delaySeconds, 'delay'),
+    ttlSeconds: numberOr(ttl, d.ttlSeconds, 'ttl'),
+    maxLength: numberOr(maxLength, d.maxLength, 'max_length'),
+    dedupWindowSeconds: integerOf(window, d.dedupWindowSeconds, 'dedup_window'),
+  };
+}
+
 /** Queue metadata in Redis. */
 export class RedisQueues implements QueueStore {
   constructor(private readonly ctx: RedisContext) {}
 
   settings(queue: string): Promise<QueueSettings> {
     return this.ctx.call(async () => {
-      const [policy, status] = await this.ctx.clientFor(queue).hmget(this.ctx.keys.queue(queue).meta, 'policy', 'status');
-      return { policy: policyOf(policy), status: statusOf(status) };
+      const values = await this.ctx.clientFor(queue).hmget(this.ctx.keys.queue(queue).meta, ...ORDER.map((f) => FIELDS[f]));
+      return settingsOf(values);
     });
   }
 
   updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
     return this.ctx.call(async () => {
       await this.ctx.register(queue);
+      const args: (string | number)[] = [now];
+      for (const name of ORDER) {
+        const value = patch[name];
+        if (value !== undefined) args.push(FIELDS[name], value === null ? '' : value);
+      }
       const meta = this.ctx.keys.queue(queue).meta;
-      const reply = asArray(await this.ctx.script(queue, 'settings-1', [meta], [now, patch.policy ?? '', patch.status ?? '']), 'settings');
-      return { policy: policyOf(reply[0]), status: statusOf(reply[1]) };
+      const reply = asArray(await this.ctx.script(queue, 'settings-1', [meta], args), 'settings');
+      if (asInt(reply[0], 'settings created') === 1) await this.ctx.register(queue, true);
+      return settingsOf(reply.slice(1));
     });
   }
 
@@ -52,9 +104,8 @@ export class RedisQueues implements QueueStore {
 
   stats(queue: string, now: number): Promise<QueueStats | null> {
     return this.ctx.call(async () => {
-      const k = this.ctx.keys.queue(queue);
       for (;;) {
-        const r = asArray(await this.ctx.script(queue, 'stats-5', [k.meta, k.ready, k.exp, k.msg, k.reads], [now, EXPIRED_BUDGET]), 'stats');
+        const r = asArray(await this.ctx.queueScript(queue, 'stats-15', [now, EXPIRED_BUDGET]), 'stats');
         if (r.length === 0) return null;
         if (r[0] === 1) continue;
         const oldestSeq = asString(r[6], 'stats oldest');
@@ -70,6 +121,17 @@ export class RedisQueues implements QueueStore {
           oldestAgeMs: oldestCreated === '' ? null : Math.max(0, now - asInt(oldestCreated, 'stats oldest created')),
         };
       }
+    });
+  }
+
+  drop(queue: string): Promise<number> {
+    return this.ctx.call(async () => {
+      const deleted = asInt(await this.ctx.queueScript(queue, 'drop-15', []), 'drop');
+      const client = this.ctx.clients[0] as RedisClient;
+      this.ctx.unregistered(queue);
+      await client.srem(this.ctx.keys.registry, queue);
+      await client.zrem(this.ctx.keys.dueRegistry, queue);
+      return deleted;
     });
   }
 }

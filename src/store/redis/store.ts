@@ -8,12 +8,16 @@
  * Redis's own persistence settings (docs/redis.md).
  */
 import { RestMQError } from '../../core/errors.js';
-import type { QueueStore, Store } from '../contract.js';
+import type { DeadLetterStore, LeaseStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { RedisContext } from './context.js';
 import type { KeySpace } from './keys.js';
+import { RedisDeadLetters, RedisLeases } from './leases.js';
+import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
+import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
 import type { RedisClient, Scripts } from './scripts.js';
+import { RedisStreams } from './streams.js';
 
 /** What the Redis store is built from. */
 export interface RedisStoreOptions {
@@ -21,6 +25,11 @@ export interface RedisStoreOptions {
   readonly clients: readonly RedisClient[];
   readonly keys: KeySpace;
   readonly scripts: Scripts;
+  /**
+   * How often this daemon settles idle queues' due work (delays, expired leases, dead
+   * letters, moves left in an outbox) and forgets expired dedup ids, ms. @default 5000
+   */
+  readonly maintenanceIntervalMs?: number;
 }
 
 /** Opens the Redis store over connections it will own. */
@@ -32,14 +41,23 @@ export function openRedisStore(options: RedisStoreOptions): Store {
 class RedisStore implements Store {
   readonly kind = 'redis';
   readonly messages: RedisMessages;
+  readonly leases: LeaseStore;
+  readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
+  readonly streams: StreamStore;
   private readonly ctx: RedisContext;
+  private readonly maintenance: Maintenance;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.ctx = new RedisContext(options.clients, options.keys, options.scripts);
-    this.messages = new RedisMessages(this.ctx);
+    const moves = new Moves(this.ctx);
+    this.messages = new RedisMessages(this.ctx, moves);
+    this.leases = new RedisLeases(this.ctx, moves);
+    this.deadLetters = new RedisDeadLetters(this.ctx, moves);
     this.queues = new RedisQueues(this.ctx);
+    this.streams = new RedisStreams(this.ctx);
+    this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000);
   }
 
   ping(): Promise<void> {
@@ -54,6 +72,7 @@ class RedisStore implements Store {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.maintenance.stop();
       this.messages.flush();
       await this.ctx.drained();
       await Promise.all(
