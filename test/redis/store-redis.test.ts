@@ -1,13 +1,14 @@
 // Redis-specific store behaviour beyond the shared conformance suite: lost script caches,
-// long runs of expired messages, prefixes that keep deployments apart, and a pool of
-// several connections.
+// long runs of expired messages, prefixes that keep deployments apart, a pool of several
+// connections, the key layout of leases, half-done moves between queues and the
+// maintenance pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedis } from '../support/redis.js';
+import { redisCommand, startRedis, waitFor } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
 
@@ -17,13 +18,14 @@ describe('Redis store specifics', () => {
   let redis: RedisProcess;
   const opened: { store: Store; signals: SignalBus }[] = [];
 
-  async function open(prefix: string, pool = 1): Promise<Store> {
+  async function open(prefix: string, pool = 1, maintenanceIntervalMs?: number): Promise<Store> {
     const backend = await openRedisBackend({
       target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
       prefix,
       timeoutMs: 2000,
       pool,
       logger: pino({ level: 'silent' }),
+      ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),
     });
     opened.push(backend);
     return backend.store;
@@ -103,5 +105,64 @@ describe('Redis store specifics', () => {
     const clients = String(await redisCommand(redis.port, 'CLIENT', 'LIST'));
     for (const name of ['restmq-0', 'restmq-1', 'restmq-2']) assert.ok(clients.includes(`name=${name} `), name);
     await store.ping();
+  });
+
+  it('keeps only ready messages in {q}:ready and the message format unchanged; leases live in new keys', async () => {
+    const store = await open('lay:');
+    const q = queueName();
+    await store.messages.append(q, [{ value: 'a|b', expiresAt: T0 + 60_000 }, { value: 'c', expiresAt: null }], T0);
+    await store.leases.lease(q, ['receipt-layout-1'], 10_000, T0);
+    assert.deepEqual(await redisCommand(redis.port, 'ZRANGE', `lay:{${q}}:ready`, 0, -1), ['2']);
+    assert.deepEqual(await redisCommand(redis.port, 'ZRANGE', `lay:{${q}}:held`, 0, -1), ['1']);
+    assert.equal(await redisCommand(redis.port, 'ZSCORE', `lay:{${q}}:due`, '1'), String(T0 + 10_000));
+    assert.equal(await redisCommand(redis.port, 'HGET', `lay:{${q}}:lease`, '1'), 'receipt-layout-1');
+    assert.equal(await redisCommand(redis.port, 'HGET', `lay:{${q}}:msg`, '1'), `${T0}|${T0 + 60_000}|a|b`);
+    assert.equal(await redisCommand(redis.port, 'ZSCORE', 'lay:due-queues', q), String(T0 + 10_000));
+    assert.equal(await store.leases.ack(q, 1, 'receipt-layout-1', T0 + 1), 'acked');
+    assert.equal(await redisCommand(redis.port, 'HEXISTS', `lay:{${q}}:msg`, '1'), 0);
+    assert.equal(await redisCommand(redis.port, 'HEXISTS', `lay:{${q}}:lease`, '1'), 0);
+    assert.equal(await redisCommand(redis.port, 'ZCARD', `lay:{${q}}:held`), 0);
+    assert.equal(await redisCommand(redis.port, 'HLEN', `lay:{${q}}:attempts`), 0);
+    assert.equal(await redisCommand(redis.port, 'ZCARD', `lay:{${q}}:exp`), 0);
+  });
+
+  it('finishes a move to the dead-letter queue that a daemon left half done, exactly once', async () => {
+    const store = await open('half:');
+    const q = queueName();
+    const dlq = `${q}.dlq`;
+    await store.messages.append(q, [{ value: 'live', expiresAt: null }], T0);
+    // As if a daemon stopped between the two steps: the message sits in the outbox only.
+    const entry = `${dlq}|3|${q}:7|lost|value`;
+    await redisCommand(redis.port, 'HSET', `half:{${q}}:dlq-out`, 'nonce1:7', entry);
+    // Any read of the queue delivers it.
+    assert.deepEqual((await store.messages.peek(q, 5, T0)).map((m) => m.value), ['live']);
+    const [dead] = await store.messages.peek(dlq, 5, T0);
+    assert.deepEqual([dead?.key, dead?.value, dead?.deadLetter], [`${dlq}:1`, 'lost|value', { sourceKey: `${q}:7`, attempts: 3 }]);
+    assert.equal(await redisCommand(redis.port, 'HLEN', `half:{${q}}:dlq-out`), 0);
+    assert.ok((await store.queues.list()).includes(dlq));
+    // A second daemon that read the same entry before it was deleted delivers it again: no copy.
+    await redisCommand(redis.port, 'HSET', `half:{${q}}:dlq-out`, 'nonce1:7', entry);
+    await store.messages.take(q, 1, T0);
+    assert.equal((await store.messages.peek(dlq, 5, T0)).length, 1);
+  });
+
+  it('runs a maintenance pass that settles idle queues, forgets dedup ids and leaves the registry', async () => {
+    const store = await open('mnt:', 1, 50);
+    const q = queueName();
+    await store.queues.updateSettings(q, { maxAttempts: 1, dedupWindowSeconds: 1 }, Date.now());
+    await store.messages.publish(q, [{ value: 'poison', dedupId: 'once' }], Date.now());
+    assert.equal((await store.leases.lease(q, ['receipt-maint-1'], 100, Date.now())).length, 1);
+    assert.equal(await redisCommand(redis.port, 'HLEN', `mnt:{${q}}:dedup`), 1);
+    await waitFor(
+      'the maintenance pass to settle the queue',
+      async () =>
+        (await redisCommand(redis.port, 'HLEN', `mnt:{${q}}:msg`)) === 0 &&
+        (await redisCommand(redis.port, 'HLEN', `mnt:{${q}}:dedup`)) === 0 &&
+        (await redisCommand(redis.port, 'HLEN', `mnt:{${q}.dlq}:msg`)) === 1 &&
+        (await redisCommand(redis.port, 'ZSCORE', 'mnt:due-queues', q)) === null,
+      5000,
+    );
+    const [dead] = await store.messages.peek(`${q}.dlq`, 5, Date.now());
+    assert.deepEqual(dead?.deadLetter, { sourceKey: `${q}:1`, attempts: 1 });
   });
 });

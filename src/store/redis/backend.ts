@@ -23,6 +23,8 @@ export interface RedisBackendOptions {
   /** Command connections. */
   readonly pool: number;
   readonly logger: Logger;
+  /** How often the store's maintenance pass runs, ms. @default 5000 */
+  readonly maintenanceIntervalMs?: number;
 }
 
 /** The Redis store and its signal bus. */
@@ -64,7 +66,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
   if (ready.includes(false)) {
     options.logger.error({ target: describe(options.target) }, 'redis is not reachable yet; serving 503 until it is');
   }
-  const store = openRedisStore({ clients, keys, scripts });
+  const store = openRedisStore({ clients, keys, scripts, ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }) });
   const signals = new RedisSignalBus({ publisher: clients[0] as RedisClient, subscriber, keys, logger: options.logger });
   return { store, signals };
 }
