@@ -117,7 +117,7 @@ describe('Redis store specifics', () => {
     assert.equal(await redisCommand(redis.port, 'ZSCORE', `lay:{${q}}:due`, '1'), String(T0 + 10_000));
     assert.equal(await redisCommand(redis.port, 'HGET', `lay:{${q}}:lease`, '1'), 'receipt-layout-1');
     assert.equal(await redisCommand(redis.port, 'HGET', `lay:{${q}}:msg`, '1'), `${T0}|${T0 + 60_000}|a|b`);
-    assert.equal(await redisCommand(redis.port, 'ZSCORE', 'lay:due-queues', q), String(T0 + 10_000));
+    assert.equal(await redisCommand(redis.port, 'ZSCORE', 'lay:{due}:queues', q), String(T0 + 10_000));
     assert.equal(await store.leases.ack(q, 1, 'receipt-layout-1', T0 + 1), 'acked');
     assert.equal(await redisCommand(redis.port, 'HEXISTS', `lay:{${q}}:msg`, '1'), 0);
     assert.equal(await redisCommand(redis.port, 'HEXISTS', `lay:{${q}}:lease`, '1'), 0);
@@ -159,7 +159,7 @@ describe('Redis store specifics', () => {
         (await redisCommand(redis.port, 'HLEN', `mnt:{${q}}:msg`)) === 0 &&
         (await redisCommand(redis.port, 'HLEN', `mnt:{${q}}:dedup`)) === 0 &&
         (await redisCommand(redis.port, 'HLEN', `mnt:{${q}.dlq}:msg`)) === 1 &&
-        (await redisCommand(redis.port, 'ZSCORE', 'mnt:due-queues', q)) === null,
+        (await redisCommand(redis.port, 'ZSCORE', 'mnt:{due}:queues', q)) === null,
       5000,
     );
     const [dead] = await store.messages.peek(`${q}.dlq`, 5, Date.now());

@@ -75,7 +75,16 @@ export class KeySpace {
    * Outside any queue's slot, so the daemons write it after their scripts, not in them.
    */
   get dueRegistry(): string {
-    return `${this.prefix}due-queues`;
+    return `${this.prefix}{due}:queues`;
+  }
+
+  /**
+   * Hash: queue name → how often due work was registered since the queue last left the
+   * due registry; lets a maintenance pass see that work came in while it ran. Same slot
+   * as {@link dueRegistry}.
+   */
+  get dueTouches(): string {
+    return `${this.prefix}{due}:touch`;
   }
 
   /** The pub/sub channel that carries wake-ups for `queue`. */

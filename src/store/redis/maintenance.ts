@@ -41,10 +41,12 @@ export class Maintenance {
 
   /** One pass over the queues due at `now`. */
   async pass(now: number): Promise<void> {
-    const registry = this.ctx.keys.dueRegistry;
-    const flat = await (this.ctx.clients[0] as RedisClient).zrangebyscore(registry, '-inf', Math.floor(now), 'WITHSCORES', 'LIMIT', 0, QUEUES_PER_PASS);
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      await this.ctx.call(() => this.moves.maintain(flat[i] as string, flat[i + 1] as string, now, SETTLE_PER_QUEUE));
+    const client = this.ctx.clients[0] as RedisClient;
+    const queues = await this.ctx.call(() => client.zrangebyscore(this.ctx.keys.dueRegistry, '-inf', Math.floor(now), 'LIMIT', 0, QUEUES_PER_PASS));
+    if (queues.length === 0) return;
+    const touches = await this.ctx.call(() => client.hmget(this.ctx.keys.dueTouches, ...queues));
+    for (const [i, queue] of queues.entries()) {
+      await this.ctx.call(() => this.moves.maintain(queue, touches[i] ?? '', now, SETTLE_PER_QUEUE));
     }
   }
 

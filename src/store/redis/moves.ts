@@ -95,7 +95,8 @@ export class Moves {
    * settles its due work anyway; only the maintenance of idle queues relies on this.
    */
   async markDue(queue: string, at: number): Promise<void> {
-    await (this.ctx.clients[0] as RedisClient).zadd(this.ctx.keys.dueRegistry, 'LT', Math.floor(at), queue).catch(() => undefined);
+    const keys = [this.ctx.keys.dueRegistry, this.ctx.keys.dueTouches];
+    await this.ctx.scripts.run(this.ctx.clients[0] as RedisClient, 'mark-due-2', keys, [queue, Math.floor(at)]).catch(() => undefined);
   }
 
   /** Like {@link drain}, for paths whose own work already succeeded: failures wait for maintenance. */
@@ -104,12 +105,15 @@ export class Moves {
     await this.drain(queue, now).catch(() => undefined);
   }
 
-  /** The maintenance step for one registered queue (see maintenance.ts). */
-  async maintain(queue: string, readScore: string, now: number, limit: number): Promise<void> {
+  /**
+   * The maintenance step for one registered queue (see maintenance.ts); `touches` is the
+   * queue's count in the due-touches hash read before the step ('' when none).
+   */
+  async maintain(queue: string, touches: string, now: number, limit: number): Promise<void> {
     const reply = asArray(await this.ctx.queueScript(queue, 'maintain-15', [now, limit, this.ctx.nonce()]), 'maintain');
     if (asInt(reply[0], 'maintain pending') > 0) await this.drain(queue, now);
     const next = asString(reply[1], 'maintain next');
-    const registry = this.ctx.keys.dueRegistry;
-    await this.ctx.scripts.run(this.ctx.clients[0] as RedisClient, 'due-mark-1', [registry], [queue, readScore, next]);
+    const keys = [this.ctx.keys.dueRegistry, this.ctx.keys.dueTouches];
+    await this.ctx.scripts.run(this.ctx.clients[0] as RedisClient, 'settled-2', keys, [queue, touches, next]);
   }
 }

@@ -38,7 +38,8 @@ export const SCRIPT_NAMES = [
   'deliver-15',
   'maintain-15',
   'settings-1',
-  'due-mark-1',
+  'mark-due-2',
+  'settled-2',
   'import-message-8',
   'import-queue-4',
 ] as const;
