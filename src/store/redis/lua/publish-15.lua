@@ -12,10 +12,11 @@
 local now = tonumber(ARGV[1])
 local groups = tonumber(ARGV[2])
 local created = redis.call('HSETNX', K_META, 'created', ARGV[1])
-local window = tonumber(setting('dedup_window', DEFAULT_DEDUP_WINDOW)) * 1000
-local maxLength = setting('max_length', '')
-local ttlDefault = setting('ttl', '')
-local delayDefault = tonumber(setting('delay', DEFAULT_DELAY)) * 1000
+local s = redis.call('HMGET', K_META, 'dedup_window', 'max_length', 'ttl', 'delay')
+local window = tonumber(s[1] or DEFAULT_DEDUP_WINDOW) * 1000
+local maxLength = s[2] or ''
+local ttlDefault = s[3] or ''
+local delayDefault = tonumber(s[4] or DEFAULT_DELAY) * 1000
 local out = { created, '' }
 local earliest = nil
 local function dueAt(t)

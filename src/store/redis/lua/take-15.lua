@@ -19,10 +19,9 @@ while taken < limit do
   local raw = redis.call('HGET', K_MSG, seq)
   if raw and not isExpired(raw, now) then
     taken = taken + 1
-    append(out, describe(seq, raw))
-  end
-  forget(seq)
-  if not raw or isExpired(raw, now) then
+    append(out, takeReady(seq, raw))
+  else
+    forget(seq)
     budget = budget - 1
     if budget <= 0 then
       out[1] = 1

@@ -129,6 +129,20 @@ local function describe(seq, raw)
   return { seq, raw, redis.call('HGET', K_READS, seq) or '0', redis.call('HGET', K_ATTEMPTS, seq) or '0', visibleAt, state, redis.call('HGET', K_DEAD, seq) or '' }
 end
 
+-- Removes a message just popped from `ready` and answers it as `describe` does. A ready
+-- message has no due, held or lease entry, so only the entries it may have are touched.
+local function takeReady(seq, raw)
+  local reads = redis.call('HGET', K_READS, seq)
+  if reads then redis.call('HDEL', K_READS, seq) end
+  local attempts = redis.call('HGET', K_ATTEMPTS, seq)
+  if attempts then redis.call('HDEL', K_ATTEMPTS, seq) end
+  local dead = redis.call('HGET', K_DEAD, seq)
+  if dead then redis.call('HDEL', K_DEAD, seq) end
+  if expiryOf(raw) ~= '' then redis.call('ZREM', K_EXP, seq) end
+  redis.call('HDEL', K_MSG, seq)
+  return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
+end
+
 -- Appends `list`'s items to `out`.
 local function append(out, list)
   for _, v in ipairs(list) do out[#out + 1] = v end
