@@ -18,6 +18,9 @@ local maxLength = s[2] or ''
 local ttlDefault = s[3] or ''
 local delayDefault = tonumber(s[4] or DEFAULT_DELAY) * 1000
 local out = { created, '' }
+-- Numbers are given locally and the counter written once, however many groups store.
+local first = tonumber(redis.call('HGET', K_META, 'seq') or '0')
+local last = first
 local earliest = nil
 local function dueAt(t)
   if earliest == nil or t < earliest then earliest = t end
@@ -62,9 +65,8 @@ for _ = 1, groups do
     end
   end
   if not full then
-    local last = 0
-    if fresh > 0 then last = redis.call('HINCRBY', K_META, 'seq', fresh) end
-    local seq = last - fresh
+    local seq = last
+    last = last + fresh
     local keyOf = {}
     for i = 1, n do
       local base = pos + 4 * (i - 1)
@@ -105,5 +107,6 @@ for _ = 1, groups do
   end
   pos = pos + 4 * n
 end
+if last ~= first then redis.call('HSET', K_META, 'seq', int(last)) end
 if earliest ~= nil then out[2] = int(earliest) end
 return out
