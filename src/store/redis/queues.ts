@@ -131,6 +131,7 @@ export class RedisQueues implements QueueStore {
       this.ctx.unregistered(queue);
       await client.srem(this.ctx.keys.registry, queue);
       await client.zrem(this.ctx.keys.dueRegistry, queue);
+      await client.hdel(this.ctx.keys.dueTouches, queue);
       return deleted;
     });
   }
