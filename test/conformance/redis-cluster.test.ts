@@ -1,10 +1,11 @@
-// The store conformance suite against a local 3-master Redis Cluster started for this
-// file, then two daemons over the same Cluster (--redis-cluster) serving shared queues.
+// The store conformance suites against a local 3-master Redis Cluster started for this
+// file, the maintenance pass moving dead letters between slots, then two daemons over the
+// same Cluster (--redis-cluster) serving shared queues.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedisCluster } from '../support/redis.js';
+import { redisCommand, startRedisCluster, waitFor } from '../support/redis.js';
 import type { RedisClusterProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
@@ -34,6 +35,34 @@ const factory: StoreFactory = async () => {
 
 runStoreConformance('redis-cluster', factory);
 runReliableConformance('redis-cluster', factory);
+
+describe('maintenance on a Redis Cluster', () => {
+  it('dead-letters an expired last lease of an idle queue into a queue on another slot', async () => {
+    const { store, signals } = await openRedisBackend({
+      target: { kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) },
+      prefix: 'mnt:',
+      timeoutMs: 3000,
+      pool: 1,
+      logger: pino({ level: 'silent' }),
+      maintenanceIntervalMs: 50,
+    });
+    try {
+      const q = queueName();
+      await store.queues.updateSettings(q, { maxAttempts: 1 }, Date.now());
+      await store.messages.append(q, [{ value: 'poison', expiresAt: null }], Date.now());
+      assert.equal((await store.leases.lease(q, ['receipt-cluster-1'], 100, Date.now())).length, 1);
+      // Only the maintenance pass reads q from here on; the dead-letter queue is only peeked.
+      await waitFor('the maintenance pass to dead-letter the message', async () => {
+        const dead = await store.messages.peek(`${q}.dlq`, 5, Date.now());
+        return dead.length === 1 && dead[0]?.deadLetter?.sourceKey === `${q}:1`;
+      });
+      assert.equal((await store.queues.stats(q, Date.now()))?.length, 0);
+    } finally {
+      await store.close();
+      await signals.close();
+    }
+  });
+});
 
 describe('two daemons over one Redis Cluster', () => {
   let a: TestServer;
