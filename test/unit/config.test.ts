@@ -39,6 +39,18 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   sseHeartbeatSeconds: { good: [['1', 1], ['300', 300]], bad: ['0', '301', ''] },
   sseRetryMs: { good: [['0', 0], ['600000', 600_000]], bad: ['600001', '-1', ''] },
   wsPingSeconds: { good: [['1', 1], ['3600', 3600]], bad: ['0', '3601', ''] },
+  // Redis settings: limits here; targets, conflicts and lists are in redis-config.test.ts.
+  redisUrl: { good: [['redis://127.0.0.1:6380/2', 'redis://127.0.0.1:6380/2']], bad: ['http://h', 'redis://h/x', ''] },
+  redisHost: { good: [['10.0.0.5', '10.0.0.5']], bad: [''] },
+  redisPort: { good: [['1', 1], ['65535', 65535]], bad: ['0', '65536', ''] },
+  // Alone it names no server, so only its bad values fit this table.
+  redisDb: { good: [], bad: ['65536', '-1', ''] },
+  redisPool: { good: [['1', 1], ['64', 64]], bad: ['0', '65', ''] },
+  redisCluster: { good: [], bad: ['h:0', 'h', ''] },
+  redisSentinel: { good: [], bad: ['h:70000', ''] },
+  redisSentinelName: { good: [['prod', 'prod']], bad: [''] },
+  redisPrefix: { good: [['a:', 'a:'], ['x'.repeat(64), 'x'.repeat(64)]], bad: ['a b', '{x}', 'x'.repeat(65)] },
+  redisTimeoutMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', ''] },
 };
 
 describe('loadConfig', () => {
@@ -60,6 +72,16 @@ describe('loadConfig', () => {
       sseHeartbeatSeconds: 15,
       sseRetryMs: 3000,
       wsPingSeconds: 30,
+      redisUrl: null,
+      redisHost: null,
+      redisPort: null,
+      redisDb: null,
+      redisPool: 1,
+      redisCluster: null,
+      redisSentinel: null,
+      redisSentinelName: 'mymaster',
+      redisPrefix: 'restmq:',
+      redisTimeoutMs: 3000,
     });
   });
 

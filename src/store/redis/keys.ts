@@ -19,6 +19,18 @@ export interface QueueKeys {
   readonly reads: string;
 }
 
+/** The broadcast history keys of one queue (streams.ts), in the order the stream scripts take them. */
+export interface HistoryKeys {
+  /**
+   * Stream: one entry per message taken for broadcast, id `<streamedAt ms>-<n>` (never
+   * below the last id, so ids stay increasing whatever the daemons' clocks say), fields
+   * `s` (seq) and `m` (the raw message, as in `msg`).
+   */
+  readonly history: string;
+  /** Sorted set: history entry id, scored by its message's seq (resume by key, restore). */
+  readonly index: string;
+}
+
 /** Builds key names under one prefix. */
 export class KeySpace {
   constructor(
@@ -30,6 +42,12 @@ export class KeySpace {
   queue(queue: string): QueueKeys {
     const base = `${this.prefix}{${queue}}:`;
     return { meta: `${base}meta`, ready: `${base}ready`, exp: `${base}exp`, msg: `${base}msg`, reads: `${base}reads` };
+  }
+
+  /** The broadcast history keys of `queue`; same hash tag as its other keys. */
+  history(queue: string): HistoryKeys {
+    const base = `${this.prefix}{${queue}}:`;
+    return { history: `${base}history`, index: `${base}history-index` };
   }
 
   /** The set of every queue name (the one key outside any queue's slot). */

@@ -27,7 +27,8 @@ interface TakeInput {
 }
 
 /** Messages in Redis. */
-export class RedisMessages implements MessageStore {
+// INTERIM (redis-stream): the reliable-delivery members live in interim-reliable.ts until redis-reliable lands.
+export class RedisMessages implements Omit<MessageStore, 'publish' | 'peek' | 'read' | 'nextDueAt'> {
   private readonly appends: TurnBatcher<AppendInput, string[]>;
   private readonly takes: TurnBatcher<TakeInput, StoredMessage[]>;
 

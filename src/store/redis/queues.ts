@@ -24,17 +24,18 @@ function statusOf(reply: unknown): QueueStatus {
 }
 
 /** Queue metadata in Redis. */
-export class RedisQueues implements QueueStore {
+// INTERIM (redis-stream): full settings and drop live in interim-reliable.ts until redis-reliable lands.
+export class RedisQueues implements Omit<QueueStore, 'drop' | 'settings' | 'updateSettings'> {
   constructor(private readonly ctx: RedisContext) {}
 
-  settings(queue: string): Promise<QueueSettings> {
+  settings(queue: string): Promise<Pick<QueueSettings, 'policy' | 'status'>> {
     return this.ctx.call(async () => {
       const [policy, status] = await this.ctx.clientFor(queue).hmget(this.ctx.keys.queue(queue).meta, 'policy', 'status');
       return { policy: policyOf(policy), status: statusOf(status) };
     });
   }
 
-  updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
+  updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<Pick<QueueSettings, 'policy' | 'status'>> {
     return this.ctx.call(async () => {
       await this.ctx.register(queue);
       const meta = this.ctx.keys.queue(queue).meta;

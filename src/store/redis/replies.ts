@@ -43,5 +43,10 @@ export function decodeMessage(queue: string, seqReply: unknown, rawReply: unknow
     createdAt: asInt(raw.slice(0, a), 'message createdAt'),
     expiresAt: expires === '' ? null : asInt(expires, 'message expiresAt'),
     reads: asInt(readsReply, 'message reads'),
+    // INTERIM (redis-stream): only ready messages exist until redis-reliable lands.
+    attempts: 0,
+    state: 'ready',
+    visibleAt: 0,
+    deadLetter: null,
   };
 }

@@ -13,7 +13,7 @@ import type { Cluster, Redis } from 'ioredis';
 export type RedisClient = Redis | Cluster;
 
 /** Every script, by file name without `.lua`. */
-export const SCRIPT_NAMES = ['append-4', 'take-4', 'read-oldest-4', 'remove-4', 'purge-4', 'settings-1', 'stats-5', 'import-message-8', 'import-queue-4'] as const;
+export const SCRIPT_NAMES = ['append-4', 'take-4', 'read-oldest-4', 'remove-4', 'purge-4', 'settings-1', 'stats-5', 'import-message-8', 'import-queue-4', 'take-broadcast-6', 'read-history-2', 'restore-6'] as const;
 
 /** A script name. */
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

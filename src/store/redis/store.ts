@@ -8,12 +8,12 @@
  * Redis's own persistence settings (docs/redis.md).
  */
 import { RestMQError } from '../../core/errors.js';
-import type { QueueStore, Store } from '../contract.js';
+import type { DeadLetterStore, LeaseStore, QueueStore, Store } from '../contract.js';
 import { RedisContext } from './context.js';
+import { InterimRedisMessages, InterimRedisQueues, interimDeadLetters, interimLeases } from './interim-reliable.js';
 import type { KeySpace } from './keys.js';
-import { RedisMessages } from './messages.js';
-import { RedisQueues } from './queues.js';
 import type { RedisClient, Scripts } from './scripts.js';
+import { RedisStreams } from './streams.js';
 
 /** What the Redis store is built from. */
 export interface RedisStoreOptions {
@@ -31,15 +31,22 @@ export function openRedisStore(options: RedisStoreOptions): Store {
 
 class RedisStore implements Store {
   readonly kind = 'redis';
-  readonly messages: RedisMessages;
+  readonly messages: InterimRedisMessages;
   readonly queues: QueueStore;
+  readonly leases: LeaseStore = interimLeases;
+  readonly deadLetters: DeadLetterStore = interimDeadLetters;
+  readonly streams: RedisStreams;
+  /** The same history as `streams`, tailed in append order by every daemon's Dispatcher. */
+  readonly sharedHistory: RedisStreams;
   private readonly ctx: RedisContext;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.ctx = new RedisContext(options.clients, options.keys, options.scripts);
-    this.messages = new RedisMessages(this.ctx);
-    this.queues = new RedisQueues(this.ctx);
+    this.messages = new InterimRedisMessages(this.ctx);
+    this.queues = new InterimRedisQueues(this.ctx, this.messages);
+    this.streams = new RedisStreams(this.ctx);
+    this.sharedHistory = this.streams;
   }
 
   ping(): Promise<void> {
