@@ -99,6 +99,8 @@ export class Dispatcher {
     if (feed === undefined) {
       const unsubscribe = this.deps.signals.subscribe(queue, (signal) => this.onSignal(signal));
       feed = new QueueFeed(queue, unsubscribe);
+      // Whatever any daemon streams from now on is for this daemon's consumers too.
+      if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.feeds.set(queue, feed);
     }
     const consumer = new Consumer(sink, resume !== undefined);
@@ -132,7 +134,8 @@ export class Dispatcher {
     if (feed === undefined) return;
     if (signal.kind === 'purge') {
       feed.generation += 1;
-      feed.position = null; // the history was cleared (a shared stream starts over)
+      // The history was cleared: a shared stream starts over from now.
+      if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.endAll(feed, new RestMQError('queue_purged'));
       return;
     }
@@ -209,6 +212,9 @@ export class Dispatcher {
   private async run(feed: QueueFeed): Promise<void> {
     do {
       feed.dirty = false;
+      // Another daemon may have stopped the queue a moment ago and its config signal may
+      // still be on its way: on a shared store each pass reads the settings afresh.
+      if (this.shared !== null) feed.settings = null;
       feed.settings ??= await this.deps.store.queues.settings(feed.queue);
       if (feed.settings.status !== 'started') continue;
       const more =
@@ -244,7 +250,7 @@ export class Dispatcher {
   private async sharedBroadcastOnce(feed: QueueFeed, shared: SharedHistory): Promise<boolean> {
     const { batchSize, batchBytes, retention } = this.deps;
     const generation = feed.generation;
-    const start = feed.position ?? (await shared.head(feed.queue));
+    const start = feed.position ?? shared.positionAt(this.now());
     const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
     if (taken.length > 0) this.deps.signals.emit({ kind: 'message', queue: feed.queue });
     const page = await shared.after(feed.queue, start, batchSize, this.now());

@@ -210,8 +210,12 @@ export interface HistoryPage {
  * not a sequence number marks what a daemon has seen. Positions are opaque.
  */
 export interface SharedHistory {
-  /** The position of the newest entry of `queue`'s history: reading after it yields only later entries. */
-  head(queue: string): Promise<string>;
+  /**
+   * The position just before every entry streamed at or after `time` (ms): where a daemon
+   * starts tailing when its first consumer of a queue connects. Entries carry the time the
+   * taking daemon stamped them with, so this is exact while the daemons' clocks agree.
+   */
+  positionAt(time: number): string;
   /** Up to `limit` entries appended after `position`. O(log n + limit). */
   after(queue: string, position: string, limit: number, now: number): Promise<HistoryPage>;
 }

@@ -17,8 +17,8 @@ import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
 import { asArray, asInt, asString } from './replies.js';
 
-/** An id below every stream entry id: tailing from it reads the whole history. */
-const START = '0-0';
+/** The largest sequence part of a stream id (64 bits). */
+const LAST_SEQ = '18446744073709551615';
 
 /** Stream entry ids as Redis writes them. */
 const STREAM_ID = /^[0-9]{1,20}-[0-9]{1,20}$/;
@@ -124,12 +124,9 @@ export class RedisStreams implements StreamStore, SharedHistory {
     });
   }
 
-  head(queue: string): Promise<string> {
-    return this.ctx.call(async () => {
-      const newest = await this.ctx.clientFor(queue).xrevrange(this.ctx.keys.history(queue).history, '+', '-', 'COUNT', 1);
-      const first = newest[0];
-      return first === undefined ? START : streamId(first[0]);
-    });
+  positionAt(time: number): string {
+    // Exclusive reads start after this id: the last possible id of the millisecond before.
+    return `${Math.max(0, Math.floor(time) - 1)}-${LAST_SEQ}`;
   }
 
   after(queue: string, position: string, limit: number, now: number): Promise<HistoryPage> {
