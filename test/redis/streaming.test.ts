@@ -182,6 +182,25 @@ describe('streaming across two daemons over one Redis', { timeout: 60_000 }, () 
     for (const c of [sse, comet, wsc]) c.close();
   });
 
+  it('broadcast: a message back in the queue under a lower key still reaches every live consumer', async () => {
+    // What a lease that ends does to a broadcast queue: the message returns at its own key
+    // after higher keys were streamed. Here a pop over HTTP takes it and the store puts it
+    // back, as the lease expiry path would.
+    const queue = queueName('xlate');
+    await control(a.url, queue, 'stop');
+    const consumers: Client[] = [await CometClient.open(`${a.url}/c/${queue}`), await WsClient.open(ws(b, `/ws/${queue}`))];
+    const keys = await publish(b.url, queue, values('k', 3));
+    const popped = await a.store.messages.take(queue, 1, Date.now());
+    assert.deepEqual(popped.map((m) => m.key), [keys[0]]);
+    await control(b.url, queue, 'start');
+    await untilAny(consumers, () => consumers.every((c) => c.messages.length === 2), 'the two left');
+    await a.store.streams.restore(queue, popped);
+    const [next] = await publish(a.url, queue, ['next']);
+    await untilAny(consumers, () => consumers.every((c) => c.messages.length === 4), 'the returned message and the next');
+    for (const c of consumers) assert.deepEqual(keysOf(c), [keys[1], keys[2], keys[0], next]);
+    for (const c of consumers) c.close();
+  });
+
   it('resume keeps to the history window (count) kept in Redis', async () => {
     const queue = queueName('xwindow');
     const writer = await CometClient.open(`${b.url}/c/${queue}`);
