@@ -155,6 +155,19 @@ describe('streaming across two daemons over one Redis', { timeout: 60_000 }, () 
     bystander.close();
   });
 
+  it('drop through one daemon ends the streams on the other and deletes the history', async () => {
+    const queue = queueName('xdrop');
+    const onB = await CometClient.open(`${b.url}/c/${queue}`);
+    await publish(a.url, queue, values('d', 3));
+    await onB.until(() => onB.messages.length === 3, 'three messages');
+    assert.equal(Number(await redisCommand(redis.port, 'XLEN', `xs:{${queue}}:history`)), 3);
+    const res = await fetch(`${a.url}/q/${queue}?drop=1`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    await res.text();
+    await onB.untilEnded();
+    assert.equal(Number(await redisCommand(redis.port, 'EXISTS', `xs:{${queue}}:history`, `xs:{${queue}}:history-index`)), 0);
+  });
+
   it('resume: Last-Event-ID and ?since on one daemon replay the history the other daemon wrote', async () => {
     const queue = queueName('xresume');
     const writer = await SseClient.open(`${a.url}/sse/${queue}`);
