@@ -279,7 +279,8 @@ function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function formatDefault(value: unknown): string {
+/** A setting's default as --help and the README's configuration table show it (`none` for unset). */
+export function formatDefault(value: unknown): string {
   if (value === null) return 'none';
   if (value === '') return '""';
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return String(value);
