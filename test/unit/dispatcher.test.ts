@@ -104,6 +104,22 @@ describe('Dispatcher', () => {
     await redis?.stop();
   });
 
+  it('broadcast: a message back in the queue under a lower key still reaches a live consumer', async () => {
+    // What a lease that ends does: the message returns at its own key after higher keys streamed.
+    const d = make();
+    const queue = queueName('late');
+    await store.messages.append(queue, ['a', 'b', 'c'].map((value) => ({ value, expiresAt: null })), T);
+    const popped = await store.messages.take(queue, 1, T);
+    const sink = new RecordingSink();
+    d.subscribe(queue, sink);
+    await sink.until(() => sink.got.length === 2);
+    await store.streams.restore(queue, popped);
+    signals.emit({ kind: 'message', queue });
+    await sink.until(() => sink.got.length === 3);
+    assert.deepEqual(sink.got.map((m) => m.value), ['b', 'c', 'a']);
+    await d.close();
+  });
+
   it('refuses shared mode over a store without a shared history', () => {
     assert.throws(
       () => new Dispatcher({ store, signals, batchSize: 1, batchBytes: 1, retention: { maxMessages: 1, maxAgeMs: 1 }, log, sharedStore: true }),
