@@ -120,6 +120,25 @@ describe('Dispatcher', () => {
     await d.close();
   });
 
+  it('shared store: a stop made through another daemon holds even before its config signal arrives', async () => {
+    // This daemon has its own bus, so the other daemon's config signal never reaches it here.
+    const bus = new LocalSignalBus();
+    const d = new Dispatcher({ store: sharedStore, signals: bus, batchSize: 10, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+    const queue = queueName('stoprace');
+    const sink = new RecordingSink();
+    d.subscribe(queue, sink);
+    await sharedStore.messages.append(queue, [{ value: 'first', expiresAt: null }], T);
+    bus.emit({ kind: 'message', queue });
+    await sink.until(() => sink.got.length === 1);
+    await sharedStore.queues.updateSettings(queue, { status: 'stopped' }, T);
+    await sharedStore.messages.append(queue, [{ value: 'paused', expiresAt: null }], T);
+    bus.emit({ kind: 'message', queue });
+    await d.close(); // waits for the pass that signal started
+    assert.deepEqual(sink.got.map((m) => m.value), ['first']);
+    assert.deepEqual((await sharedStore.messages.take(queue, 10, T)).map((m) => m.value), ['paused']);
+    await bus.close();
+  });
+
   it('refuses shared mode over a store without a shared history', () => {
     assert.throws(
       () => new Dispatcher({ store, signals, batchSize: 1, batchBytes: 1, retention: { maxMessages: 1, maxAgeMs: 1 }, log, sharedStore: true }),
