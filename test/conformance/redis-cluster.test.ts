@@ -8,6 +8,8 @@ import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { redisCommand, startRedisCluster, waitFor } from '../support/redis.js';
 import type { RedisClusterProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
+import { CometClient, SseClient, untilAny } from '../stream/clients.js';
+import { publish } from '../stream/helpers.js';
 import type { TestServer } from '../support/server.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
@@ -95,5 +97,21 @@ describe('two daemons over one Redis Cluster', () => {
     const stats = (await (await fetch(`${b.url}/stats/`)).json()) as { count: number };
     assert.ok(stats.count >= 12);
     assert.equal((await fetch(`${b.url}/readyz`)).status, 200);
+  });
+
+  it('streams a broadcast to consumers on both daemons, and resumes on one what the other streamed', async () => {
+    const q = queueName('clbc');
+    const onA = await SseClient.open(`${a.url}/sse/${q}`);
+    const onB = await CometClient.open(`${b.url}/c/${q}`);
+    const keys = await publish(b.url, q, ['x', 'y', 'z']);
+    await untilAny([onA, onB], () => onA.messages.length === 3 && onB.messages.length === 3, 'the broadcast on both');
+    assert.deepEqual(onA.messages.map((m) => m.key), keys);
+    assert.deepEqual(onB.messages.map((m) => m.key), keys);
+    onA.close();
+    const resumed = await SseClient.open(`${b.url}/sse/${q}`, { 'last-event-id': keys[0] as string });
+    await resumed.until(() => resumed.messages.length === 2, 'the replay');
+    assert.deepEqual(resumed.messages.map((m) => m.key), keys.slice(1));
+    resumed.close();
+    onB.close();
   });
 });

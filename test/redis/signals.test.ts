@@ -55,6 +55,9 @@ describe('Redis signal bus', { timeout: 30_000 }, () => {
     b.subscribe(q, (s) => heardB.push(s));
     b.subscribe(q, (s) => heardB2.push(s));
     await waitFor('two subscriptions', async () => (await subscribers(q)) === 2);
+    // Once a subscription holds, its listeners are woken once: signals sent before it were missed.
+    await waitFor('subscription wake-ups', () => heardA.length === 1 && heardB.length === 1 && heardB2.length === 1);
+    for (const heard of [heardA, heardB, heardB2]) assert.deepEqual(heard.splice(0), [{ kind: 'message', queue: q }]);
     a.emit({ kind: 'config', queue: q });
     a.emit({ kind: 'config', queue: q }); // same turn: coalesced into one PUBLISH
     assert.equal(heardA.length, 2); // local listeners hear each emit at once

@@ -47,6 +47,18 @@ export interface QueueKeys {
 /** Key name suffixes in script order (KEYS[1] is meta, KEYS[2] ready, ...). */
 const SUFFIXES = ['meta', 'ready', 'exp', 'msg', 'reads', 'due', 'held', 'lease', 'attempts', 'dead', 'dlq-out', 'moved', 'moved-exp', 'dedup', 'dedup-exp'] as const;
 
+/** The broadcast history keys of one queue (streams.ts), in the order the stream scripts take them. */
+export interface HistoryKeys {
+  /**
+   * Stream: one entry per message taken for broadcast, id `<streamedAt ms>-<n>` (never
+   * below the last id, so ids stay increasing whatever the daemons' clocks say), fields
+   * `s` (seq) and `m` (the raw message, as in `msg`).
+   */
+  readonly history: string;
+  /** Sorted set: history entry id, scored by its message's seq (resume by key, restore). */
+  readonly index: string;
+}
+
 /** Builds key names under one prefix. */
 export class KeySpace {
   constructor(
@@ -64,7 +76,13 @@ export class KeySpace {
     return { meta, ready, exp, msg, reads, due, held, lease, attempts, dead, outbox, moved, movedExp, dedup, dedupExp, all };
   }
 
-  /** The set of every queue name (outside any queue's slot). */
+  /** The broadcast history keys of `queue`; same hash tag as its other keys. */
+  history(queue: string): HistoryKeys {
+    const base = `${this.prefix}{${queue}}:`;
+    return { history: `${base}history`, index: `${base}history-index` };
+  }
+
+  /** The set of every queue name (the one key outside any queue's slot). */
   get registry(): string {
     return `${this.prefix}queues`;
   }

@@ -42,6 +42,9 @@ export const SCRIPT_NAMES = [
   'settled-2',
   'import-message-8',
   'import-queue-4',
+  'take-broadcast-17',
+  'read-history-2',
+  'restore-17',
 ] as const;
 
 /** A script name. */

@@ -69,9 +69,15 @@ export class RedisSignalBus implements SignalBus {
     const count = this.listening.get(queue) ?? 0;
     this.listening.set(queue, count + 1);
     if (count === 0) {
-      this.deps.subscriber.subscribe(this.deps.keys.channel(queue)).catch((err: unknown) => {
-        this.deps.logger.warn({ err, queue }, 'cannot subscribe to queue signals; they resume after reconnecting');
-      });
+      this.deps.subscriber.subscribe(this.deps.keys.channel(queue)).then(
+        () => {
+          // Signals sent before the subscription took hold were missed: let the waiters look.
+          if (this.listening.has(queue)) this.local.emit(queue, { kind: 'message', queue });
+        },
+        (err: unknown) => {
+          this.deps.logger.warn({ err, queue }, 'cannot subscribe to queue signals; they resume after reconnecting');
+        },
+      );
     }
     let active = true;
     return () => {

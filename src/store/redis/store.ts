@@ -45,6 +45,8 @@ class RedisStore implements Store {
   readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
   readonly streams: StreamStore;
+  /** The same history as `streams`, tailed in append order by every daemon's Dispatcher. */
+  readonly sharedHistory: RedisStreams;
   private readonly ctx: RedisContext;
   private readonly maintenance: Maintenance;
   private closing: Promise<void> | undefined;
@@ -56,7 +58,9 @@ class RedisStore implements Store {
     this.leases = new RedisLeases(this.ctx, moves);
     this.deadLetters = new RedisDeadLetters(this.ctx, moves);
     this.queues = new RedisQueues(this.ctx);
-    this.streams = new RedisStreams(this.ctx);
+    const streams = new RedisStreams(this.ctx, moves);
+    this.streams = streams;
+    this.sharedHistory = streams;
     this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000);
   }
 
