@@ -74,6 +74,9 @@ describe('two daemons over one Redis Cluster', () => {
     a = await startTestServer({ redisCluster: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), redisPrefix: 'cl:' });
     // The second daemon knows only one seed and learns the other masters from it.
     b = await startTestServer({ redisCluster: [{ host: '127.0.0.1', port: cluster.nodes[2]?.port ?? 0 }], redisPrefix: 'cl:' });
+    // A daemon serves before its Cluster client has learned the slots (it answers 503 until
+    // then); wait until both say ready, as a load balancer would.
+    for (const d of [a, b]) await waitFor(`${d.url} ready`, async () => (await fetch(`${d.url}/readyz`)).status === 200);
   });
   after(async () => {
     await a?.stop();
