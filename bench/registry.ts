@@ -6,6 +6,7 @@
 import type { BenchSuite } from './lib/types.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
 import { sqliteHttpSuite } from './suites/sqlite-http.js';
+import { sqliteReliableSuite } from './suites/sqlite-reliable.js';
 
 /** The suites `npm run bench` runs. */
-export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteDepthSuite];
+export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteReliableSuite, sqliteDepthSuite];
