@@ -7,6 +7,7 @@ import type { BenchSuite } from './lib/types.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
 import { sqliteHttpSuite } from './suites/sqlite-http.js';
 import { sqliteReliableSuite } from './suites/sqlite-reliable.js';
+import { streamingSuite } from './suites/streaming.js';
 
 /** The suites `npm run bench` runs. */
-export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteReliableSuite, sqliteDepthSuite];
+export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteReliableSuite, streamingSuite, sqliteDepthSuite];
