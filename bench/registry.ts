@@ -4,10 +4,11 @@
  * that do not exist yet are absent, never faked.
  */
 import type { BenchSuite } from './lib/types.js';
+import { connectionsSuite } from './suites/connections.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
 import { sqliteHttpSuite } from './suites/sqlite-http.js';
 import { sqliteReliableSuite } from './suites/sqlite-reliable.js';
 import { streamingSuite } from './suites/streaming.js';
 
 /** The suites `npm run bench` runs. */
-export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteReliableSuite, streamingSuite, sqliteDepthSuite];
+export const SUITES: readonly BenchSuite[] = [sqliteHttpSuite, sqliteReliableSuite, streamingSuite, connectionsSuite, sqliteDepthSuite];
