@@ -22,6 +22,18 @@ const BATCH_QUEUE = 'bench-batch';
 const LEASE_QUEUE = 'bench-lease';
 const BATCH_BODY = JSON.stringify(Array.from({ length: BATCH }, () => PAYLOAD));
 
+/** The batch-publish load phase against a daemon at `url` (also used by bench/profile.ts). */
+export function batchPublishLoad(url: string, connections: number, seconds: number): LoadSpec {
+  return {
+    url: `${url}/q/${BATCH_QUEUE}/batch`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BATCH_BODY,
+    connections,
+    seconds,
+  };
+}
+
 interface LeaseContext {
   key?: string;
   receipt?: string;
@@ -102,14 +114,7 @@ export const sqliteReliableSuite: BenchSuite = {
       };
       const { connections, seconds } = ctx;
       const health: LoadSpec = { url: `${server.url}/healthz`, connections, seconds };
-      const batchPublish: LoadSpec = {
-        url: `${server.url}/q/${BATCH_QUEUE}/batch`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: BATCH_BODY,
-        connections,
-        seconds,
-      };
+      const batchPublish = batchPublishLoad(server.url, connections, seconds);
       await phase('warm-up', { ...health, seconds: 1 });
       const before = await phase('baseline GET /healthz (1)', health);
       const lengthBefore = await queueLength(server.url, BATCH_QUEUE);
