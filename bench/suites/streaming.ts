@@ -1,6 +1,7 @@
 /**
- * Publish-to-consumer latency of streaming delivery on SQLite (`--sync full`):
- * 1. for each transport (COMET, SSE, WebSocket), one consumer while a publisher POSTs at
+ * Publish-to-consumer latency of streaming delivery on SQLite:
+ * 1. for each transport (COMET, SSE, WebSocket), with `--sync full` and again with
+ *    `--sync normal`, one consumer while a publisher POSTs at
  *    1,000 messages/s: latency = consumer receipt − the moment the POST was sent, beside
  *    the round trip of those same POSTs (the baseline: delivery cannot beat the commit the
  *    publish waits for, and both share the machine's load);
@@ -167,38 +168,56 @@ async function fanout(agent: Agent, url: string, opts: Options): Promise<{ first
 
 const fmt = (ms: number): string => `${ms.toFixed(2)} ms`;
 
-/** Streaming latency: one consumer per transport at 1,000 msg/s, and broadcast to 1,000 SSE consumers. */
+/** One consumer per transport on a fresh daemon with `sync`: one row each. */
+async function transportRows(ctx: BenchContext, sync: 'full' | 'normal', opts: Options): Promise<BenchRow[]> {
+  const server = await startCliServer({ dataDir: ctx.tempDir(`streaming-${sync}`), sync });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const rows: BenchRow[] = [];
+  try {
+    // Warm-up, discarded: the first transport measured would otherwise pay for the JIT.
+    for (const transport of ['comet', 'sse', 'ws'] as const) await oneConsumer(agent, server.url, transport, { ...opts, seconds: 0.3 });
+    for (const transport of ['comet', 'sse', 'ws'] as const) {
+      ctx.log(`streaming: ${transport}, --sync ${sync}, one consumer at ${opts.rate} msg/s for ${opts.seconds} s ...`);
+      const r = await oneConsumer(agent, server.url, transport, opts);
+      const missing = r.expected - r.latency.length;
+      rows.push({
+        suite: 'streaming',
+        name: `${transport === 'ws' ? 'WebSocket' : transport === 'sse' ? 'SSE' : 'COMET'} publish → consumer p99, 1 consumer at ${opts.rate} msg/s, --sync ${sync}`,
+        figure: percentile(r.latency, 99),
+        unit: 'ms',
+        baselineName: 'POST /q round trip p99',
+        baseline: percentile(r.roundTrip, 99),
+        target: { kind: 'figure-at-most', value: 5 },
+        note: `p50 ${fmt(percentile(r.latency, 50))} (POST p50 ${fmt(percentile(r.roundTrip, 50))}), max ${fmt(Math.max(...r.latency))}; ${r.latency.length} messages${missing > 0 ? `; ${missing} NEVER ARRIVED` : ''}`,
+      });
+    }
+    return rows;
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+}
+
+/**
+ * Streaming latency: one consumer per transport at 1,000 msg/s, with `--sync full` (the
+ * default: a message is dispatched after its commit's fsync) and again with `--sync normal`
+ * (no fsync), which separates the delivery path from the disk; then broadcast to 1,000 SSE
+ * consumers with `--sync full`.
+ */
 export const streamingSuite: BenchSuite = {
   id: 'streaming',
-  description: 'publish → consumer latency: COMET, SSE, WebSocket at 1,000 msg/s; broadcast to 1,000 SSE consumers (SQLite, --sync full)',
+  description: 'publish → consumer latency: COMET, SSE, WebSocket at 1,000 msg/s (--sync full and normal); broadcast to 1,000 SSE consumers (SQLite)',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const opts: Options = { rate: 1000, seconds: ctx.quick ? 2 : 5, fanout: 1000, rounds: 100 };
-    const server = await startCliServer({ dataDir: ctx.tempDir('streaming'), sync: 'full' });
+    const rows = [...(await transportRows(ctx, 'full', opts)), ...(await transportRows(ctx, 'normal', opts))];
+    const server = await startCliServer({ dataDir: ctx.tempDir('streaming-fanout'), sync: 'full' });
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const rows: BenchRow[] = [];
     try {
-      // Warm-up, discarded: the first transport measured would otherwise pay for the JIT.
-      for (const transport of ['comet', 'sse', 'ws'] as const) await oneConsumer(agent, server.url, transport, { ...opts, seconds: 0.3 });
-      for (const transport of ['comet', 'sse', 'ws'] as const) {
-        ctx.log(`streaming: ${transport}, one consumer at ${opts.rate} msg/s for ${opts.seconds} s ...`);
-        const r = await oneConsumer(agent, server.url, transport, opts);
-        const missing = r.expected - r.latency.length;
-        rows.push({
-          suite: 'streaming',
-          name: `${transport === 'ws' ? 'WebSocket' : transport === 'sse' ? 'SSE' : 'COMET'} publish → consumer p99, 1 consumer at ${opts.rate} msg/s`,
-          figure: percentile(r.latency, 99),
-          unit: 'ms',
-          baselineName: 'POST /q round trip p99',
-          baseline: percentile(r.roundTrip, 99),
-          target: { kind: 'figure-at-most', value: 5 },
-          note: `p50 ${fmt(percentile(r.latency, 50))} (POST p50 ${fmt(percentile(r.roundTrip, 50))}), max ${fmt(Math.max(...r.latency))}; ${r.latency.length} messages${missing > 0 ? `; ${missing} NEVER ARRIVED` : ''}`,
-        });
-      }
       ctx.log(`streaming: broadcast to ${opts.fanout} SSE consumers, ${opts.rounds} messages ...`);
       const b = await fanout(agent, server.url, opts);
       rows.push({
         suite: 'streaming',
-        name: `broadcast to ${opts.fanout.toLocaleString('en-US')} SSE consumers: last one has it, p99`,
+        name: `broadcast to ${opts.fanout.toLocaleString('en-US')} SSE consumers: last one has it, p99, --sync full`,
         figure: percentile(b.last, 99),
         unit: 'ms',
         baselineName: 'first consumer has it, p99',
