@@ -11,7 +11,7 @@ import { fillSqliteQueue } from './lib/fill.js';
 import { describeLoad, runLoad } from './lib/load.js';
 import { renderProfile } from './lib/profile.js';
 import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/sqlite-http.js';
-import { batchPublishLoad } from './suites/sqlite-reliable.js';
+import { batchPublishLoad } from './suites/reliable.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
