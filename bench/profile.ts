@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- publish|pop|healthz [--seconds N]`: one load phase of the
+ * `npm run bench:profile -- publish|pop|healthz|batch [--seconds N]`: one load phase of the
  * SQLite suite against a daemon running under `node --cpu-prof`, then a summary of where
  * its CPU went (self time by package and by function). Used when a row misses its target.
  */
@@ -11,11 +11,12 @@ import { fillSqliteQueue } from './lib/fill.js';
 import { describeLoad, runLoad } from './lib/load.js';
 import { renderProfile } from './lib/profile.js';
 import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/sqlite-http.js';
+import { batchPublishLoad } from './suites/reliable.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const route = args[0];
-  if (route !== 'publish' && route !== 'pop' && route !== 'healthz') throw new Error('usage: bench/profile.ts publish|pop|healthz [--seconds N]');
+  if (route !== 'publish' && route !== 'pop' && route !== 'healthz' && route !== 'batch') throw new Error('usage: bench/profile.ts publish|pop|healthz|batch [--seconds N]');
   const at = args.indexOf('--seconds');
   const seconds = at >= 0 ? Number(args[at + 1]) : 10;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds needs a positive number');
@@ -27,10 +28,10 @@ async function main(): Promise<void> {
     const server = await startCliServer({ dataDir, sync: 'full', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profiles] });
     let line: string;
     try {
-      const spec = routeLoads(server.url, 50, seconds)[route];
+      const spec = route === 'batch' ? batchPublishLoad(server.url, 50, seconds) : routeLoads(server.url, 50, seconds)[route];
       await runLoad({ ...spec, seconds: 1 });
       const result = await runLoad(spec);
-      line = `${route}: ${Math.round(result.rps)} req/s, ${describeLoad(result)} (the profiler slows the daemon)`;
+      line = `${route}: ${Math.round(result.rps)} req/s${route === 'batch' ? ` (${Math.round(result.rps * 100)} msg/s)` : ''}, ${describeLoad(result)} (the profiler slows the daemon)`;
     } finally {
       await server.stop();
     }

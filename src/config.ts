@@ -36,6 +36,32 @@ export interface Config {
   readonly sseRetryMs: number;
   /** Seconds between WebSocket pings; a peer that missed the previous pong is dropped. @default 30 */
   readonly wsPingSeconds: number;
+  /** Redis URL `redis://[user:pass@]host:port/db` or `rediss://` (TLS); selects the Redis store. @default null */
+  readonly redisUrl: string | null;
+  /** Original RestMQ flag: Redis host; selects the Redis store. @default null (127.0.0.1 when only the port is set) */
+  readonly redisHost: string | null;
+  /** Original RestMQ flag: Redis port; selects the Redis store. @default null (6379 when only the host is set) */
+  readonly redisPort: number | null;
+  /** Original RestMQ flag: Redis database number (standalone and Sentinel). @default null (0, or the URL's) */
+  readonly redisDb: number | null;
+  /** Original RestMQ flag: command connections per daemon (ioredis pipelines, so 1 is usually enough). @default 1 */
+  readonly redisPool: number;
+  /** Redis Cluster seed nodes; selects the Redis store in cluster mode. @default null */
+  readonly redisCluster: readonly HostPort[] | null;
+  /** Redis Sentinel addresses; selects the Redis store behind Sentinel. @default null */
+  readonly redisSentinel: readonly HostPort[] | null;
+  /** The master name Sentinel monitors. @default 'mymaster' */
+  readonly redisSentinelName: string;
+  /** Prefix of every Redis key and channel, to share one Redis between deployments. @default 'restmq:' */
+  readonly redisPrefix: string;
+  /** Longest wait for Redis (connect or command) before a request answers 503, ms. @default 3000 */
+  readonly redisTimeoutMs: number;
+}
+
+/** A `host:port` pair from a list setting. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** Thrown for a bad setting; the CLI prints it and exits 2. */
@@ -77,6 +103,48 @@ function text(raw: unknown, name: string): string {
   throw new ConfigError(`${name} must be a non-empty string (got ${JSON.stringify(raw)})`);
 }
 
+function nullable<T>(parse: (raw: unknown, name: string) => T) {
+  return (raw: unknown, name: string): T | null => parse(raw, name);
+}
+
+function redisUrl(raw: unknown, name: string): string {
+  const value = text(raw, name);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL like redis://[user:pass@]host:port/db (got ${JSON.stringify(raw)})`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`${name} must start with redis:// or rediss:// (got ${JSON.stringify(url.protocol)})`);
+  }
+  if (url.hostname === '') throw new ConfigError(`${name} needs a host (got ${JSON.stringify(raw)})`);
+  if (url.search !== '' || url.hash !== '') throw new ConfigError(`${name} takes no query or fragment (got ${JSON.stringify(raw)})`);
+  if (!/^\/?([0-9]{1,5})?$/.test(url.pathname)) {
+    throw new ConfigError(`${name}: the path must be a database number, like /0 (got ${JSON.stringify(url.pathname)})`);
+  }
+  return value;
+}
+
+function hostPortList(raw: unknown, name: string): HostPort[] {
+  const value = text(raw, name);
+  return value.split(',').map((part) => {
+    const entry = part.trim();
+    const at = entry.lastIndexOf(':');
+    const host = at > 0 ? entry.slice(0, at).replace(/^\[(.*)\]$/, '$1') : '';
+    const port = at > 0 ? entry.slice(at + 1) : '';
+    if (host === '' || !/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+      throw new ConfigError(`${name} must be a comma-separated list of host:port (bad entry ${JSON.stringify(entry)})`);
+    }
+    return { host, port: Number(port) };
+  });
+}
+
+function redisPrefix(raw: unknown, name: string): string {
+  if (typeof raw === 'string' && /^[^\s{}]{0,64}$/.test(raw)) return raw;
+  throw new ConfigError(`${name} must be at most 64 characters without spaces or braces (got ${JSON.stringify(raw)})`);
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -97,6 +165,16 @@ export const SETTINGS = [
   setting({ key: 'sseHeartbeatSeconds', flag: 'sse-heartbeat-seconds', env: 'RESTMQ_SSE_HEARTBEAT_SECONDS', defaultValue: 15, help: 'seconds between SSE comment heartbeats', parse: integer(1, 300) }),
   setting({ key: 'sseRetryMs', flag: 'sse-retry-ms', env: 'RESTMQ_SSE_RETRY_MS', defaultValue: 3000, help: 'reconnect delay suggested to SSE clients (retry:), ms', parse: integer(0, 600_000) }),
   setting({ key: 'wsPingSeconds', flag: 'ws-ping-seconds', env: 'RESTMQ_WS_PING_SECONDS', defaultValue: 30, help: 'seconds between WebSocket pings; a peer silent for two pings is dropped', parse: integer(1, 3600) }),
+  setting({ key: 'redisUrl', flag: 'redis', env: 'RESTMQ_REDIS', defaultValue: null, help: 'use Redis: redis://[user:pass@]host:port/db, or rediss:// for TLS', parse: nullable(redisUrl) }),
+  setting({ key: 'redisHost', flag: 'redis-host', env: 'RESTMQ_REDIS_HOST', defaultValue: null, help: 'use Redis at this host (original flag; port 6379 unless --redis-port)', parse: nullable(text) }),
+  setting({ key: 'redisPort', flag: 'redis-port', env: 'RESTMQ_REDIS_PORT', defaultValue: null, help: 'use Redis at this port (original flag; host 127.0.0.1 unless --redis-host)', parse: nullable(integer(1, 65535)) }),
+  setting({ key: 'redisDb', flag: 'redis-db', env: 'RESTMQ_REDIS_DB', defaultValue: null, help: 'Redis database number (standalone or Sentinel; original flag)', parse: nullable(integer(0, 65535)) }),
+  setting({ key: 'redisPool', flag: 'redis-pool', env: 'RESTMQ_REDIS_POOL', defaultValue: 1, help: 'Redis command connections per daemon (original flag). ioredis pipelines every command over one connection, so 1 replaces the original pool of 10; with more, each queue sticks to one of them', parse: integer(1, 64) }),
+  setting({ key: 'redisCluster', flag: 'redis-cluster', env: 'RESTMQ_REDIS_CLUSTER', defaultValue: null, help: 'use a Redis Cluster: seed nodes host:port[,host:port...]', parse: nullable(hostPortList) }),
+  setting({ key: 'redisSentinel', flag: 'redis-sentinel', env: 'RESTMQ_REDIS_SENTINEL', defaultValue: null, help: 'use Redis behind Sentinel: sentinels host:port[,host:port...]', parse: nullable(hostPortList) }),
+  setting({ key: 'redisSentinelName', flag: 'redis-sentinel-name', env: 'RESTMQ_REDIS_SENTINEL_NAME', defaultValue: 'mymaster', help: 'the master name the sentinels monitor', parse: text }),
+  setting({ key: 'redisPrefix', flag: 'redis-prefix', env: 'RESTMQ_REDIS_PREFIX', defaultValue: 'restmq:', help: 'prefix of every Redis key and channel, to share one Redis between deployments', parse: redisPrefix }),
+  setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
 ] as const;
 
 /** The defaults, as one constant. */
@@ -130,7 +208,56 @@ export function loadConfig(sources: ConfigSources): Config {
     if (flag !== undefined) value = s.parse(flag, `--${s.flag}`);
     out[s.key] = value;
   }
-  return out as unknown as Config;
+  const config = out as unknown as Config;
+  redisTarget(config); // checks the Redis settings against each other
+  return config;
+}
+
+/** Where the Redis store connects; built from the Redis settings by {@link redisTarget}. */
+export type RedisTarget =
+  | { readonly kind: 'standalone'; readonly host: string; readonly port: number; readonly db: number; readonly tls: boolean; readonly username?: string; readonly password?: string }
+  | { readonly kind: 'sentinel'; readonly sentinels: readonly HostPort[]; readonly name: string; readonly db: number; readonly username?: string; readonly password?: string }
+  | { readonly kind: 'cluster'; readonly nodes: readonly HostPort[]; readonly username?: string; readonly password?: string };
+
+/**
+ * The Redis the config points at, or null for the embedded SQLite store. Exactly one way
+ * to name Redis may be used (--redis, --redis-host/--redis-port, --redis-cluster or
+ * --redis-sentinel); settings that only make sense with Redis are refused without it.
+ */
+export function redisTarget(config: Config): RedisTarget | null {
+  const ways = [
+    config.redisUrl !== null ? '--redis' : null,
+    config.redisHost !== null || config.redisPort !== null ? '--redis-host/--redis-port' : null,
+    config.redisCluster !== null ? '--redis-cluster' : null,
+    config.redisSentinel !== null ? '--redis-sentinel' : null,
+  ].filter((w): w is string => w !== null);
+  if (ways.length > 1) throw new ConfigError(`use only one of ${ways.join(', ')} to name the Redis server`);
+  if (ways.length === 0) {
+    if (config.redisDb !== null) throw new ConfigError('--redis-db needs a Redis server (--redis, --redis-host or --redis-sentinel)');
+    return null;
+  }
+  if (config.redisUrl !== null) {
+    const url = new URL(config.redisUrl);
+    const path = url.pathname.replace(/^\//, '');
+    if (path !== '' && config.redisDb !== null) throw new ConfigError('give the database either in the --redis URL or with --redis-db, not both');
+    return {
+      kind: 'standalone',
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? 6379 : Number(url.port),
+      db: path !== '' ? Number(path) : (config.redisDb ?? 0),
+      tls: url.protocol === 'rediss:',
+      ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+      ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    };
+  }
+  if (config.redisCluster !== null) {
+    if (config.redisDb !== null && config.redisDb !== 0) throw new ConfigError('--redis-db cannot be used with --redis-cluster (a Cluster has only database 0)');
+    return { kind: 'cluster', nodes: config.redisCluster };
+  }
+  if (config.redisSentinel !== null) {
+    return { kind: 'sentinel', sentinels: config.redisSentinel, name: config.redisSentinelName, db: config.redisDb ?? 0 };
+  }
+  return { kind: 'standalone', host: config.redisHost ?? '127.0.0.1', port: config.redisPort ?? 6379, db: config.redisDb ?? 0, tls: false };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -152,6 +279,14 @@ function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** A setting's default as `--help` and the README show it (`none` for null). */
+export function formatDefault(value: unknown): string {
+  if (value === null) return 'none';
+  if (value === '') return '""';
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 /** The `restmq serve --help` text, generated from SETTINGS. */
 export function serveHelp(): string {
   const lines = [
@@ -164,7 +299,7 @@ export function serveHelp(): string {
     'Options:',
   ];
   for (const s of SETTINGS) {
-    lines.push(`  --${s.flag} <value>`.padEnd(34) + `${s.help} [default: ${String(s.defaultValue)}] (${s.env})`);
+    lines.push(`  --${s.flag} <value>`.padEnd(34) + `${s.help} [default: ${formatDefault(s.defaultValue)}] (${s.env})`);
   }
   lines.push('  --config <file>'.padEnd(34) + 'JSON config file (RESTMQ_CONFIG)');
   lines.push('  -h, --help'.padEnd(34) + 'show this help');

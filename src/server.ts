@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { redisTarget } from './config.js';
 import { Broker } from './core/broker.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
 import type { Store } from './store/contract.js';
+import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 
 /** A server that is listening. */
@@ -38,12 +40,13 @@ export interface StartOptions {
 /** Builds every piece from `config` and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
-  const store = openSqliteStore({ dataDir: config.dataDir, sync: config.sync });
-  const signals: SignalBus = new LocalSignalBus();
+  const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
   const dispatcher = new Dispatcher({
     store,
     signals,
+    // On Redis every daemon tails the shared broadcast history instead of owning what it took.
+    sharedStore: store.kind !== 'sqlite',
     batchSize: config.streamBatchSize,
     batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
@@ -95,8 +98,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
-  logger.info({ port, listen: config.listen, store: store.kind, dataDir: config.dataDir, sync: config.sync }, 'restmq serving');
+  const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
+  logger.info({ port, listen: config.listen, store: store.kind, ...where }, 'restmq serving');
   return { app, broker, dispatcher, store, url: `http://${host}:${port}`, port, close };
+}
+
+/** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */
+async function openBackend(config: Config, logger: Logger): Promise<{ store: Store; signals: SignalBus }> {
+  const target = redisTarget(config);
+  if (target === null) {
+    return { store: openSqliteStore({ dataDir: config.dataDir, sync: config.sync }), signals: new LocalSignalBus() };
+  }
+  return openRedisBackend({ target, prefix: config.redisPrefix, timeoutMs: config.redisTimeoutMs, pool: config.redisPool, logger });
 }
 
 /** Waits for `work`, or calls `onTimeout` once `ms` pass and keeps waiting. */

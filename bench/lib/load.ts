@@ -16,6 +16,8 @@ export interface LoadSpec {
   readonly seconds?: number;
   /** ...or until this many requests were answered. */
   readonly amount?: number;
+  /** A request sequence each connection cycles through (autocannon's `requests`), e.g. lease then ack. */
+  readonly requests?: autocannon.Request[];
 }
 
 /** What one phase measured. */
@@ -45,6 +47,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ...(spec.amount === undefined ? { duration: spec.seconds ?? 5 } : { amount: spec.amount }),
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(spec.headers === undefined ? {} : { headers: spec.headers }),
+    ...(spec.requests === undefined ? {} : { requests: spec.requests }),
     timeout: 10,
   });
   // Wall time: autocannon's own duration is coarse when a phase is bounded by `amount`.

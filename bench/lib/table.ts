@@ -17,7 +17,9 @@ function describeTarget(target: Target): string {
     case 'ratio-at-most':
       return `≤ ${target.value}×`;
     case 'figure-at-most':
-      return `≤ ${target.value}`;
+      return `≤ ${target.value.toLocaleString('en-US')}`;
+    case 'figure-at-least':
+      return `≥ ${target.value.toLocaleString('en-US')}`;
   }
 }
 
@@ -32,6 +34,8 @@ export function meetsTarget(row: BenchRow): boolean | undefined {
       return ratio <= row.target.value;
     case 'figure-at-most':
       return row.figure <= row.target.value;
+    case 'figure-at-least':
+      return row.figure >= row.target.value;
   }
 }
 

@@ -9,7 +9,8 @@
 export type Target =
   | { readonly kind: 'ratio-at-least'; readonly value: number }
   | { readonly kind: 'ratio-at-most'; readonly value: number }
-  | { readonly kind: 'figure-at-most'; readonly value: number };
+  | { readonly kind: 'figure-at-most'; readonly value: number }
+  | { readonly kind: 'figure-at-least'; readonly value: number };
 
 /** One line of the results table. */
 export interface BenchRow {

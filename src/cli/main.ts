@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, serveHelp } from '../config.js';
 import { startServer } from '../server.js';
+import { importCommand } from './import-v1.js';
 
 const USAGE = `Usage: restmq <command> [options]
 
 Commands:
   serve      serve RestMQ over HTTP (the default when only options are given)
+  import-v1  move the original RestMQ's Redis data into this RestMQ's layout
 
 Run "restmq serve --help" for the options.`;
 
@@ -86,6 +88,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (command === 'serve') {
       await serve(args);
+      return;
+    }
+    if (command === 'import-v1') {
+      const { flags, rest } = splitFlags(args.map((a) => (a === '-h' ? '--help' : a)));
+      if (rest.length > 0) throw new ConfigError(`unexpected argument ${rest[0] ?? ''}`);
+      process.exitCode = await importCommand(flags, process.env);
       return;
     }
     if (command === 'help') {

@@ -208,7 +208,8 @@ export class Broker {
   /** Deletes a queue entirely (messages, settings, dedup memory, numbering); closes its streams. */
   async dropQueue(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
-    const dropped = await this.store.queues.drop(queue);
+    // The broadcast history goes with the queue, so a resume after a drop replays nothing.
+    const [dropped] = await Promise.all([this.store.queues.drop(queue), this.store.streams.clearHistory(queue)]);
     this.signals.emit({ kind: 'purge', queue });
     return dropped;
   }

@@ -15,7 +15,7 @@ import type { QueueSignal, SignalBus } from './signals.js';
 import { Consumer } from './stream-consumer.js';
 import type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
 import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
-import type { Store } from '../store/contract.js';
+import type { SharedHistory, Store } from '../store/contract.js';
 
 /** Logging the Dispatcher needs (a pino logger fits). */
 export interface DispatcherLog {
@@ -37,9 +37,10 @@ export interface DispatcherDeps {
   readonly retention: HistoryRetention;
   readonly log: DispatcherLog;
   /**
-   * True when other daemons take from the same store (Redis). Broadcast then fans out from
-   * the shared history rather than from what this daemon took, so every daemon's consumers
-   * get what any daemon took, and a daemon that took messages signals the others.
+   * True when other daemons take from the same store (Redis); the store must then offer
+   * `sharedHistory`. Broadcast fans out from the shared history, tailed in the order it was
+   * appended, rather than from what this daemon took, so every daemon's consumers get what
+   * any daemon took; a daemon that took messages signals the others.
    * @default false
    */
   readonly sharedStore?: boolean;
@@ -57,8 +58,8 @@ class QueueFeed {
   dirty = false;
   /** Bumped by purge: messages taken before it are not restored after it. */
   generation = 0;
-  /** Shared store: the highest history sequence number fanned out here; null until known. */
-  cursor: number | null = null;
+  /** Shared store: the history position fanned out up to here; null until known. */
+  position: string | null = null;
   idle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -73,8 +74,14 @@ export class Dispatcher {
   private readonly now: () => number;
   private closing = false;
 
+  private readonly shared: SharedHistory | null;
+
   constructor(private readonly deps: DispatcherDeps) {
     this.now = deps.now ?? Date.now;
+    this.shared = deps.sharedStore === true ? (deps.store.sharedHistory ?? null) : null;
+    if (deps.sharedStore === true && this.shared === null) {
+      throw new Error(`a shared ${deps.store.kind} store must offer sharedHistory for broadcast across daemons`);
+    }
   }
 
   /** Consumers connected to `queue` on this daemon. */
@@ -92,6 +99,8 @@ export class Dispatcher {
     if (feed === undefined) {
       const unsubscribe = this.deps.signals.subscribe(queue, (signal) => this.onSignal(signal));
       feed = new QueueFeed(queue, unsubscribe);
+      // Whatever any daemon streams from now on is for this daemon's consumers too.
+      if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.feeds.set(queue, feed);
     }
     const consumer = new Consumer(sink, resume !== undefined);
@@ -125,6 +134,8 @@ export class Dispatcher {
     if (feed === undefined) return;
     if (signal.kind === 'purge') {
       feed.generation += 1;
+      // The history was cleared: a shared stream starts over from now.
+      if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.endAll(feed, new RestMQError('queue_purged'));
       return;
     }
@@ -164,7 +175,7 @@ export class Dispatcher {
           // Live messages that arrived meanwhile follow the history; overlap is dropped by seq.
           const held = [...history, ...(consumer.held ?? [])].sort((a, b) => a.seq - b.seq);
           consumer.held = held;
-          consumer.lastSeq = afterSeq;
+          consumer.resumeAfter = afterSeq;
           consumer.awaitingHistory = false;
           if (consumer.flush()) this.pump(feed);
         },
@@ -201,6 +212,9 @@ export class Dispatcher {
   private async run(feed: QueueFeed): Promise<void> {
     do {
       feed.dirty = false;
+      // Another daemon may have stopped the queue a moment ago and its config signal may
+      // still be on its way: on a shared store each pass reads the settings afresh.
+      if (this.shared !== null) feed.settings = null;
       feed.settings ??= await this.deps.store.queues.settings(feed.queue);
       if (feed.settings.status !== 'started') continue;
       const more =
@@ -212,7 +226,7 @@ export class Dispatcher {
   /** One broadcast step; true when the batch was full (more may wait). */
   private async broadcastOnce(feed: QueueFeed): Promise<boolean> {
     if (!feed.consumers.some((c) => c.ready())) return false;
-    if (this.deps.sharedStore === true) return this.sharedBroadcastOnce(feed);
+    if (this.shared !== null) return this.sharedBroadcastOnce(feed, this.shared);
     const { batchSize, batchBytes, retention } = this.deps;
     const generation = feed.generation;
     const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
@@ -229,19 +243,23 @@ export class Dispatcher {
   /**
    * Broadcast on a shared store: take into the shared history (as any daemon may), tell
    * the other daemons, then fan out everything the history gained past this daemon's
-   * cursor, whoever took it. Nothing goes back: other daemons may have delivered it.
+   * position, whoever took it and whatever its key (a message back from a lease or a delay
+   * has a lower key than those streamed before it). Nothing goes back: other daemons may
+   * have delivered it.
    */
-  private async sharedBroadcastOnce(feed: QueueFeed): Promise<boolean> {
+  private async sharedBroadcastOnce(feed: QueueFeed, shared: SharedHistory): Promise<boolean> {
     const { batchSize, batchBytes, retention } = this.deps;
-    const streams = this.deps.store.streams;
-    feed.cursor ??= await streams.historyTail(feed.queue);
-    const taken = await streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
+    const generation = feed.generation;
+    const start = feed.position ?? shared.positionAt(this.now());
+    const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
     if (taken.length > 0) this.deps.signals.emit({ kind: 'message', queue: feed.queue });
-    const fresh = await streams.readHistory(feed.queue, feed.cursor, batchSize, this.now(), retention);
-    if (fresh.length === 0) return false;
-    feed.cursor = (fresh[fresh.length - 1] as StoredMessage).seq;
-    for (const consumer of feed.consumers.filter((c) => !c.closed)) this.deliverBatch(feed, consumer, fresh);
-    return this.fullBatch(taken) || fresh.length === batchSize;
+    const page = await shared.after(feed.queue, start, batchSize, this.now());
+    if (feed.generation !== generation) return false; // purged meanwhile: the consumers are gone
+    feed.position = page.position;
+    if (page.messages.length > 0) {
+      for (const consumer of feed.consumers.filter((c) => !c.closed)) this.deliverBatch(feed, consumer, page.messages);
+    }
+    return this.fullBatch(taken) || page.more;
   }
 
   /** A short batch means the queue ran dry, unless the byte budget cut it. */

@@ -42,8 +42,15 @@ export class Consumer {
   held: StoredMessage[] | null;
   /** True until its history has been read. */
   awaitingHistory: boolean;
-  /** Highest sequence number written, to drop replay/live overlap. */
-  lastSeq = 0;
+  /** A resuming consumer had every message up to this sequence number (its Last-Event-ID). */
+  resumeAfter = 0;
+  /**
+   * Sequence numbers written while catching up (history, then live messages held meanwhile),
+   * so that live messages the history already gave are not written twice; null for a
+   * consumer that never resumed. Order by key is not assumed: a message back from a lease
+   * or a delay is streamed after higher keys and must still reach every live consumer.
+   */
+  private seen: Set<number> | null;
   closed = false;
 
   constructor(
@@ -52,6 +59,7 @@ export class Consumer {
   ) {
     this.held = resuming ? [] : null;
     this.awaitingHistory = resuming;
+    this.seen = resuming ? new Set() : null;
   }
 
   /** Ready for round-robin: live and with room. */
@@ -59,10 +67,15 @@ export class Consumer {
     return !this.closed && this.held === null && this.sink.hasRoom();
   }
 
-  /** Writes one message unless already seen. */
+  /** Writes one message unless this consumer already has it. */
   write(message: StoredMessage): void {
-    if (message.seq <= this.lastSeq) return;
-    this.lastSeq = message.seq;
+    if (this.seen !== null) {
+      if (this.seen.has(message.seq)) return;
+      if (this.held !== null) {
+        if (message.seq <= this.resumeAfter) return;
+        this.seen.add(message.seq);
+      }
+    }
     this.sink.write(message);
   }
 

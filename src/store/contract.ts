@@ -192,6 +192,34 @@ export interface StreamStore {
   clearHistory(queue: string): Promise<void>;
 }
 
+/** What one read of a {@link SharedHistory} found. */
+export interface HistoryPage {
+  /** Unexpired entries after the asked position, in the order they were appended. */
+  readonly messages: StoredMessage[];
+  /** Where the next read starts: the last entry looked at, or the asked position when none. */
+  readonly position: string;
+  /** True when the page was full, so more entries may follow. */
+  readonly more: boolean;
+}
+
+/**
+ * The broadcast history read in the order it was appended, for stores that several
+ * daemons share (Redis). Each daemon's Dispatcher keeps a position and fans out every
+ * entry past it, whichever daemon took the message; appending order differs from key
+ * order when a message comes back late (a lease ended, a delay passed), so a position and
+ * not a sequence number marks what a daemon has seen. Positions are opaque.
+ */
+export interface SharedHistory {
+  /**
+   * The position just before every entry streamed at or after `time` (ms): where a daemon
+   * starts tailing when its first consumer of a queue connects. Entries carry the time the
+   * taking daemon stamped them with, so this is exact while the daemons' clocks agree.
+   */
+  positionAt(time: number): string;
+  /** Up to `limit` entries appended after `position`. O(log n + limit). */
+  after(queue: string, position: string, limit: number, now: number): Promise<HistoryPage>;
+}
+
 /** A complete store: its roles plus its lifecycle. */
 export interface Store {
   readonly messages: MessageStore;
@@ -199,6 +227,8 @@ export interface Store {
   readonly deadLetters: DeadLetterStore;
   readonly queues: QueueStore;
   readonly streams: StreamStore;
+  /** Present on stores that several daemons share: the history as each daemon tails it. */
+  readonly sharedHistory?: SharedHistory;
   /** Human name for logs and /readyz ("sqlite", "redis"). */
   readonly kind: string;
   /** Resolves when the store can serve; rejects with `store_unavailable` otherwise. */

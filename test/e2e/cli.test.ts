@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SETTINGS } from '../../src/config.js';
+import { SETTINGS, formatDefault } from '../../src/config.js';
 import { queueName, tempDir } from '../support/server.js';
 import { cleanEnv, freePort, runCli, spawnDaemon, waitHealthy } from './daemon.js';
 import type { Daemon, SpawnOptions } from './daemon.js';
@@ -57,7 +57,7 @@ describe('restmq serve --help', () => {
       const line = stdout.split('\n').find((l) => l.trimStart().startsWith(`--${s.flag} `));
       assert.ok(line, `--${s.flag} is listed`);
       assert.ok(line.includes(s.env), `${s.env} is named on the --${s.flag} line`);
-      assert.ok(line.includes(`[default: ${String(s.defaultValue)}]`), `the default of --${s.flag} is shown`);
+      assert.ok(line.includes(`[default: ${formatDefault(s.defaultValue)}]`), `the default of --${s.flag} is shown`);
     }
     assert.match(stdout, /--config <file>/);
     assert.equal(runCli(['serve', '-h']).stdout, stdout);

@@ -84,6 +84,33 @@ describe('fault checker', () => {
     assert.equal(check(h).keyConflicts, 2);
   });
 
+  it('reports a leased message never acked nor redelivered, and a delivery after a confirmed ack', () => {
+    const h = new QueueHistory('q', 'lease', 'at-least-once', true, true);
+    for (const v of ['a', 'b', 'c', 'd']) h.publish(v, 'acked', `q:${v}`);
+    h.deliver('a', 'q:a');
+    h.ack('a', 'acked');
+    h.deliver('b', 'q:b');
+    h.ack('b', 'indeterminate');
+    h.deliver('c', 'q:c');
+    h.ack('c', 'failed');
+    h.deliver('c', 'q:c');
+    h.ack('c', 'acked');
+    h.deliver('d', 'q:d');
+    h.ack('d', 'failed');
+    let r = check(h);
+    assert.equal(r.unfinished, 1);
+    assert.equal(r.redeliveredAfterAck, 0);
+    assert.deepEqual(r.violations, ['1 leased messages never acked nor redelivered']);
+    h.deliver('a', 'q:a');
+    h.deliver('d', 'q:d');
+    h.ack('d', 'acked');
+    r = check(h);
+    assert.equal(r.unfinished, 0);
+    assert.equal(r.redeliveredAfterAck, 1);
+    assert.equal(r.duplicates, 3);
+    assert.deepEqual(r.violations, ['1 deliveries after a confirmed ack']);
+  });
+
   it('refuses a workload that publishes one value twice', () => {
     const h = history();
     h.publish('a', 'acked', 'q:1');
@@ -95,6 +122,6 @@ describe('fault checker', () => {
     h.publish('a', 'acked', 'q:1');
     const table = renderResults('title', [check(h)]);
     assert.match(table, /^title\n\n\| workload \|/);
-    assert.match(table, /\| test \(at-most-once\) \| 1 \| 1 \| 0 \| 0 \| 0 \| 0 \| 1 \| 0 \| 1 \| 0 \| 0 \| 0 \| \*\*1 acknowledged messages lost\*\* \|/);
+    assert.match(table, /\| test \(at-most-once\) \| 1 \| 1 \| 0 \| 0 \| 0 \| 0 \| 1 \| 0 \| 1 \| 0 \| 0 \| 0 \| 0 \| 0 \| \*\*1 acknowledged messages lost\*\* \|/);
   });
 });

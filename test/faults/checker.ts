@@ -4,12 +4,17 @@
  * acknowledged (a 2xx with a key), failed (refused, or an error answer: nothing was
  * stored) or indeterminate (timeout, reset: it may or may not have been stored);
  * consumers record every delivery. After the faults stop and the queue drains, the
- * histories alone say what was lost, duplicated or invented. Pure functions, so any store
- * and any fault (SQLite kill -9 now; Redis kills and partitions later) reuse them.
+ * histories alone say what was lost, duplicated or invented. Lease workloads also record
+ * each ack's outcome, so the checker can tell a leased message that was never acked nor
+ * handed out again, and acked work handed out again. Pure functions, so any store and any
+ * fault (SQLite kill -9 now; Redis kills and partitions later) reuse them.
  */
 
 /** What a client knows about one publish. */
 export type PublishOutcome = 'acked' | 'failed' | 'indeterminate';
+
+/** What a consumer knows about one ack of a leased message. */
+export type AckOutcome = 'acked' | 'failed' | 'indeterminate';
 
 /** Delivery guarantee of the consuming route, which decides what counts as a violation. */
 export type DeliverySemantics =
@@ -30,6 +35,12 @@ export class QueueHistory {
   failedPops = 0;
   /** Pops cut by a fault (timeout, reset): each may have taken one message nobody saw. */
   indeterminatePops = 0;
+  /** Values whose ack the server confirmed (lease workloads). */
+  readonly confirmedAcks = new Set<string>();
+  /** Values with an ack cut by a fault: it may have committed. */
+  readonly maybeAcked = new Set<string>();
+  /** Deliveries of a value after its ack was confirmed: acked work handed out again. */
+  redeliveredAfterAck = 0;
 
   constructor(
     /** The queue's name, for the report. */
@@ -39,6 +50,8 @@ export class QueueHistory {
     readonly semantics: DeliverySemantics,
     /** True when consumers popped while faults were injected. */
     readonly popsDuringFaults: boolean,
+    /** True when consumers ack leases and record each ack's outcome: every delivery must then end acked. */
+    readonly acksTracked = false,
   ) {}
 
   /** Records the outcome of publishing `value`; each value is published once. */
@@ -50,7 +63,14 @@ export class QueueHistory {
 
   /** Records one delivery. */
   deliver(value: string, key: string): void {
+    if (this.confirmedAcks.has(value)) this.redeliveredAfterAck++;
     this.deliveries.push({ value, key });
+  }
+
+  /** Records the outcome of one ack of a leased `value`. */
+  ack(value: string, outcome: AckOutcome): void {
+    if (outcome === 'acked') this.confirmedAcks.add(value);
+    else if (outcome === 'indeterminate') this.maybeAcked.add(value);
   }
 }
 
@@ -79,6 +99,10 @@ export interface CheckResult {
   readonly phantoms: number;
   /** Two acknowledged values with one key, or a delivery under another key than its ack. */
   readonly keyConflicts: number;
+  /** Lease workloads: delivered, but no ack of it was ever confirmed or cut: its lease ended and it never came back. */
+  readonly unfinished: number;
+  /** Lease workloads: deliveries after a confirmed ack. */
+  readonly redeliveredAfterAck: number;
   /** Human-readable reasons the run failed; empty when it passed. */
   readonly violations: readonly string[];
 }
@@ -119,6 +143,10 @@ export function check(history: QueueHistory): CheckResult {
   for (const [value, outcome] of history.publishes) {
     if (outcome === 'acked' && !seen.has(value)) lost++;
   }
+  let unfinished = 0;
+  if (history.acksTracked) {
+    for (const value of seen) if (!history.confirmedAcks.has(value) && !history.maybeAcked.has(value)) unfinished++;
+  }
   const cutPops = history.semantics === 'at-most-once' && history.popsDuringFaults ? history.indeterminatePops : 0;
   const unexplainedLost = Math.max(0, lost - cutPops);
   const violations: string[] = [];
@@ -126,6 +154,8 @@ export function check(history: QueueHistory): CheckResult {
   if (phantoms > 0) violations.push(`${phantoms} phantom deliveries`);
   if (history.semantics === 'at-most-once' && duplicates > 0) violations.push(`${duplicates} duplicate deliveries under at-most-once`);
   if (keyConflicts > 0) violations.push(`${keyConflicts} key conflicts`);
+  if (unfinished > 0) violations.push(`${unfinished} leased messages never acked nor redelivered`);
+  if (history.redeliveredAfterAck > 0) violations.push(`${history.redeliveredAfterAck} deliveries after a confirmed ack`);
   return {
     queue: history.queue,
     workload: history.workload,
@@ -142,6 +172,8 @@ export function check(history: QueueHistory): CheckResult {
     duplicates,
     phantoms,
     keyConflicts,
+    unfinished,
+    redeliveredAfterAck: history.redeliveredAfterAck,
     violations,
   };
 }
@@ -149,8 +181,8 @@ export function check(history: QueueHistory): CheckResult {
 /** The results as one markdown table. */
 export function renderResults(title: string, results: readonly CheckResult[]): string {
   const head =
-    '| workload | attempted | acked | failed | indeterminate | delivered | recovered | lost | cut pops | unexplained lost | duplicates | phantoms | key conflicts | verdict |';
-  const lines = [`${title}`, '', head, `|${' --- |'.repeat(14)}`];
+    '| workload | attempted | acked | failed | indeterminate | delivered | recovered | lost | cut pops | unexplained lost | duplicates | phantoms | key conflicts | unfinished leases | redelivered after ack | verdict |';
+  const lines = [`${title}`, '', head, `|${' --- |'.repeat(16)}`];
   for (const r of results) {
     const cells = [
       `${r.workload} (${r.semantics})`,
@@ -166,6 +198,8 @@ export function renderResults(title: string, results: readonly CheckResult[]): s
       r.duplicates,
       r.phantoms,
       r.keyConflicts,
+      r.unfinished,
+      r.redeliveredAfterAck,
       r.violations.length === 0 ? 'ok' : `**${r.violations.join('; ')}**`,
     ];
     lines.push(`| ${cells.join(' | ')} |`);

@@ -18,7 +18,7 @@ export class FaultClient {
   constructor(private readonly timeoutMs: number) {}
 
   /** Sends one request and classifies its outcome; never throws. */
-  call(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<CallResult> {
+  call(method: 'GET' | 'POST' | 'DELETE', url: string, form?: Record<string, string>): Promise<CallResult> {
     const body = form === undefined ? undefined : new URLSearchParams(form).toString();
     return new Promise<CallResult>((resolve) => {
       let settled = false;

@@ -21,6 +21,8 @@ export interface CliServerOptions {
   readonly extraArgs?: readonly string[];
   /** Extra node flags, e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`. */
   readonly nodeArgs?: readonly string[];
+  /** Extra environment variables of the daemon, e.g. a file the bench's GC hook writes to. */
+  readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for the "restmq serving" line. @default 15000 */
   readonly startTimeoutMs?: number;
 }
@@ -63,7 +65,7 @@ export function startCliServer(options: CliServerOptions): Promise<CliServer> {
     'info',
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RESTMQ_LOG_LEVEL: 'info' } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, RESTMQ_LOG_LEVEL: 'info' } });
   // Never leave a daemon behind, even when the caller dies or times out before stopping it.
   const orphanGuard = (): void => {
     child.kill('SIGKILL');

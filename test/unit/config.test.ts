@@ -20,8 +20,11 @@ function file(content: unknown): string {
 
 const MiB = 1_048_576;
 
-/** Per setting: raw texts that must parse (with the value they give) and texts that must not. */
-const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string[] }> = {
+/**
+ * Per setting: raw texts that must parse (with the value they give) and texts that must not;
+ * `needs` are flags given alongside, for settings that only make sense with another one.
+ */
+const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string[]; needs?: Record<string, string> }> = {
   port: { good: [['0', 0], ['1', 1], ['8080', 8080], ['65535', 65535]], bad: ['65536', '-1', '1.5', 'abc', ' 80', '0x50', '1e3', ''] },
   listen: { good: [['0.0.0.0', '0.0.0.0'], ['::1', '::1'], ['localhost', 'localhost']], bad: [''] },
   dataDir: { good: [['/var/lib/restmq', '/var/lib/restmq'], ['data', 'data']], bad: [''] },
@@ -39,6 +42,22 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   sseHeartbeatSeconds: { good: [['1', 1], ['300', 300]], bad: ['0', '301', ''] },
   sseRetryMs: { good: [['0', 0], ['600000', 600_000]], bad: ['600001', '-1', ''] },
   wsPingSeconds: { good: [['1', 1], ['3600', 3600]], bad: ['0', '3601', ''] },
+  redisUrl: {
+    good: [['redis://127.0.0.1:6379/0', 'redis://127.0.0.1:6379/0'], ['rediss://u:p@h/2', 'rediss://u:p@h/2']],
+    bad: ['http://h', 'redis://', 'redis://h/x', 'redis://h/0?a=1', ''],
+  },
+  redisHost: { good: [['10.0.0.9', '10.0.0.9']], bad: [''] },
+  redisPort: { good: [['1', 1], ['65535', 65535]], bad: ['0', '65536', 'x', ''] },
+  redisDb: { good: [['0', 0], ['65535', 65535]], bad: ['-1', '65536', 'x', ''], needs: { 'redis-host': '127.0.0.1' } },
+  redisPool: { good: [['1', 1], ['64', 64]], bad: ['0', '65', '1.5', ''] },
+  redisCluster: {
+    good: [['h:7000,h2:7001', [{ host: 'h', port: 7000 }, { host: 'h2', port: 7001 }]]],
+    bad: ['h', 'h:0', 'h:65536', ':7000', ''],
+  },
+  redisSentinel: { good: [['s:26379', [{ host: 's', port: 26379 }]]], bad: ['s', 's:x', ''] },
+  redisSentinelName: { good: [['mymaster', 'mymaster']], bad: [''] },
+  redisPrefix: { good: [['staging:', 'staging:'], ['x'.repeat(64), 'x'.repeat(64)]], bad: ['a b', 'a{b', 'x'.repeat(65)] },
+  redisTimeoutMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
 };
 
 describe('loadConfig', () => {
@@ -60,6 +79,16 @@ describe('loadConfig', () => {
       sseHeartbeatSeconds: 15,
       sseRetryMs: 3000,
       wsPingSeconds: 30,
+      redisUrl: null,
+      redisHost: null,
+      redisPort: null,
+      redisDb: null,
+      redisPool: 1,
+      redisCluster: null,
+      redisSentinel: null,
+      redisSentinelName: 'mymaster',
+      redisPrefix: 'restmq:',
+      redisTimeoutMs: 3000,
     });
   });
 
@@ -69,23 +98,24 @@ describe('loadConfig', () => {
 
   for (const s of SETTINGS) {
     const limits = LIMITS[s.key];
+    const needs = limits.needs ?? {};
     describe(`${s.key} (--${s.flag}, ${s.env})`, () => {
       for (const [raw, value] of limits.good) {
         it(`accepts ${JSON.stringify(raw)} from a flag, the environment and a file`, () => {
-          assert.equal(loadConfig({ flags: { [s.flag]: raw }, env: {} })[s.key], value);
-          assert.equal(loadConfig({ flags: {}, env: { [s.env]: raw } })[s.key], value);
-          assert.equal(loadConfig({ flags: {}, env: {}, file: file({ [s.flag]: raw }) })[s.key], value);
+          assert.deepEqual(loadConfig({ flags: { ...needs, [s.flag]: raw }, env: {} })[s.key], value);
+          assert.deepEqual(loadConfig({ flags: needs, env: { [s.env]: raw } })[s.key], value);
+          assert.deepEqual(loadConfig({ flags: needs, env: {}, file: file({ [s.flag]: raw }) })[s.key], value);
         });
       }
       for (const raw of limits.bad) {
         it(`rejects ${JSON.stringify(raw)} naming the setting`, () => {
-          assert.throws(() => loadConfig({ flags: { [s.flag]: raw }, env: {} }), errorNaming(`--${s.flag}`));
-          assert.throws(() => loadConfig({ flags: {}, env: {}, file: file({ [s.flag]: raw }) }), errorNaming(`"${s.flag}" in`));
+          assert.throws(() => loadConfig({ flags: { ...needs, [s.flag]: raw }, env: {} }), errorNaming(`--${s.flag}`));
+          assert.throws(() => loadConfig({ flags: needs, env: {}, file: file({ [s.flag]: raw }) }), errorNaming(`"${s.flag}" in`));
           if (raw === '') {
             // An empty environment variable counts as unset, as shells make them easily.
-            assert.equal(loadConfig({ flags: {}, env: { [s.env]: raw } })[s.key], s.defaultValue);
+            assert.deepEqual(loadConfig({ flags: needs, env: { [s.env]: raw } })[s.key], s.defaultValue);
           } else {
-            assert.throws(() => loadConfig({ flags: {}, env: { [s.env]: raw } }), errorNaming(s.env));
+            assert.throws(() => loadConfig({ flags: needs, env: { [s.env]: raw } }), errorNaming(s.env));
           }
         });
       }

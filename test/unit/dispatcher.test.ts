@@ -10,8 +10,13 @@ import type { RestMQError } from '../../src/core/errors.js';
 import { LocalSignalBus } from '../../src/core/signals.js';
 import type { StoredMessage } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
+import { openRedisBackend } from '../../src/store/redis/backend.js';
+import type { RedisBackend } from '../../src/store/redis/backend.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { startRedis } from '../support/redis.js';
+import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
+import { pino } from 'pino';
 
 /** Wakes waiters of any sink: one per test file, shared by every sink. */
 const changes = new EventEmitter();
@@ -68,13 +73,77 @@ describe('Dispatcher', () => {
     signals.emit({ kind: 'message', queue });
   };
 
-  before(() => {
+  // The shared mode runs over the store it is for: a real Redis (one store and one bus
+  // stand for two daemons' connections to it).
+  let redis: RedisProcess;
+  let redisBackend: RedisBackend;
+  let sharedStore: Store;
+  const publishShared = async (queue: string, value: string): Promise<void> => {
+    await sharedStore.messages.append(queue, [{ value, expiresAt: null }], T);
+    signals.emit({ kind: 'message', queue });
+  };
+
+  before(async () => {
     dir = tempDir();
     store = openSqliteStore({ dataDir: dir, sync: 'normal' });
+    redis = await startRedis();
+    redisBackend = await openRedisBackend({
+      target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
+      prefix: 'disp:',
+      timeoutMs: 3000,
+      pool: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    sharedStore = redisBackend.store;
   });
   after(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+    await sharedStore?.close();
+    await redisBackend?.signals.close();
+    await redis?.stop();
+  });
+
+  it('broadcast: a message back in the queue under a lower key still reaches a live consumer', async () => {
+    // What a lease that ends does: the message returns at its own key after higher keys streamed.
+    const d = make();
+    const queue = queueName('late');
+    await store.messages.append(queue, ['a', 'b', 'c'].map((value) => ({ value, expiresAt: null })), T);
+    const popped = await store.messages.take(queue, 1, T);
+    const sink = new RecordingSink();
+    d.subscribe(queue, sink);
+    await sink.until(() => sink.got.length === 2);
+    await store.streams.restore(queue, popped);
+    signals.emit({ kind: 'message', queue });
+    await sink.until(() => sink.got.length === 3);
+    assert.deepEqual(sink.got.map((m) => m.value), ['b', 'c', 'a']);
+    await d.close();
+  });
+
+  it('shared store: a stop made through another daemon holds even before its config signal arrives', async () => {
+    // This daemon has its own bus, so the other daemon's config signal never reaches it here.
+    const bus = new LocalSignalBus();
+    const d = new Dispatcher({ store: sharedStore, signals: bus, batchSize: 10, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+    const queue = queueName('stoprace');
+    const sink = new RecordingSink();
+    d.subscribe(queue, sink);
+    await sharedStore.messages.append(queue, [{ value: 'first', expiresAt: null }], T);
+    bus.emit({ kind: 'message', queue });
+    await sink.until(() => sink.got.length === 1);
+    await sharedStore.queues.updateSettings(queue, { status: 'stopped' }, T);
+    await sharedStore.messages.append(queue, [{ value: 'paused', expiresAt: null }], T);
+    bus.emit({ kind: 'message', queue });
+    await d.close(); // waits for the pass that signal started
+    assert.deepEqual(sink.got.map((m) => m.value), ['first']);
+    assert.deepEqual((await sharedStore.messages.take(queue, 10, T)).map((m) => m.value), ['paused']);
+    await bus.close();
+  });
+
+  it('refuses shared mode over a store without a shared history', () => {
+    assert.throws(
+      () => new Dispatcher({ store, signals, batchSize: 1, batchBytes: 1, retention: { maxMessages: 1, maxAgeMs: 1 }, log, sharedStore: true }),
+      /sharedHistory/,
+    );
   });
 
   it('roundrobin skips a full consumer and serves it again once it drained', async () => {
@@ -150,7 +219,7 @@ describe('Dispatcher', () => {
   it('shared store: consumers on two daemons each get every broadcast message once, in order', async () => {
     // Two dispatchers over one store and one bus stand for two daemons over one Redis.
     const shared = (): Dispatcher =>
-      new Dispatcher({ store, signals, batchSize: 3, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+      new Dispatcher({ store: sharedStore, signals, batchSize: 3, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
     const daemonA = shared();
     const daemonB = shared();
     const queue = queueName('shared');
@@ -161,7 +230,7 @@ describe('Dispatcher', () => {
     daemonB.subscribe(queue, b1);
     daemonB.subscribe(queue, b2);
     const values = Array.from({ length: 10 }, (_, i) => `m${i + 1}`);
-    for (const v of values) await publish(queue, v);
+    for (const v of values) await publishShared(queue, v);
     for (const sink of [a1, b1, b2]) {
       await sink.until(() => sink.got.length === 10);
       assert.deepEqual(sink.got.map((m) => m.value), values);
@@ -169,7 +238,7 @@ describe('Dispatcher', () => {
     // A daemon whose consumers are all full takes nothing; the other one still delivers.
     b1.room = false;
     b2.room = false;
-    await publish(queue, 'm11');
+    await publishShared(queue, 'm11');
     await a1.until(() => a1.got.length === 11);
     assert.equal(b1.got.length, 10);
     await Promise.all([daemonA.close(), daemonB.close()]);
@@ -177,16 +246,16 @@ describe('Dispatcher', () => {
 
   it('shared store: round-robin across two daemons hands each message to exactly one consumer', async () => {
     const shared = (): Dispatcher =>
-      new Dispatcher({ store, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
+      new Dispatcher({ store: sharedStore, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T, sharedStore: true });
     const daemonA = shared();
     const daemonB = shared();
     const queue = queueName('sharedrr');
-    await store.queues.updateSettings(queue, { policy: 'roundrobin' }, T);
+    await sharedStore.queues.updateSettings(queue, { policy: 'roundrobin' }, T);
     const sinks = [new RecordingSink(), new RecordingSink(), new RecordingSink()];
     daemonA.subscribe(queue, sinks[0] as RecordingSink);
     daemonB.subscribe(queue, sinks[1] as RecordingSink);
     daemonB.subscribe(queue, sinks[2] as RecordingSink);
-    await Promise.all(Array.from({ length: 30 }, (_, i) => publish(queue, `r${i}`)));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => publishShared(queue, `r${i}`)));
     const total = (): number => sinks.reduce((n, x) => n + x.got.length, 0);
     await until(() => total() === 30);
     const values = sinks.flatMap((x) => x.got.map((m) => m.value)).sort();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { SETTINGS } from '../../src/config.js';
+import { SETTINGS, formatDefault } from '../../src/config.js';
 import { ERROR_CATALOG } from '../../src/core/errors.js';
 import { startTestServer } from '../support/server.js';
 
@@ -66,7 +66,7 @@ describe('README config table = SETTINGS', () => {
   it('has one row per setting, in order, with its flag, environment variable and default', () => {
     assert.deepEqual(
       rows.map(([flag, env, defaultValue]) => ({ flag, env, defaultValue })),
-      SETTINGS.map((s) => ({ flag: `--${s.flag}`, env: s.env, defaultValue: String(s.defaultValue) })),
+      SETTINGS.map((s) => ({ flag: `--${s.flag}`, env: s.env, defaultValue: formatDefault(s.defaultValue) })),
     );
   });
 

@@ -1,0 +1,209 @@
+/**
+ * Reliable delivery on one store (SQLite `--sync full` now): batch publish and batch receive in messages
+ * per second, leased receive + ack per message, and the long-poll wake-up latency. The
+ * throughput rows stand beside the same daemon's `/healthz` (measured before and after
+ * and averaged); the wake-up latency beside the round trip of the publishes that caused
+ * it, so a slow machine slows both sides alike.
+ */
+import type { Request } from 'autocannon';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeLoad, runLoad } from '../lib/load.js';
+import type { LoadResult, LoadSpec } from '../lib/load.js';
+import { queueLength } from '../lib/probe.js';
+import type { StoreUnderTest } from '../lib/stores.js';
+import { percentile } from '../lib/stats.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
+import { PAYLOAD } from './sqlite-http.js';
+
+/** Messages per batch request, in and out. */
+export const BATCH = 100;
+const BATCH_QUEUE = 'bench-batch';
+const LEASE_QUEUE = 'bench-lease';
+const BATCH_BODY = JSON.stringify(Array.from({ length: BATCH }, () => PAYLOAD));
+
+/** The batch-publish load phase against a daemon at `url` (also used by bench/profile.ts). */
+export function batchPublishLoad(url: string, connections: number, seconds: number): LoadSpec {
+  return {
+      url: `${url}/q/${BATCH_QUEUE}/batch`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: BATCH_BODY,
+      connections,
+      seconds,
+  };
+}
+
+interface LeaseContext {
+  key?: string;
+  receipt?: string;
+}
+
+/** Reads `key` and `receipt` of a lease answer into the connection's context; anything else clears them. */
+function rememberLease(status: number, body: string, context: object): void {
+  const ctx = context as LeaseContext;
+  ctx.key = undefined;
+  ctx.receipt = undefined;
+  if (status !== 200) return;
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null) return;
+  const { key, receipt } = parsed as { key?: unknown; receipt?: unknown };
+  if (typeof key === 'string' && typeof receipt === 'string') {
+    ctx.key = key;
+    ctx.receipt = receipt;
+  }
+}
+
+/** Lease one message, then ack it with the receipt the lease answered: autocannon cycles the pair per connection. */
+function leaseAckRequests(): Request[] {
+  return [
+    { method: 'GET', path: `/q/${LEASE_QUEUE}?lease=60`, onResponse: rememberLease },
+    {
+      method: 'DELETE',
+      setupRequest: (request, context) => {
+        const ctx = context as LeaseContext;
+        // A lease that found nothing acks a key that cannot exist: a 409 shows in the note.
+        return { ...request, path: `/q/${LEASE_QUEUE}/${ctx.key ?? `${LEASE_QUEUE}:0`}?receipt=${ctx.receipt ?? 'no-lease-held'}` };
+      },
+    },
+  ];
+}
+
+/** Long-poll wake-up: a lease poll parks on an empty queue, then one publish wakes it. Times in ms. */
+async function wakeUps(url: string, rounds: number): Promise<{ wake: number[]; publish: number[] }> {
+  const wake: number[] = [];
+  const publish: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const queue = `bench-wake-${i}`;
+    const poll = fetch(`${url}/q/${queue}?wait=20&lease=30`).then(async (r) => {
+      const at = performance.now();
+      await r.arrayBuffer();
+      return { at, status: r.status };
+    });
+    await sleep(20); // lets the poll park; a benchmark pause, not a test's wait
+    const sent = performance.now();
+    const pub = await fetch(`${url}/q/${queue}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `value=${PAYLOAD}` });
+    await pub.arrayBuffer();
+    publish.push(performance.now() - sent);
+    const answered = await poll;
+    if (pub.status !== 200 || answered.status !== 200) throw new Error(`wake-up round ${i}: publish ${pub.status}, poll ${answered.status}`);
+    wake.push(answered.at - sent);
+  }
+  return { wake, publish };
+}
+
+/** Batch publish/receive, lease + ack and long-poll wake-up on `store`; the suite id is `reliable` on SQLite, `<store>-reliable` on others. */
+export function reliableSuite(store: StoreUnderTest): BenchSuite {
+  const id = store.name === 'sqlite' ? 'reliable' : `${store.name}-reliable`;
+  return {
+    id,
+    description: `batch publish and receive, lease + ack, long-poll wake-up (${store.name}, ${store.settings})`,
+    async run(ctx: BenchContext): Promise<BenchRow[]> {
+      // The batch-receive phase drains what the publish phase and this fill put in; the lease phase its own queue.
+      const batchFill = ctx.quick ? 500_000 : 2_000_000;
+      const leaseFill = ctx.quick ? 60_000 : 200_000;
+      const server = await store.start(ctx, id, [
+        { queue: BATCH_QUEUE, count: batchFill, value: PAYLOAD },
+        { queue: LEASE_QUEUE, count: leaseFill, value: PAYLOAD },
+      ]);
+      ctx.log(`${id}: pre-filled ${batchFill} + ${leaseFill} messages`);
+      try {
+        const phase = async (label: string, spec: LoadSpec): Promise<LoadResult> => {
+          ctx.log(`${id}: ${label} ...`);
+          const r = await runLoad(spec);
+          ctx.log(`${id}: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
+          return r;
+        };
+        const { connections, seconds } = ctx;
+        const health: LoadSpec = { url: `${server.url}/healthz`, connections, seconds };
+        const batchPublish = batchPublishLoad(server.url, connections, seconds);
+        await phase('warm-up', { ...health, seconds: 1 });
+        const before = await phase('baseline GET /healthz (1)', health);
+        const lengthBefore = await queueLength(server.url, BATCH_QUEUE);
+        const pub = await phase(`batch publish (${BATCH} per request)`, batchPublish);
+        const lengthAfterPublish = await queueLength(server.url, BATCH_QUEUE);
+        const stored = lengthAfterPublish - lengthBefore;
+        if (stored < pub.ok * BATCH || stored > (pub.ok + connections) * BATCH) {
+          throw new Error(`${pub.ok} batches acknowledged but ${stored} messages stored`);
+        }
+        const recv = await phase(`batch receive (?n=${BATCH})`, { url: `${server.url}/q/${BATCH_QUEUE}?n=${BATCH}`, connections, seconds });
+        const lengthAfterReceive = await queueLength(server.url, BATCH_QUEUE);
+        const taken = lengthAfterPublish - lengthAfterReceive;
+        // A dry queue answers 204 or short arrays, cheaper than full ones: the row then says so.
+        const ranDry = lengthAfterReceive === 0 || recv.statuses['204'] !== undefined;
+        if (!ranDry && (taken < recv.ok * BATCH || taken > (recv.ok + connections) * BATCH)) throw new Error(`batch receive: ${recv.ok} answers but ${taken} messages taken`);
+        const lease = await phase('lease + ack', { url: server.url, connections, seconds, requests: leaseAckRequests() });
+        const leaseLeft = await queueLength(server.url, LEASE_QUEUE);
+        const after = await phase('baseline GET /healthz (2)', health);
+        const rounds = ctx.quick ? 50 : 200;
+        ctx.log(`${id}: long-poll wake-up, ${rounds} rounds ...`);
+        const { wake, publish } = await wakeUps(server.url, rounds);
+
+        const baseline = (before.rps + after.rps) / 2;
+        const baselineName = 'GET /healthz req/s';
+        // Every lease answered 200 and every ack 200, or the pair rate would flatter the row.
+        const leaseFailures = lease.non2xx + lease.errors;
+        const w50 = percentile(wake, 50);
+        const w99 = percentile(wake, 99);
+        return [
+          {
+            suite: id,
+            name: 'baseline GET /healthz',
+            figure: baseline,
+            unit: 'req/s',
+            baselineName,
+            baseline,
+            note: `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s`,
+          },
+          {
+            suite: id,
+            name: `batch publish POST /q/<q>/batch (${BATCH} × 64 B)`,
+            figure: pub.rps * BATCH,
+            unit: 'msg/s',
+            baselineName,
+            baseline,
+            target: { kind: 'figure-at-least', value: 150_000 },
+            note: `${Math.round(pub.rps)} req/s, ${describeLoad(pub)}; all ${pub.ok * BATCH} acknowledged messages stored`,
+          },
+          {
+            suite: id,
+            name: `batch receive GET /q/<q>?n=${BATCH} (pop)`,
+            figure: recv.rps * BATCH,
+            unit: 'msg/s',
+            baselineName,
+            baseline,
+            note: `${Math.round(recv.rps)} req/s, ${describeLoad(recv)}; ${ranDry ? 'QUEUE RAN DRY: figure invalid' : `${lengthAfterReceive} still queued`}`,
+          },
+          {
+            suite: id,
+            name: 'leased receive + ack (?lease=60, then DELETE with receipt)',
+            figure: lease.rps / 2,
+            unit: 'msg/s',
+            baselineName,
+            baseline,
+            note: `2 requests per message; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
+          },
+          {
+            suite: id,
+            name: 'long-poll wake-up p50 (publish sent → parked GET ?wait=20&lease=30 answers)',
+            figure: w50,
+            unit: 'ms',
+            baselineName: 'publish round trip p50',
+            baseline: percentile(publish, 50),
+            note: `${rounds} rounds, one parked poll each, fetch client`,
+          },
+          {
+            suite: id,
+            name: 'long-poll wake-up p99',
+            figure: w99,
+            unit: 'ms',
+            baselineName: 'publish round trip p99',
+            baseline: percentile(publish, 99),
+            note: `max ${Math.max(...wake).toFixed(2)} ms`,
+          },
+        ];
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}

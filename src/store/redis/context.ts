@@ -1,0 +1,96 @@
+/**
+ * What the Redis store's roles share: the connections (one per queue, so a queue's
+ * commands stay in order), the scripts, the key space, the registry of queue names, and
+ * the count of calls in flight that close waits for. Every call goes through
+ * {@link RedisContext.call}, which maps failures to `store_unavailable` (errors.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { guard } from './errors.js';
+import type { KeySpace } from './keys.js';
+import type { RedisClient, ScriptName, Scripts } from './scripts.js';
+
+/** Queue names remembered as registered before the memory is dropped and rebuilt. */
+const REGISTERED_CACHE_LIMIT = 100_000;
+
+/** The connections, scripts and key space shared by both roles. */
+export class RedisContext {
+  private inFlight = 0;
+  private idle: (() => void) | null = null;
+  private readonly registered = new Set<string>();
+
+  constructor(
+    readonly clients: readonly RedisClient[],
+    readonly keys: KeySpace,
+    readonly scripts: Scripts,
+  ) {
+    // After a reconnect Redis may have lost data (no persistence, a failover): register anew.
+    for (const client of clients) client.on('ready', () => this.registered.clear());
+  }
+
+  /** The connection that serves `queue`: always the same one, so its commands stay ordered. */
+  clientFor(queue: string): RedisClient {
+    if (this.clients.length === 1) return this.clients[0] as RedisClient;
+    let h = 0;
+    for (let i = 0; i < queue.length; i++) h = (h * 31 + queue.charCodeAt(i)) >>> 0;
+    return this.clients[h % this.clients.length] as RedisClient;
+  }
+
+  /** Runs `work` with failures mapped to `store_unavailable`, counted so close can wait. */
+  async call<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await guard(work());
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.idle !== null) this.idle();
+    }
+  }
+
+  /** Runs a script for `queue` on its connection. */
+  script(queue: string, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return this.scripts.run(this.clientFor(queue), name, keys, args);
+  }
+
+  /** True when this daemon already put `queue` in the registry since it last connected. */
+  isRegistered(queue: string): boolean {
+    return this.registered.has(queue);
+  }
+
+  /**
+   * Adds `queue` to the registry of names once per connection lifetime, or again when
+   * `force` (a script just created the queue, maybe after another daemon dropped it).
+   */
+  async register(queue: string, force = false): Promise<void> {
+    if (this.registered.has(queue) && !force) return;
+    await (this.clients[0] as RedisClient).sadd(this.keys.registry, queue);
+    if (this.registered.size >= REGISTERED_CACHE_LIMIT) this.registered.clear();
+    this.registered.add(queue);
+  }
+
+  /** Forgets that `queue` is registered (it was dropped). */
+  unregistered(queue: string): void {
+    this.registered.delete(queue);
+  }
+
+  /** Runs a script over every key of `queue` (the 15-key queue scripts). */
+  queueScript(queue: string, name: ScriptName, args: readonly (string | number)[]): Promise<unknown> {
+    return this.scripts.run(this.clientFor(queue), name, this.keys.queue(queue).all, args);
+  }
+
+  /** A fresh random prefix for the move ids a script may create (`<nonce>:<seq>`). */
+  nonce(): string {
+    return randomBytes(9).toString('base64url');
+  }
+
+  /** Resolves once no call is running. */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle = () => {
+        this.idle = null;
+        resolve();
+      };
+    });
+  }
+}
+

@@ -1,0 +1,37 @@
+-- Leases up to n of the oldest ready messages, after settling the queue's due work: each
+-- leaves `ready`, becomes due at the lease end (due, held), records its receipt and counts
+-- one more attempt. Expired messages met at the head are deleted on the way.
+-- KEYS[1..15] the queue's keys (lib/queue.lua)
+-- ARGV[1] now (ms), ARGV[2] lease ms ('' = the queue's lease setting), ARGV[3] budget,
+-- ARGV[4] nonce for move ids, ARGV[5..] one receipt per message wanted
+-- Returns { more, moved, leaseUntil, <7 fields per message (describe)>... }.
+-- @include queue
+local now = tonumber(ARGV[1])
+local budget = tonumber(ARGV[3])
+local leaseMs = ARGV[2]
+if leaseMs == '' then leaseMs = tonumber(setting('lease', DEFAULT_LEASE)) * 1000 else leaseMs = tonumber(leaseMs) end
+local leaseUntil = now + leaseMs
+local out = { 0, settle(now, budget, ARGV[4]), int(leaseUntil) }
+local i = 5
+while i <= #ARGV do
+  local head = redis.call('ZPOPMIN', K_READY)
+  if #head == 0 then break end
+  local seq = head[1]
+  local raw = redis.call('HGET', K_MSG, seq)
+  if raw and not isExpired(raw, now) then
+    redis.call('ZADD', K_HELD, seq, seq)
+    redis.call('ZADD', K_DUE, leaseUntil, seq)
+    redis.call('HSET', K_LEASE, seq, ARGV[i])
+    redis.call('HINCRBY', K_ATTEMPTS, seq, 1)
+    append(out, describe(seq, raw))
+    i = i + 1
+  else
+    forget(seq)
+    budget = budget - 1
+    if budget <= 0 then
+      out[1] = 1
+      break
+    end
+  end
+end
+return out

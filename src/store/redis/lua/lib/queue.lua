@@ -1,0 +1,178 @@
+-- Shared helpers of the queue scripts. scripts.ts puts this file, after the DEFAULT_*
+-- constants it derives from DEFAULT_QUEUE_SETTINGS, in place of the line
+-- `-- @include queue` of each script that asks for it, so the rules live in one place.
+--
+-- Every including script takes the 15 keys of one queue (keys.ts), in this order:
+-- KEYS[1]  meta      hash  seq, created, policy, status, lease, max_attempts, dead_letter,
+--                          delay, ttl, max_length, dedup_window ('' stands for null)
+-- KEYS[2]  ready     zset  READY messages only: member = seq, score = seq (FIFO order)
+-- KEYS[3]  exp       zset  messages with a ttl (any state): member = seq, score = expiresAt
+-- KEYS[4]  msg       hash  seq -> "<createdAt>|<expiresAt or empty>|<value>" (every message)
+-- KEYS[5]  reads     hash  seq -> soft-read count
+-- KEYS[6]  due       zset  delayed and leased messages: member = seq, score = visible/lease end
+-- KEYS[7]  held      zset  the same messages: member = seq, score = seq
+-- KEYS[8]  lease     hash  seq -> receipt of the current lease
+-- KEYS[9]  attempts  hash  seq -> leases taken
+-- KEYS[10] dead      hash  seq -> "<attempts>|<source key>" (dead letters)
+-- KEYS[11] dlq-out   hash  move id -> "<target>|<attempts or empty>|<source key or empty>|<value>"
+-- KEYS[12] moved     hash  move id -> seq (moves delivered INTO this queue)
+-- KEYS[13] moved-exp zset  move id -> when its `moved` entry may be forgotten
+-- KEYS[14] dedup     hash  dedup id -> seq
+-- KEYS[15] dedup-exp zset  dedup id -> when it is forgotten
+local K_META, K_READY, K_EXP, K_MSG, K_READS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local K_DUE, K_HELD, K_LEASE, K_ATTEMPTS, K_DEAD = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local K_OUTBOX, K_MOVED, K_MOVED_EXP, K_DEDUP, K_DEDUP_EXP = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+
+-- The queue's own name, from the hash tag of its meta key (names and prefixes hold no braces).
+local QUEUE = string.match(K_META, '{([^{}]*)}:meta$')
+
+local function int(n)
+  return string.format('%d', n)
+end
+
+-- A setting from meta, or `default` when the queue never set it; '' stands for null.
+local function setting(field, default)
+  local v = redis.call('HGET', K_META, field)
+  if v == false then return default end
+  return v
+end
+
+-- The expiry part of a raw message ('' when it has none).
+local function expiryOf(raw)
+  return string.match(raw, '^%d+|(%d*)|')
+end
+
+local function isExpired(raw, now)
+  local exp = expiryOf(raw)
+  return exp ~= '' and tonumber(exp) <= now
+end
+
+-- Deletes one message and every per-message entry about it.
+local function forget(seq)
+  redis.call('HDEL', K_MSG, seq)
+  redis.call('ZREM', K_READY, seq)
+  redis.call('ZREM', K_EXP, seq)
+  redis.call('ZREM', K_DUE, seq)
+  redis.call('ZREM', K_HELD, seq)
+  redis.call('HDEL', K_READS, seq)
+  redis.call('HDEL', K_LEASE, seq)
+  redis.call('HDEL', K_ATTEMPTS, seq)
+  redis.call('HDEL', K_DEAD, seq)
+end
+
+-- Makes a delayed or leased message ready again, in its place by key.
+local function makeReady(seq)
+  redis.call('ZREM', K_DUE, seq)
+  redis.call('ZREM', K_HELD, seq)
+  redis.call('HDEL', K_LEASE, seq)
+  redis.call('ZADD', K_READY, seq, seq)
+end
+
+-- The dead-letter queue: the configured one, else `<queue>.dlq` (name cut to fit 128).
+local function deadLetterQueue()
+  local configured = setting('dead_letter', '')
+  if configured ~= '' then return configured end
+  return string.sub(QUEUE, 1, 124) .. '.dlq'
+end
+
+-- The dead-letter queue when a message with `attempts` leases has used its last one, else nil.
+local function exhausted(attempts)
+  local maxAttempts = tonumber(setting('max_attempts', DEFAULT_MAX_ATTEMPTS))
+  if maxAttempts > 0 and attempts >= maxAttempts then return deadLetterQueue() end
+  return nil
+end
+
+-- Moves one message out of this queue into the outbox, bound for `target`; the daemon
+-- then delivers it there (deliver-15.lua) and deletes the outbox entry.
+local function moveOut(seq, raw, target, attempts, source, moveId)
+  local value = string.match(raw, '^%d+|%d*|(.*)$')
+  redis.call('HSET', K_OUTBOX, moveId, target .. '|' .. attempts .. '|' .. source .. '|' .. value)
+  forget(seq)
+end
+
+-- Settles up to `limit` due messages: delays that came due become ready, expired leases
+-- make their message ready again in its place, or move it toward the dead-letter queue
+-- when it used its last attempt (move id `<nonce>:<seq>`). Expired messages are deleted.
+-- Returns how many moves wait in the outbox afterwards (this call's and any left over by
+-- a daemon that stopped between the two steps of a move), so the caller delivers them.
+local function settle(now, limit, nonce)
+  local dueSeqs = redis.call('ZRANGEBYSCORE', K_DUE, '-inf', now, 'LIMIT', 0, limit)
+  for _, seq in ipairs(dueSeqs) do
+    local raw = redis.call('HGET', K_MSG, seq)
+    if not raw or isExpired(raw, now) then
+      forget(seq)
+    else
+      local dlq = nil
+      if redis.call('HEXISTS', K_LEASE, seq) == 1 then
+        dlq = exhausted(tonumber(redis.call('HGET', K_ATTEMPTS, seq) or '0'))
+      end
+      if dlq then
+        local attempts = redis.call('HGET', K_ATTEMPTS, seq) or '0'
+        moveOut(seq, raw, dlq, attempts, QUEUE .. ':' .. seq, nonce .. ':' .. seq)
+      else
+        makeReady(seq)
+      end
+    end
+  end
+  return redis.call('HLEN', K_OUTBOX)
+end
+
+-- One message as scripts return it: seq, raw, reads, attempts, visibleAt (0 when ready),
+-- state ('ready', 'delayed', 'leased'), dead-letter origin ('' or "<attempts>|<source>").
+local function describe(seq, raw)
+  local at = redis.call('ZSCORE', K_DUE, seq)
+  local state, visibleAt = 'ready', '0'
+  if at then
+    visibleAt = at
+    if redis.call('HEXISTS', K_LEASE, seq) == 1 then state = 'leased' else state = 'delayed' end
+  end
+  return { seq, raw, redis.call('HGET', K_READS, seq) or '0', redis.call('HGET', K_ATTEMPTS, seq) or '0', visibleAt, state, redis.call('HGET', K_DEAD, seq) or '' }
+end
+
+-- Removes a message just popped from `ready` and answers it as `describe` does. A ready
+-- message has no due, held or lease entry, so only the entries it may have are touched.
+local function takeReady(seq, raw)
+  local reads = redis.call('HGET', K_READS, seq)
+  if reads then redis.call('HDEL', K_READS, seq) end
+  local attempts = redis.call('HGET', K_ATTEMPTS, seq)
+  if attempts then redis.call('HDEL', K_ATTEMPTS, seq) end
+  local dead = redis.call('HGET', K_DEAD, seq)
+  if dead then redis.call('HDEL', K_DEAD, seq) end
+  if expiryOf(raw) ~= '' then redis.call('ZREM', K_EXP, seq) end
+  redis.call('HDEL', K_MSG, seq)
+  return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
+end
+
+-- Appends `list`'s items to `out`.
+local function append(out, list)
+  for _, v in ipairs(list) do out[#out + 1] = v end
+end
+
+-- Deletes up to `budget` expired messages (any state); true when the budget ran out.
+local function dropExpired(now, budget)
+  local seqs = redis.call('ZRANGEBYSCORE', K_EXP, '-inf', now, 'LIMIT', 0, budget)
+  for _, seq in ipairs(seqs) do forget(seq) end
+  return #seqs >= budget
+end
+
+-- Stores one message at the end of the queue; visibleAt > now makes it delayed.
+local function store(seq, now, value, expiresAt, visibleAt)
+  redis.call('HSET', K_MSG, seq, int(now) .. '|' .. expiresAt .. '|' .. value)
+  if visibleAt > now then
+    redis.call('ZADD', K_HELD, seq, seq)
+    redis.call('ZADD', K_DUE, visibleAt, seq)
+  else
+    redis.call('ZADD', K_READY, seq, seq)
+  end
+  if expiresAt ~= '' then redis.call('ZADD', K_EXP, expiresAt, seq) end
+end
+
+-- Checks that `receipt` names the current, unexpired lease of `seq`: nil when it does,
+-- else 'stale' or 'expired'.
+local function checkLease(seq, receipt, now)
+  local current = redis.call('HGET', K_LEASE, seq)
+  if not current or current ~= receipt then return 'stale' end
+  local untilAt = redis.call('ZSCORE', K_DUE, seq)
+  if not untilAt or tonumber(untilAt) <= now then return 'expired' end
+  return nil
+end

@@ -1,0 +1,32 @@
+-- Removes and returns up to `limit` of the oldest ready messages, oldest first, after
+-- settling the queue's due work. Expired messages met at the head are deleted on the way
+-- (at most `budget` per call).
+-- KEYS[1..15] the queue's keys (lib/queue.lua)
+-- ARGV[1] now (ms), ARGV[2] limit, ARGV[3] budget of expired messages and due work,
+-- ARGV[4] nonce for move ids
+-- Returns { more, moved, <7 fields per message (describe)>... }: more = 1 when the budget
+-- ran out first; moved = moves waiting in the outbox (dead letters to deliver).
+-- @include queue
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local budget = tonumber(ARGV[3])
+local out = { 0, settle(now, budget, ARGV[4]) }
+local taken = 0
+while taken < limit do
+  local head = redis.call('ZPOPMIN', K_READY)
+  if #head == 0 then break end
+  local seq = head[1]
+  local raw = redis.call('HGET', K_MSG, seq)
+  if raw and not isExpired(raw, now) then
+    taken = taken + 1
+    append(out, takeReady(seq, raw))
+  else
+    forget(seq)
+    budget = budget - 1
+    if budget <= 0 then
+      out[1] = 1
+      break
+    end
+  end
+end
+return out

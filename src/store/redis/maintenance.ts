@@ -1,0 +1,58 @@
+/**
+ * The Redis store's maintenance pass, like the SQLite store's: every few seconds each
+ * daemon settles the queues whose due work has come (delays, expired leases and the dead
+ * letters they make, moves left in an outbox) and forgets expired dedup ids and move
+ * records, so idle queues do not keep leased messages hidden or dedup ids forever.
+ *
+ * The queues to visit come from the due registry (keys.ts `dueRegistry`), a sorted set
+ * the daemons keep after each script that creates due work. Any number of daemons may run
+ * the pass at once: each step is an atomic script and deliveries are idempotent.
+ */
+import type { RedisContext } from './context.js';
+import type { Moves } from './moves.js';
+import type { RedisClient } from './scripts.js';
+
+/** Queues visited per pass; the rest wait for the next one. */
+export const QUEUES_PER_PASS = 100;
+
+/** Due items settled per queue per pass. */
+export const SETTLE_PER_QUEUE = 1000;
+
+/** Runs the pass on a timer until stopped. */
+export class Maintenance {
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly moves: Moves,
+    intervalMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.timer = setInterval(() => {
+      this.running ??= this.pass(this.clock())
+        .catch(() => undefined) // a failing Redis is reported by requests and /readyz
+        .finally(() => {
+          this.running = null;
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass over the queues due at `now`. */
+  async pass(now: number): Promise<void> {
+    const client = this.ctx.clients[0] as RedisClient;
+    const queues = await this.ctx.call(() => client.zrangebyscore(this.ctx.keys.dueRegistry, '-inf', Math.floor(now), 'LIMIT', 0, QUEUES_PER_PASS));
+    if (queues.length === 0) return;
+    const touches = await this.ctx.call(() => client.hmget(this.ctx.keys.dueTouches, ...queues));
+    for (const [i, queue] of queues.entries()) {
+      await this.ctx.call(() => this.moves.maintain(queue, touches[i] ?? '', now, SETTLE_PER_QUEUE));
+    }
+  }
+
+  /** Stops the timer and waits for a pass in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
