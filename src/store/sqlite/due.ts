@@ -51,7 +51,7 @@ export class DueWork {
 
   /** Appends one ready message at the end of `queue` (creating it); answers its sequence number. */
   appendOne(queue: string, value: string, now: number, deadSource: string | null, deadAttempts: number | null): number {
-    const seq = (this.sql.claimSeqs.get(queue, now, 1) as { last_seq: number }).last_seq;
+    const seq = (this.sql.claimSeqs.get(queue, now, 1, 1) as { last_seq: number }).last_seq;
     this.sql.insert.run(queue, seq, value, now, null, 0, deadSource, deadAttempts);
     return seq;
   }

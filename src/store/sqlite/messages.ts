@@ -129,7 +129,7 @@ export class SqliteMessages implements MessageStore {
   }
 
   private insertAll(queue: string, messages: readonly NewMessage[], now: number): string[] {
-    const last = (this.sql.claimSeqs.get(queue, now, messages.length) as { last_seq: number }).last_seq;
+    const last = (this.sql.claimSeqs.get(queue, now, messages.length, messages.length) as { last_seq: number }).last_seq;
     const first = last - messages.length + 1;
     return messages.map((m, i) => {
       const visibleAt = m.visibleAt !== undefined && m.visibleAt > now ? m.visibleAt : 0;

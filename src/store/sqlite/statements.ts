@@ -97,8 +97,12 @@ const READY = 'FROM messages INDEXED BY messages_ready WHERE queue = ? AND visib
 /** Every prepared statement, compiled once. */
 export class Statements {
   readonly ensureQueue: Statement<[string, number]>;
-  /** Creates the queue on first use and reserves `n` key numbers, in one statement. */
-  readonly claimSeqs: Statement<[string, number, number], { last_seq: number }>;
+  /**
+   * Creates the queue on first use, reserves `n` key numbers and counts the `n` messages
+   * about to be inserted under them (messages.stored), in one statement: every insert of a
+   * new message goes through it.
+   */
+  readonly claimSeqs: Statement<[string, number, number, number], { last_seq: number }>;
   readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null]>;
   readonly takeOne: Statement<[string, string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
@@ -134,8 +138,9 @@ export class Statements {
     const live = '(expires_at IS NULL OR expires_at > ?)';
     this.ensureQueue = db.prepare('INSERT INTO queues (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.claimSeqs = db.prepare(
-      `INSERT INTO queues (name, created_at, last_seq) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq`,
+      `INSERT INTO queues (name, created_at, last_seq, stored) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET last_seq = last_seq + excluded.last_seq, stored = stored + excluded.last_seq
+       RETURNING last_seq`,
     );
     this.insert = db.prepare(
       `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts)

@@ -45,6 +45,8 @@ export class SqliteStreams implements StreamStore {
   private readonly trimCount: Statement<[string, string, number]>;
   private readonly read: Statement<[string, number, number, number, string, number, number], HistoryRow>;
   private readonly reinsert: Statement<[string, number, string, number, number | null, number]>;
+  /** A message put back is counted again (publishes count theirs when they reserve keys). */
+  private readonly countBack: Statement<[string]>;
   private readonly forget: Statement<[string, number]>;
   private readonly clear: Statement<[string]>;
   private readonly tail: Statement<[string], { seq: number | null }>;
@@ -84,6 +86,7 @@ export class SqliteStreams implements StreamStore {
     this.reinsert = db.prepare(
       'INSERT OR IGNORE INTO messages (queue, seq, value, created_at, expires_at, reads) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.countBack = db.prepare('UPDATE queues SET stored = stored + 1 WHERE name = ?');
     this.forget = db.prepare('DELETE FROM stream_history WHERE queue = ? AND seq = ?');
     this.clear = db.prepare('DELETE FROM stream_history WHERE queue = ?');
     this.tail = db.prepare('SELECT max(seq) AS seq FROM stream_history WHERE queue = ?');
@@ -125,7 +128,7 @@ export class SqliteStreams implements StreamStore {
   restore(queue: string, messages: readonly StoredMessage[]): Promise<void> {
     return this.commits.submit(() => {
       for (const m of messages) {
-        this.reinsert.run(queue, m.seq, m.value, m.createdAt, m.expiresAt, m.reads);
+        if (this.reinsert.run(queue, m.seq, m.value, m.createdAt, m.expiresAt, m.reads).changes > 0) this.countBack.run(queue);
         this.forget.run(queue, m.seq);
       }
     });
