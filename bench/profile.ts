@@ -10,7 +10,7 @@ import { startCliServer } from '../test/support/cli-server.js';
 import { fillSqliteQueue } from './lib/fill.js';
 import { describeLoad, runLoad } from './lib/load.js';
 import { renderProfile } from './lib/profile.js';
-import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/sqlite-http.js';
+import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/http.js';
 import { batchPublishLoad } from './suites/reliable.js';
 
 async function main(): Promise<void> {
