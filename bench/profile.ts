@@ -1,31 +1,43 @@
 /**
- * `npm run bench:profile -- publish|pop|healthz|batch [--seconds N]`: one load phase of the
- * SQLite suite against a daemon running under `node --cpu-prof`, then a summary of where
+ * `npm run bench:profile -- publish|pop|healthz|batch [--seconds N] [--store sqlite|redis]`:
+ * one load phase against a daemon running under `node --cpu-prof` (SQLite `--sync full`, or
+ * Redis on a redis-server started for the run without persistence), then a summary of where
  * its CPU went (self time by package and by function). Used when a row misses its target.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCliServer } from '../test/support/cli-server.js';
-import { fillSqliteQueue } from './lib/fill.js';
+import { startRedis } from '../test/support/redis.js';
+import type { RedisProcess } from '../test/support/redis.js';
+import { fillRedisQueue, fillSqliteQueue } from './lib/fill.js';
 import { describeLoad, runLoad } from './lib/load.js';
 import { renderProfile } from './lib/profile.js';
-import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/sqlite-http.js';
+import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/http.js';
 import { batchPublishLoad } from './suites/reliable.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const route = args[0];
-  if (route !== 'publish' && route !== 'pop' && route !== 'healthz' && route !== 'batch') throw new Error('usage: bench/profile.ts publish|pop|healthz|batch [--seconds N]');
+  if (route !== 'publish' && route !== 'pop' && route !== 'healthz' && route !== 'batch') throw new Error('usage: bench/profile.ts publish|pop|healthz|batch [--seconds N] [--store sqlite|redis]');
+  const storeAt = args.indexOf('--store');
+  const store = storeAt >= 0 ? args[storeAt + 1] : 'sqlite';
+  if (store !== 'sqlite' && store !== 'redis') throw new Error('--store is sqlite or redis');
   const at = args.indexOf('--seconds');
   const seconds = at >= 0 ? Number(args[at + 1]) : 10;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds needs a positive number');
   const root = mkdtempSync(join(tmpdir(), 'restmq-profile-'));
+  let redis: RedisProcess | null = null;
   try {
+    if (store === 'redis') redis = await startRedis();
     const dataDir = join(root, 'data');
     const profiles = join(root, 'profiles');
-    if (route === 'pop') await fillSqliteQueue(dataDir, POP_QUEUE, 50_000 * seconds, PAYLOAD);
-    const server = await startCliServer({ dataDir, sync: 'full', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profiles] });
+    if (route === 'pop') {
+      if (redis === null) await fillSqliteQueue(dataDir, POP_QUEUE, 50_000 * seconds, PAYLOAD);
+      else await fillRedisQueue(redis.port, POP_QUEUE, 50_000 * seconds, PAYLOAD);
+    }
+    const extraArgs = redis === null ? [] : ['--redis', redis.url];
+    const server = await startCliServer({ dataDir, sync: 'full', extraArgs, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profiles] });
     let line: string;
     try {
       const spec = route === 'batch' ? batchPublishLoad(server.url, 50, seconds) : routeLoads(server.url, 50, seconds)[route];
@@ -40,6 +52,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${renderProfile(join(profiles, file))}\n`);
     }
   } finally {
+    await redis?.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -14,7 +14,7 @@ import { runLoad } from '../lib/load.js';
 import type { LoadResult } from '../lib/load.js';
 import { mib, queueLength } from '../lib/probe.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
-import { PAYLOAD } from './sqlite-http.js';
+import { PAYLOAD } from './http.js';
 
 const QUEUE = 'bench-depth';
 const DEPTH = 1_000_000;

@@ -79,6 +79,7 @@ export async function runLeaseScenario(options: LeaseScenarioOptions): Promise<L
   const history = new QueueHistory(queue, 'publish, lease and ack during faults', 'at-least-once', true, true);
   const base = `${target.url}/q/${queue}`;
   const errorStatuses: Record<string, number> = {};
+  const maybeDone = new Set(target.indeterminateStatuses ?? []);
   const countStatus = (status: number): void => {
     errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
   };
@@ -98,7 +99,7 @@ export async function runLeaseScenario(options: LeaseScenarioOptions): Promise<L
     if (result.status === 200) return 'acked';
     if (result.status === 409) staleAcks++;
     else countStatus(result.status);
-    return 'failed';
+    return maybeDone.has(result.status) ? 'indeterminate' : 'failed';
   };
 
   const produce = async (producer: number): Promise<void> => {
@@ -112,8 +113,10 @@ export async function runLeaseScenario(options: LeaseScenarioOptions): Promise<L
         history.publish(value, 'acked', key);
       } else if (result.kind === 'indeterminate') {
         history.publish(value, 'indeterminate');
+      } else if (result.kind === 'response') {
+        countStatus(result.status);
+        history.publish(value, maybeDone.has(result.status) ? 'indeterminate' : 'failed');
       } else {
-        if (result.kind === 'response') countStatus(result.status);
         history.publish(value, 'failed');
       }
     }

@@ -90,6 +90,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const durable = new QueueHistory(`fault-durable-${tag}`, 'publish during faults, pop after', 'at-most-once', false);
   const racing = new QueueHistory(`fault-racing-${tag}`, 'publish and pop during faults', 'at-most-once', true);
   const acks = new AckSignal();
+  const maybeDone = new Set(target.indeterminateStatuses ?? []);
   const errorStatuses: Record<string, number> = {};
   const countStatus = (status: number): void => {
     errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
@@ -116,7 +117,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         if (history === racing) acks.notify();
       } else {
         countStatus(result.status);
-        history.publish(value, 'failed');
+        history.publish(value, maybeDone.has(result.status) ? 'indeterminate' : 'failed');
       }
     }
   };
@@ -135,7 +136,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       return false;
     } else {
       countStatus(result.status);
-      history.failedPops++;
+      if (maybeDone.has(result.status)) history.indeterminatePops++;
+      else history.failedPops++;
     }
     return true;
   };

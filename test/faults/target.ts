@@ -1,8 +1,9 @@
 /**
  * What a fault scenario attacks. A target serves RestMQ at a URL, can inject one fault
  * and recover from it, and tells clients when it serves again, so they wait on that event
- * rather than on a timer. The SQLite target kills the daemon with SIGKILL; Redis targets
- * (killing redis-server, cutting the link) implement the same interface.
+ * rather than on a timer. The SQLite target kills the daemon with SIGKILL; the Redis targets
+ * (redis-target.ts: killing redis-server, cutting the link, killing one of two daemons)
+ * implement the same interface.
  */
 import { rmSync } from 'node:fs';
 import { startCliServer } from '../support/cli-server.js';
@@ -21,10 +22,16 @@ export interface FaultTarget {
   fault(): Promise<void>;
   /** Ends the target cleanly; resolves with whether the clean shutdown succeeded. */
   close(): Promise<boolean>;
+  /**
+   * Error statuses that do not prove nothing happened. On Redis a 503 may follow a script
+   * Redis ran whose reply the fault cut, so such a publish is indeterminate and such a pop
+   * may have taken a message. Absent: every error answer is a definite failure.
+   */
+  readonly indeterminateStatuses?: readonly number[];
 }
 
 /** A deferred "serving again" signal. */
-class UpSignal {
+export class UpSignal {
   private promise: Promise<void> = Promise.resolve();
   private resolve: (() => void) | null = null;
 
