@@ -11,7 +11,7 @@ import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
-import { errorBody, jsonpCallback, sendJson } from './render.js';
+import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
@@ -112,9 +112,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   app.setErrorHandler((err, request, reply) => {
     const error = toRestMQError(err);
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
-    if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
-    return sendJson(request, reply, errorBody(error), error.status);
+    return sendError(request, reply, error, errorBody(error));
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
 

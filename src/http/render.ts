@@ -66,3 +66,18 @@ export function escapeHtml(text: string): string {
 export function errorBody(err: RestMQError): { error: { code: string; message: string } } {
   return { error: { code: err.code, message: err.message } };
 }
+
+/** RestMQ's own flat error body, used by the JSON protocol (`/queue`, WebSocket frames). */
+export function flatErrorBody(err: RestMQError): { error: string; code: string } {
+  return { error: err.message, code: err.code };
+}
+
+/**
+ * Sends a catalog error: logs it when it is the server's fault, sets `Retry-After` when
+ * the code implies one, and renders `body` (the nested or the flat shape) with its status.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: RestMQError, body: unknown): FastifyReply {
+  if (err.status >= 500) request.log.error({ err }, 'request failed');
+  if (err.retryAfterSeconds !== null) void reply.header('retry-after', String(err.retryAfterSeconds));
+  return sendJson(request, reply, body, err.status);
+}

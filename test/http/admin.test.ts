@@ -88,6 +88,14 @@ describe('/stats', () => {
     assert.ok(isRecord(list) && Array.isArray(list.queues) && !list.queues.includes(q));
   });
 
+  it('/stats/ lists a queue named __proto__ like any other', async () => {
+    assert.equal((await form(`${server.url}/q/__proto__`, { value: 'x' })).status, 200);
+    const stats = json(await request(`${server.url}/stats/`));
+    assert.ok(isRecord(stats) && isRecord(stats.queues));
+    assert.ok(Object.prototype.hasOwnProperty.call(stats.queues, '__proto__'), 'the queue is listed');
+    assert.equal(Object.keys(stats.queues).length, stats.count);
+  });
+
   it('/stats/ lists every queue with length, status and policy, and the count', async () => {
     const a = queueName();
     const b = queueName();

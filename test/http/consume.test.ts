@@ -85,7 +85,8 @@ describe('HEAD on popping routes', () => {
   it('never consumes a message', async () => {
     const q = queueName();
     await publish(q, 'kept');
-    for (const path of [`/q/${q}`, `/?queue=${q}`]) {
+    // The streaming routes too: a HEAD consumer would take messages its writes never carry.
+    for (const path of [`/q/${q}`, `/?queue=${q}`, `/c/${q}`, `/sse/${q}`]) {
       const head = await request(`${server.url}${path}`, { method: 'HEAD' });
       assert.notEqual(head.status, 200, `HEAD ${path}`);
       assert.ok(head.status >= 400 && head.status < 500, `HEAD ${path}: ${head.status}`);

@@ -52,8 +52,8 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeK
 
   app.get('/stats/', async (request, reply) => {
     const all = await broker.allStats();
-    const queues: Record<string, unknown> = {};
-    for (const s of all) queues[s.queue] = { name: s.queue, ...statsBody(s) };
+    // Built from entries: assigning a queue named __proto__ into {} would set the prototype.
+    const queues = Object.fromEntries(all.map((s) => [s.queue, { name: s.queue, ...statsBody(s) }]));
     return sendJson(request, reply, { queues, count: all.length, store: storeKind });
   });
 

@@ -10,7 +10,7 @@ import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
 import { firstArgument, hasFormBody } from '../args.js';
 import { toRestMQError } from '../errors.js';
 import { jsonProtocolHelpPage } from '../pages.js';
-import { sendHtml, sendJson } from '../render.js';
+import { flatErrorBody, sendError, sendHtml, sendJson } from '../render.js';
 
 function commandText(request: FastifyRequest): unknown {
   if (hasFormBody(request)) return firstArgument(request, 'body', 'msg');
@@ -39,8 +39,7 @@ export async function registerJsonProtocolRoutes(app: FastifyInstance, broker: B
   await app.register((scope, _options, done) => {
     scope.setErrorHandler((err, request, reply) => {
       const error = toRestMQError(err);
-      if (error.status >= 500) request.log.error({ err }, 'request failed');
-      return sendJson(request, reply, { error: error.message, code: error.code }, error.status);
+      return sendError(request, reply, error, flatErrorBody(error));
     });
     scope.get('/queue', (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
     scope.post('/queue', (request, reply) => handle(broker, request, reply));

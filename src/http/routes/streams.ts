@@ -76,11 +76,14 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
 
 /** Registers `/c/<queue>` and `/sse/<queue>`. */
 export function registerStreamRoutes(app: FastifyInstance, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
-  app.get<{ Params: { queue: string } }>('/c/:queue', (request, reply) => {
+  // A HEAD request must not become a consumer: its writes go nowhere, so it would take
+  // messages (its share of a round-robin queue) and lose them.
+  const noHead = { exposeHeadRoute: false } as const;
+  app.get<{ Params: { queue: string } }>('/c/:queue', noHead, (request, reply) => {
     if (wantsEventStream(request)) sse(request, reply, dispatcher, settings);
     else comet(request, reply, dispatcher, settings);
   });
-  app.get<{ Params: { queue: string } }>('/sse/:queue', (request, reply) => {
+  app.get<{ Params: { queue: string } }>('/sse/:queue', noHead, (request, reply) => {
     sse(request, reply, dispatcher, settings);
   });
 }

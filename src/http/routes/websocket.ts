@@ -15,6 +15,7 @@ import { parseQueueName } from '../../core/names.js';
 import { parseSince } from '../../core/validate.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
 import { argument } from '../args.js';
+import { flatErrorBody } from '../render.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
@@ -81,6 +82,9 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   socket.on('message', (data, isBinary) => {
     const text = isBinary ? undefined : frameText(data);
     commands = commands.then(async () => {
+      // A command queued behind a slow one must not run once the client is gone: a take
+      // would remove a message nobody can receive.
+      if (socket.readyState !== socket.OPEN) return;
       let answer: Record<string, unknown>;
       try {
         const command = parseCommand(text);
@@ -89,7 +93,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       } catch (err) {
         const error = toRestMQError(err);
         if (error.status >= 500) log.error({ err }, 'websocket command failed');
-        answer = { error: error.message, code: error.code };
+        answer = flatErrorBody(error);
       }
       writer.send(JSON.stringify(answer));
       // A client that floods commands without reading the answers waits for its buffer.

@@ -119,7 +119,10 @@ export class RedisMessages implements MessageStore {
       for (const e of input.entries) args.push(e.value, opt(e.ttlMs), opt(e.delayMs), e.dedupId ?? '');
     }
     const reply = asArray(await this.ctx.queueScript(queue, 'publish-15', args), 'publish');
-    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true);
+    // The messages are stored now: a failure from here on must not turn their answer into a
+    // 503 (a retry would store them twice). The queue was registered before the publish;
+    // this repeat only covers a queue dropped meanwhile, and the next publish retries it.
+    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(() => undefined);
     const due = asString(reply[1], 'publish due');
     if (due !== '') await this.moves.markDue(queue, asInt(due, 'publish due'));
     let at = 2;

@@ -87,10 +87,13 @@ class SqliteStore implements Store {
       for (const queue of queues) due.settle(queue, now);
     };
     this.maintenance = setInterval(() => {
-      this.commits.submit(() => maintain(Date.now())).then(
-        () => db.pragma('incremental_vacuum(256)'),
-        () => undefined, // a failing store is reported by the requests and /readyz
-      );
+      this.commits
+        .submit(() => maintain(Date.now()))
+        .then(() => {
+          // The pass may finish after close(): the database is gone by then.
+          if (!this.closed) db.pragma('incremental_vacuum(256)');
+        })
+        .catch(() => undefined); // a failing store is reported by the requests and /readyz
     }, options.maintenanceIntervalMs ?? 5000);
     this.maintenance.unref();
   }
