@@ -8,7 +8,7 @@ import { RestMQError } from './errors.js';
 /** Longest queue name accepted. */
 export const MAX_QUEUE_NAME_LENGTH = 128;
 
-const QUEUE_NAME = /^[A-Za-z0-9_\-.:@]{1,128}$/;
+const QUEUE_NAME = new RegExp(`^[A-Za-z0-9_\\-.:@]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
 
 /** Returns `input` as a queue name, or throws `invalid_queue_name`. */
 export function parseQueueName(input: unknown): string {

@@ -5,6 +5,7 @@
  */
 import { RestMQError } from './errors.js';
 import { parseKey } from './names.js';
+import { POLICIES } from './types.js';
 import type { Policy, QueueStatus } from './types.js';
 
 /** Longest ttl accepted: one year, in seconds. */
@@ -22,7 +23,8 @@ export function parseTtl(input: unknown): number | null {
 
 /** Parses a policy name. */
 export function parsePolicy(input: unknown): Policy {
-  if (input === 'broadcast' || input === 'roundrobin') return input;
+  const policy = POLICIES.find((p) => p === input);
+  if (policy !== undefined) return policy;
   throw new RestMQError('invalid_policy');
 }
 

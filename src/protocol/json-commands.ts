@@ -12,8 +12,6 @@ import { parseCount, parseDedupId, parseDelay, parseLease, parseReceipt } from '
 import { parseTtl, parseValue } from '../core/validate.js';
 import { deliveryBody } from './delivery-bodies.js';
 
-/** The commands this protocol knows. */
-export const JSON_COMMANDS = ['add', 'get', 'take', 'del', 'lease', 'ack', 'release', 'extend'] as const;
 
 /** A command result: a JSON object sent back as-is. */
 export type CommandResult = Record<string, unknown>;

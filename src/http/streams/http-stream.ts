@@ -11,6 +11,9 @@ import type { StoredMessage } from '../../core/types.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from './bounded-writer.js';
 
+/** Idle time before TCP keepalive probes a streaming peer, ms. */
+const STREAM_KEEPALIVE_MS = 30_000;
+
 /** How long an ended stream may take to flush its last bytes before it is cut, ms. */
 export const STREAM_CLOSE_GRACE_MS = 1000;
 
@@ -47,6 +50,9 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
   });
   res.flushHeaders();
   const socket = res.socket;
+  // TCP keepalive finds a peer that vanished without closing (a COMET client without
+  // heartbeats sends nothing), so it stops counting as a consumer.
+  socket?.setKeepAlive(true, STREAM_KEEPALIVE_MS);
   let subscription: Subscription | undefined;
   let ended = false;
   const writer = new BoundedWriter(

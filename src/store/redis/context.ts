@@ -15,7 +15,7 @@ const REGISTERED_CACHE_LIMIT = 100_000;
 /** The connections, scripts and key space shared by both roles. */
 export class RedisContext {
   private inFlight = 0;
-  private idle: (() => void) | null = null;
+  private readonly idle: Array<() => void> = [];
   private readonly registered = new Set<string>();
 
   constructor(
@@ -39,10 +39,11 @@ export class RedisContext {
   async call<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
     try {
-      return await guard(work());
+      // A synchronous throw is a store failure too, not a bug of the caller.
+      return await guard(Promise.resolve().then(work));
     } finally {
       this.inFlight--;
-      if (this.inFlight === 0 && this.idle !== null) this.idle();
+      if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
   }
 
@@ -85,12 +86,7 @@ export class RedisContext {
   /** Resolves once no call is running. */
   drained(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.idle = () => {
-        this.idle = null;
-        resolve();
-      };
-    });
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }
 
