@@ -87,6 +87,8 @@ export class Broker {
       nextDueAt: (queue, now) => this.store.messages.nextDueAt(queue, now),
       now: this.now,
     });
+    // Dead letters moved while the store settled due work: no result reports them.
+    this.store.onMoved((queue) => this.signals.emit({ kind: 'message', queue }));
   }
 
   /** Stores one message and returns its key once it is durable. */

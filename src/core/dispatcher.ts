@@ -1,7 +1,9 @@
 /**
  * The Dispatcher feeds streaming consumers (COMET, SSE, WebSocket) of this daemon. It wakes
- * on queue signals (a publish, a config change, a purge), never on a timer, and for a
- * started queue with ready consumers it takes messages and fans them out by the queue's
+ * on queue signals (a publish, a config change, a purge) and, for work that becomes ready
+ * with no signal (a delayed message turning visible, a lease ending), on one timer per
+ * queue with consumers, armed to the queue's next due time after each pass (no polling
+ * on an interval). For a started queue with ready consumers it takes messages and fans them out by the queue's
  * policy: every consumer (`broadcast`, through the store's broadcast history) or one
  * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
  * message taken but not handed to any consumer goes back to the queue at its own key.
@@ -10,6 +12,7 @@
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
  * queue and history (see `sharedStore`).
  */
+import { DueTimer } from './due-timer.js';
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
 import { Consumer } from './stream-consumer.js';
@@ -61,11 +64,16 @@ class QueueFeed {
   /** Shared store: the history position fanned out up to here; null until known. */
   position: string | null = null;
   idle: Promise<void> = Promise.resolve();
+  /** Wakes a pass at the queue's next due time. */
+  readonly due: DueTimer;
 
   constructor(
     readonly queue: string,
     readonly unsubscribe: () => void,
-  ) {}
+    dueTimer: (feed: QueueFeed) => DueTimer,
+  ) {
+    this.due = dueTimer(this);
+  }
 }
 
 /** Fans messages out to this daemon's streaming consumers. */
@@ -98,7 +106,13 @@ export class Dispatcher {
     let feed = this.feeds.get(queue);
     if (feed === undefined) {
       const unsubscribe = this.deps.signals.subscribe(queue, (signal) => this.onSignal(signal));
-      feed = new QueueFeed(queue, unsubscribe);
+      feed = new QueueFeed(queue, unsubscribe, (created) => new DueTimer({
+        queue,
+        nextDueAt: (q, now) => this.deps.store.messages.nextDueAt(q, now),
+        now: this.now,
+        wanted: () => !this.closing && created.consumers.length > 0 && this.feeds.get(queue) === created,
+        fire: () => this.pump(created),
+      }));
       // Whatever any daemon streams from now on is for this daemon's consumers too.
       if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.feeds.set(queue, feed);
@@ -125,6 +139,7 @@ export class Dispatcher {
   async close(reason: RestMQError = new RestMQError('shutting_down')): Promise<void> {
     this.closing = true;
     const feeds = [...this.feeds.values()];
+    for (const feed of feeds) feed.due.clear();
     await Promise.all(feeds.map((f) => f.idle));
     for (const feed of feeds) this.endAll(feed, reason);
   }
@@ -162,6 +177,7 @@ export class Dispatcher {
   private drop(feed: QueueFeed): void {
     if (this.feeds.get(feed.queue) !== feed) return;
     feed.unsubscribe();
+    feed.due.clear();
     this.feeds.delete(feed.queue);
   }
 
@@ -206,6 +222,8 @@ export class Dispatcher {
     ).finally(() => {
       feed.running = false;
       if (feed.consumers.length === 0) this.drop(feed);
+      // Work that comes due later (a delay, a lease) sends no signal: wake for it then.
+      else if (feed.settings?.status === 'started') feed.due.arm();
     });
   }
 

@@ -12,6 +12,7 @@
  * back to the front. A signal that arrives while a waiter is trying is not lost: the waiter
  * tries again when the queue's signal count moved during its attempt.
  */
+import { DueTimer } from './due-timer.js';
 import type { SignalBus } from './signals.js';
 
 interface Waiter {
@@ -34,12 +35,7 @@ interface Lane {
   /** 'message' signals seen (and due timers fired); an attempt compares it before and after. */
   generation: number;
   unsubscribe: () => void;
-  dueTimer: NodeJS.Timeout | null;
-  dueAt: number;
-  /** A next-due query is under way; later requests share one follow-up query. */
-  arming: boolean;
-  /** Someone asked to arm while a query was under way: query again when it ends (it may predate new work). */
-  rearm: boolean;
+  readonly due: DueTimer;
 }
 
 /** What the long polls need from the broker. */
@@ -112,7 +108,23 @@ export class LongPolls {
   private lane(queue: string): Lane {
     const lane = this.lanes.get(queue);
     if (lane !== undefined) return lane;
-    const created: Lane = { queue, waiters: [], busy: 0, generation: 0, unsubscribe: () => undefined, dueTimer: null, dueAt: 0, arming: false, rearm: false };
+    const created: Lane = {
+      queue,
+      waiters: [],
+      busy: 0,
+      generation: 0,
+      unsubscribe: () => undefined,
+      due: new DueTimer({
+        queue,
+        nextDueAt: this.deps.nextDueAt,
+        now: this.deps.now,
+        wanted: () => created.waiters.length > 0 && this.lanes.get(queue) === created,
+        fire: () => {
+          created.generation += 1;
+          this.wakeOne(created);
+        },
+      }),
+    };
     created.unsubscribe = this.deps.signals.subscribe(queue, (signal) => {
       if (signal.kind !== 'message') return;
       created.generation += 1;
@@ -126,7 +138,7 @@ export class LongPolls {
   private retire(lane: Lane): void {
     if (lane.waiters.length > 0 || lane.busy > 0 || this.lanes.get(lane.queue) !== lane) return;
     lane.unsubscribe();
-    if (lane.dueTimer !== null) clearTimeout(lane.dueTimer);
+    lane.due.clear();
     this.lanes.delete(lane.queue);
   }
 
@@ -180,31 +192,6 @@ export class LongPolls {
 
   /** Arms the lane's one timer to the queue's next due time, if that is sooner than the armed one. */
   private armDue(lane: Lane): void {
-    if (lane.arming) {
-      lane.rearm = true;
-      return;
-    }
-    lane.arming = true;
-    lane.rearm = false;
-    const settled = (): void => {
-      lane.arming = false;
-      if (lane.rearm) this.armDue(lane);
-    };
-    this.deps.nextDueAt(lane.queue, this.deps.now()).then(
-      (at) => {
-        settled();
-        if (at === null || lane.waiters.length === 0 || this.lanes.get(lane.queue) !== lane) return;
-        if (lane.dueTimer !== null && lane.dueAt <= at) return;
-        if (lane.dueTimer !== null) clearTimeout(lane.dueTimer);
-        lane.dueAt = at;
-        lane.dueTimer = setTimeout(() => {
-          lane.dueTimer = null;
-          lane.generation += 1;
-          this.wakeOne(lane);
-        }, Math.max(0, at - this.deps.now()) + 5);
-        lane.dueTimer.unref();
-      },
-      settled, // a failing store shows in the waiters' own attempts
-    );
+    lane.due.arm();
   }
 }

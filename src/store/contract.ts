@@ -231,6 +231,14 @@ export interface Store {
   readonly sharedHistory?: SharedHistory;
   /** Human name for logs and /readyz ("sqlite", "redis"). */
   readonly kind: string;
+  /**
+   * Listens for messages the store moved into a queue on its own, above all a message whose
+   * last lease expired, moved to its dead-letter queue while the store settled due work (in
+   * any operation on its queue or in the maintenance pass); the listener gets the queue that
+   * received it, so the Broker can wake that queue's receivers. Returns the function that
+   * stops listening.
+   */
+  onMoved(listener: (queue: string) => void): () => void;
   /** Resolves when the store can serve; rejects with `store_unavailable` otherwise. */
   ping(): Promise<void>;
   /** Finishes pending work, then releases connections and files. Idempotent. */

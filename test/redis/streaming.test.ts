@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
-import { queueName, startTestServer } from '../support/server.js';
+import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient, untilAny } from '../stream/clients.js';
 import type { Collector, Streamed } from '../stream/clients.js';
@@ -195,23 +195,54 @@ describe('streaming across two daemons over one Redis', { timeout: 60_000 }, () 
     for (const c of [sse, comet, wsc]) c.close();
   });
 
-  it('broadcast: a message back in the queue under a lower key still reaches every live consumer', async () => {
-    // What a lease that ends does to a broadcast queue: the message returns at its own key
-    // after higher keys were streamed. Here a pop over HTTP takes it and the store puts it
-    // back, as the lease expiry path would.
+  it('broadcast: a message back from an expired lease, under a lower key, reaches every live consumer', async () => {
+    // The lease ends with no publish after it: only the daemons' due timers bring it back.
     const queue = queueName('xlate');
     await control(a.url, queue, 'stop');
     const consumers: Client[] = [await CometClient.open(`${a.url}/c/${queue}`), await WsClient.open(ws(b, `/ws/${queue}`))];
     const keys = await publish(b.url, queue, values('k', 3));
-    const popped = await a.store.messages.take(queue, 1, Date.now());
-    assert.deepEqual(popped.map((m) => m.key), [keys[0]]);
+    const leased = await fetch(`${a.url}/q/${queue}?lease=1`);
+    assert.equal(leased.status, 200);
+    assert.equal(((await leased.json()) as { key: string }).key, keys[0]);
     await control(b.url, queue, 'start');
     await untilAny(consumers, () => consumers.every((c) => c.messages.length === 2), 'the two left');
-    await a.store.streams.restore(queue, popped);
-    const [next] = await publish(a.url, queue, ['next']);
-    await untilAny(consumers, () => consumers.every((c) => c.messages.length === 4), 'the returned message and the next');
-    for (const c of consumers) assert.deepEqual(keysOf(c), [keys[1], keys[2], keys[0], next]);
+    await untilAny(consumers, () => consumers.every((c) => c.messages.length === 3), 'the message back from its lease', 4000);
+    for (const c of consumers) assert.deepEqual(keysOf(c), [keys[1], keys[2], keys[0]]);
     for (const c of consumers) c.close();
+  });
+
+  it('a delayed message reaches consumers on both daemons once its delay passed, with no publish after it', async () => {
+    const queue = queueName('xdelay');
+    const consumers: Client[] = [await SseClient.open(`${a.url}/sse/${queue}`), await CometClient.open(`${b.url}/c/${queue}`)];
+    const started = Date.now();
+    const res = await postForm(`${b.url}/q/${queue}`, { value: 'later', delay: '1' });
+    assert.equal(res.status, 200);
+    const key = (await res.text()).trim();
+    await untilAny(consumers, () => consumers.every((c) => c.messages.length === 1), 'the delayed message', 4000);
+    assert.ok(Date.now() - started >= 950, 'not before its delay');
+    for (const c of consumers) assert.deepEqual(c.messages, [{ key, value: 'later' }]);
+    for (const c of consumers) c.close();
+  });
+
+  it('a last lease that expires reaches the dead-letter stream on the other daemon', async () => {
+    const queue = queueName('xlast');
+    const put = await fetch(`${a.url}/q/${queue}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ max_attempts: 1 }),
+    });
+    assert.equal(put.status, 200);
+    await put.text();
+    await publish(a.url, queue, ['poison']);
+    assert.equal((await fetch(`${a.url}/q/${queue}?lease=1`)).status, 200);
+    // a's consumer of the queue settles the expired lease; b's dead-letter stream hears of the move.
+    const source = await CometClient.open(`${a.url}/c/${queue}`);
+    const dead = await SseClient.open(`${b.url}/sse/${queue}.dlq`);
+    await untilAny([dead, source], () => dead.messages.length === 1, 'the dead letter', 4000);
+    assert.deepEqual(dead.messages, [{ key: `${queue}.dlq:1`, value: 'poison' }]);
+    assert.equal(source.messages.length, 0);
+    source.close();
+    dead.close();
   });
 
   it('resume keeps to the history window (count) kept in Redis', async () => {

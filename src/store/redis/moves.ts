@@ -40,7 +40,11 @@ export interface Delivered {
 
 /** Delivers outbox entries and keeps the due registry. */
 export class Moves {
-  constructor(private readonly ctx: RedisContext) {}
+  constructor(
+    private readonly ctx: RedisContext,
+    /** Told the target queue of each delivered move (see Store.onMoved). */
+    private readonly moved: (queue: string) => void,
+  ) {}
 
   /**
    * Delivers every move waiting in `queue`'s outbox and answers where each landed, by
@@ -85,6 +89,7 @@ export class Moves {
       'deliver',
     );
     if (asInt(reply[1], 'deliver created') === 1) await this.ctx.register(target, true);
+    this.moved(target);
     await this.markDue(target, now + MOVE_RECORD_MS);
     return { queue: target, key: formatKey(target, asInt(reply[0], 'deliver seq')) };
   }

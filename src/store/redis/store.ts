@@ -14,6 +14,7 @@ import type { KeySpace } from './keys.js';
 import { RedisDeadLetters, RedisLeases } from './leases.js';
 import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
+import { MoveListeners } from '../move-listeners.js';
 import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
 import type { RedisClient, Scripts } from './scripts.js';
@@ -49,11 +50,12 @@ class RedisStore implements Store {
   readonly sharedHistory: RedisStreams;
   private readonly ctx: RedisContext;
   private readonly maintenance: Maintenance;
+  private readonly moveListeners = new MoveListeners();
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.ctx = new RedisContext(options.clients, options.keys, options.scripts);
-    const moves = new Moves(this.ctx);
+    const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue));
     this.messages = new RedisMessages(this.ctx, moves);
     this.leases = new RedisLeases(this.ctx, moves);
     this.deadLetters = new RedisDeadLetters(this.ctx, moves);
@@ -62,6 +64,10 @@ class RedisStore implements Store {
     this.streams = streams;
     this.sharedHistory = streams;
     this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000);
+  }
+
+  onMoved(listener: (queue: string) => void): () => void {
+    return this.moveListeners.add(listener);
   }
 
   ping(): Promise<void> {

@@ -12,7 +12,11 @@ export const SETTLE_LIMIT = 1000;
 
 /** Synchronous helpers over the statements; every method runs inside an open transaction. */
 export class DueWork {
-  constructor(private readonly sql: Statements) {}
+  constructor(
+    private readonly sql: Statements,
+    /** Told the dead-letter queue of each move (see Store.onMoved). */
+    private readonly moved: (queue: string) => void,
+  ) {}
 
   /** Settles up to `limit` due rows of `queue`. */
   settle(queue: string, now: number, limit = SETTLE_LIMIT): void {
@@ -46,6 +50,7 @@ export class DueWork {
     const dlq = deadLetterQueueOf(queue, { deadLetter: configured });
     this.sql.remove.run(queue, seq);
     const to = this.appendOne(dlq, row.value, now, formatKey(queue, seq), row.attempts);
+    this.moved(dlq);
     return { queue: dlq, key: formatKey(dlq, to) };
   }
 

@@ -8,6 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
+import { MoveListeners } from '../move-listeners.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
 import { SqliteDeadLetters, SqliteLeases } from './leases.js';
@@ -65,6 +66,7 @@ class SqliteStore implements Store {
   readonly queues: QueueStore;
   readonly streams: StreamStore;
   private readonly commits: GroupCommitter;
+  private readonly moves = new MoveListeners();
   private readonly maintenance: NodeJS.Timeout;
   private closed = false;
 
@@ -74,7 +76,7 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    const due = new DueWork(sql);
+    const due = new DueWork(sql, (queue) => this.moves.moved(queue));
     this.messages = new SqliteMessages(sql, due, this.commits);
     this.leases = new SqliteLeases(sql, due, this.commits);
     this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
@@ -96,6 +98,10 @@ class SqliteStore implements Store {
         .catch(() => undefined); // a failing store is reported by the requests and /readyz
     }, options.maintenanceIntervalMs ?? 5000);
     this.maintenance.unref();
+  }
+
+  onMoved(listener: (queue: string) => void): () => void {
+    return this.moves.add(listener);
   }
 
   ping(): Promise<void> {
