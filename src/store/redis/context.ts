@@ -39,8 +39,15 @@ export class RedisContext {
   async call<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
     try {
-      // A synchronous throw is a store failure too, not a bug of the caller.
-      return await guard(Promise.resolve().then(work));
+      // Started at once (callers rely on the order their commands reach Redis); a
+      // synchronous throw is mapped like a rejection.
+      let running: Promise<T>;
+      try {
+        running = work();
+      } catch (err) {
+        running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      return await guard(running);
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
