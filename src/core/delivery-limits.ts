@@ -51,6 +51,19 @@ export function parseLease(input: unknown, fallback: number | null): number | nu
   return wholeNumber(input, 1, MAX_LEASE_SECONDS, 'invalid_lease');
 }
 
+/**
+ * The lease length of a leased stream (`lease=S`, as `GET /q/<queue>?lease=` parses it),
+ * or null for an unleased one. Resuming replays broadcast history, which is not leased:
+ * asking for both is refused.
+ */
+export function parseStreamLease(input: unknown, resuming: boolean): number | null {
+  const seconds = parseLease(input, null);
+  if (seconds !== null && resuming) {
+    throw new RestMQError('invalid_parameter', 'lease cannot be combined with since or Last-Event-ID: resuming replays broadcast history, which is not leased');
+  }
+  return seconds;
+}
+
 /** A delay in seconds (0..MAX_DELAY_SECONDS), or null when absent. */
 export function parseDelay(input: unknown): number | null {
   if (absent(input)) return null;

@@ -5,6 +5,8 @@
  * policy: every consumer (`broadcast`, through the store's broadcast history) or one
  * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
  * message taken but not handed to any consumer goes back to the queue at its own key.
+ * Consumers that asked for leases (`?lease=S`) take each message under a lease instead,
+ * one each in turn whatever the policy (leased-consumers.ts).
  *
  * Transports implement {@link StreamSink} (stream-consumer.ts); the Dispatcher knows
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
@@ -12,6 +14,7 @@
  */
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
+import { LeasedConsumer, LeasedGroup } from './leased-consumers.js';
 import { Consumer } from './stream-consumer.js';
 import type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
 import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
@@ -50,6 +53,8 @@ export interface DispatcherDeps {
 
 class QueueFeed {
   readonly consumers: Consumer[] = [];
+  /** Consumers that take each message under a lease, whatever the policy. */
+  readonly leased = new LeasedGroup();
   settings: QueueSettings | null = null;
   /** Next consumer index for round-robin. */
   turn = 0;
@@ -86,7 +91,8 @@ export class Dispatcher {
 
   /** Consumers connected to `queue` on this daemon. */
   consumerCount(queue: string): number {
-    return this.feeds.get(queue)?.consumers.length ?? 0;
+    const feed = this.feeds.get(queue);
+    return feed === undefined ? 0 : feed.consumers.length + feed.leased.size;
   }
 
   /**
@@ -94,6 +100,42 @@ export class Dispatcher {
    * `resume`, it first receives the broadcast history after that point, then live messages.
    */
   subscribe(queue: string, sink: StreamSink, resume?: ResumeFrom): Subscription {
+    const feed = this.feedFor(queue);
+    const consumer = new Consumer(sink, resume !== undefined);
+    feed.consumers.push(consumer);
+    if (resume !== undefined) this.replay(feed, consumer, resume.afterSeq);
+    else this.pump(feed);
+    return {
+      drained: () => {
+        if (consumer.closed) return;
+        consumer.flush();
+        this.pump(feed);
+      },
+      cancel: () => this.remove(feed, consumer),
+    };
+  }
+
+  /**
+   * Adds a leased consumer of `queue`: each message it receives is leased to it for
+   * `leaseSeconds` (a validated length) and stays with it until acked, released or the
+   * lease ends. Leased consumers share the messages one each, in turn, whatever the
+   * queue's policy; on a queue with both kinds each message goes to whichever takes it first.
+   */
+  subscribeLeased(queue: string, sink: StreamSink, leaseSeconds: number): Subscription {
+    const feed = this.feedFor(queue);
+    const consumer = new LeasedConsumer(sink, leaseSeconds);
+    feed.leased.add(consumer);
+    this.pump(feed);
+    return {
+      drained: () => {
+        if (!consumer.closed) this.pump(feed);
+      },
+      cancel: () => this.removeLeased(feed, consumer),
+    };
+  }
+
+  /** The feed of `queue`, made (and subscribed to its signals) on first use. */
+  private feedFor(queue: string): QueueFeed {
     if (this.closing) throw new RestMQError('shutting_down');
     let feed = this.feeds.get(queue);
     if (feed === undefined) {
@@ -103,19 +145,7 @@ export class Dispatcher {
       if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.feeds.set(queue, feed);
     }
-    const consumer = new Consumer(sink, resume !== undefined);
-    feed.consumers.push(consumer);
-    const theFeed = feed;
-    if (resume !== undefined) this.replay(theFeed, consumer, resume.afterSeq);
-    else this.pump(theFeed);
-    return {
-      drained: () => {
-        if (consumer.closed) return;
-        consumer.flush();
-        this.pump(theFeed);
-      },
-      cancel: () => this.remove(theFeed, consumer),
-    };
+    return feed;
   }
 
   /**
@@ -148,6 +178,10 @@ export class Dispatcher {
       this.remove(feed, consumer);
       consumer.sink.end(reason);
     }
+    for (const consumer of feed.leased.all()) {
+      this.removeLeased(feed, consumer);
+      consumer.sink.end(reason);
+    }
   }
 
   private remove(feed: QueueFeed, consumer: Consumer): void {
@@ -156,7 +190,14 @@ export class Dispatcher {
     const at = feed.consumers.indexOf(consumer);
     if (at >= 0) feed.consumers.splice(at, 1);
     if (at >= 0 && at < feed.turn) feed.turn -= 1;
-    if (feed.consumers.length === 0 && !feed.running) this.drop(feed);
+    if (!hasConsumers(feed) && !feed.running) this.drop(feed);
+  }
+
+  private removeLeased(feed: QueueFeed, consumer: LeasedConsumer): void {
+    if (consumer.closed) return;
+    consumer.closed = true;
+    feed.leased.remove(consumer);
+    if (!hasConsumers(feed) && !feed.running) this.drop(feed);
   }
 
   private drop(feed: QueueFeed): void {
@@ -205,7 +246,7 @@ export class Dispatcher {
       (err: unknown) => this.deps.log.warn({ err, queue: feed.queue }, 'streaming delivery failed; waiting for the next signal'),
     ).finally(() => {
       feed.running = false;
-      if (feed.consumers.length === 0) this.drop(feed);
+      if (!hasConsumers(feed)) this.drop(feed);
     });
   }
 
@@ -220,7 +261,15 @@ export class Dispatcher {
       const more =
         feed.settings.policy === 'broadcast' ? await this.broadcastOnce(feed) : await this.roundRobinOnce(feed);
       if (more) feed.dirty = true;
-    } while (feed.dirty && !this.closing && feed.consumers.length > 0);
+      if (await this.leaseStep(feed)) feed.dirty = true;
+    } while (feed.dirty && !this.closing && hasConsumers(feed));
+  }
+
+  /** One step for the leased consumers; true when more may wait. */
+  private leaseStep(feed: QueueFeed): Promise<boolean> {
+    if (feed.leased.size === 0) return Promise.resolve(false);
+    const { store, signals, batchSize, log } = this.deps;
+    return feed.leased.leaseOnce(feed.queue, { store, signals, batchSize, log, now: this.now });
   }
 
   /** One broadcast step; true when the batch was full (more may wait). */
@@ -323,6 +372,10 @@ export class Dispatcher {
     if (feed.generation !== generation) return; // purged meanwhile: they are gone with the rest
     await this.deps.store.streams.restore(feed.queue, messages);
   }
+}
+
+function hasConsumers(feed: QueueFeed): boolean {
+  return feed.consumers.length > 0 || feed.leased.size > 0;
 }
 
 export type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';

@@ -36,6 +36,8 @@ export interface HttpStreamOptions {
   /** Seconds between heartbeats, or null for none. */
   readonly heartbeatSeconds: number | null;
   readonly resume: ResumeFrom | undefined;
+  /** Lease length of a leased consumer (`?lease=S`), seconds; null for an unleased one. */
+  readonly leaseSeconds: number | null;
   readonly log: FastifyBaseLogger;
 }
 
@@ -72,7 +74,7 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
           if (writer.hasRoom()) writer.send(format.heartbeat());
         }, options.heartbeatSeconds * 1000);
   const sink: StreamSink = {
-    hasRoom: () => !ended && writer.hasRoom(),
+    hasRoom: () => !ended && !res.destroyed && writer.hasRoom(),
     write: (message) => writer.send(format.message(message)),
     end: (reason) => {
       if (ended) return;
@@ -96,7 +98,10 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
     if (!res.writableFinished) socket?.destroy();
   });
   try {
-    subscription = dispatcher.subscribe(options.queue, sink, options.resume);
+    subscription =
+      options.leaseSeconds === null
+        ? dispatcher.subscribe(options.queue, sink, options.resume)
+        : dispatcher.subscribeLeased(options.queue, sink, options.leaseSeconds);
   } catch (err) {
     // Only shutdown refuses a subscription, and the headers are out: close with the reason.
     sink.end(toRestMQError(err));
