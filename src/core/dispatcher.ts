@@ -247,6 +247,8 @@ export class Dispatcher {
     ).finally(() => {
       feed.running = false;
       if (!hasConsumers(feed)) this.drop(feed);
+      // News that came between the last pass and here only set `dirty`: pump again.
+      else if (feed.dirty) this.pump(feed);
     });
   }
 

@@ -100,10 +100,12 @@ export class LeasedGroup {
 
   /** Ready consumers starting from the one whose turn it is, at most `limit`. */
   private readyInTurn(limit: number): LeasedConsumer[] {
-    const n = this.consumers.length;
+    // A snapshot: asking a sink for room may end it (and remove it) on the spot.
+    const consumers = [...this.consumers];
+    const n = consumers.length;
     const ready: LeasedConsumer[] = [];
     for (let i = 0; i < n && ready.length < limit; i++) {
-      const consumer = this.consumers[(this.turn + i) % n] as LeasedConsumer;
+      const consumer = consumers[(this.turn + i) % n] as LeasedConsumer;
       if (consumer.ready()) ready.push(consumer);
     }
     return ready;
