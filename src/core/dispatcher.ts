@@ -117,11 +117,11 @@ export class Dispatcher {
 
   /**
    * Adds a leased consumer of `queue`: each message it receives is leased to it for
-   * `leaseSeconds` (a validated length) and stays with it until acked, released or the
+   * `leaseSeconds` (a validated length; null for the queue's `lease` setting) and stays with it until acked, released or the
    * lease ends. Leased consumers share the messages one each, in turn, whatever the
    * queue's policy; on a queue with both kinds each message goes to whichever takes it first.
    */
-  subscribeLeased(queue: string, sink: StreamSink, leaseSeconds: number): Subscription {
+  subscribeLeased(queue: string, sink: StreamSink, leaseSeconds: number | null): Subscription {
     const feed = this.feedFor(queue);
     const consumer = new LeasedConsumer(sink, leaseSeconds);
     feed.leased.add(consumer);

@@ -27,8 +27,8 @@ export interface LeaseStepDeps {
 export class LeasedConsumer extends Consumer {
   constructor(
     sink: StreamSink,
-    /** Lease length asked for, seconds. */
-    readonly leaseSeconds: number,
+    /** Lease length asked for, seconds; null for the queue's `lease` setting. */
+    readonly leaseSeconds: number | null,
   ) {
     super(sink, false);
   }
@@ -68,7 +68,7 @@ export class LeasedGroup {
     const chosen = this.readyInTurn(deps.batchSize);
     if (chosen.length === 0) return false;
     // Consumers may ask for different lease lengths: one store call per length.
-    const byLength = new Map<number, LeasedConsumer[]>();
+    const byLength = new Map<number | null, LeasedConsumer[]>();
     for (const consumer of chosen) {
       const group = byLength.get(consumer.leaseSeconds);
       if (group === undefined) byLength.set(consumer.leaseSeconds, [consumer]);
@@ -78,7 +78,8 @@ export class LeasedGroup {
     let lastServed = -1;
     const unwritten: LeasedMessage[] = [];
     for (const [seconds, group] of byLength) {
-      const leased = await deps.store.leases.lease(queue, makeReceipts(group.length), seconds * 1000, deps.now());
+      const leaseMs = seconds === null ? null : seconds * 1000;
+      const leased = await deps.store.leases.lease(queue, makeReceipts(group.length), leaseMs, deps.now());
       if (leased.length < group.length) everyone = false;
       leased.forEach((message, i) => {
         const consumer = group[i] as LeasedConsumer;

@@ -102,6 +102,24 @@ describe('leased streaming consumers', () => {
     comet.close();
   });
 
+  it('an empty lease= takes the queue\'s lease setting, as GET /q?lease= does', async () => {
+    const queue = queueName('ldef');
+    const put = await fetch(`${server.url}/q/${queue}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lease: 120 }),
+    });
+    assert.equal(put.status, 200);
+    await put.text();
+    const ws = await WsClient.open(wsUrl(`/ws/${queue}?lease=`));
+    const before = Date.now();
+    await publish(server.url, queue, ['default-lease']);
+    await ws.until(() => ws.messages.length === 1, 'the leased message');
+    const ends = Date.parse(leased(ws.messages[0]).lease_expires_at);
+    assert.ok(ends >= before + 119_000 && ends <= Date.now() + 121_000, `lease ends ${ends - before} ms after publishing`);
+    ws.close();
+  });
+
   it('two leased consumers share the messages one each, in turn, whatever the policy', async () => {
     const queue = queueName('lshare');
     await setPolicy(server.url, queue, 'broadcast');

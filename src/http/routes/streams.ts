@@ -32,7 +32,7 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
   const queue = parseQueueName(request.params.queue);
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat'));
   const since = parseSince(argument(request, 'since'), queue);
-  const leaseSeconds = parseStreamLease(argument(request, 'lease'), since !== null);
+  const lease = parseStreamLease(argument(request, 'lease'), since !== null);
   const callback = request.jsonpCallback;
   const format: HttpStreamFormat = {
     contentType: callback === null ? 'text/plain; charset=utf-8' : 'application/javascript; charset=utf-8',
@@ -49,7 +49,7 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
     bufferBytes: settings.bufferBytes,
     heartbeatSeconds,
     resume: since === null ? undefined : { afterSeq: since },
-    leaseSeconds,
+    lease,
     log: request.log.child({ stream: 'comet', queue }),
   });
 }
@@ -59,11 +59,11 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat')) ?? settings.sseHeartbeatSeconds;
   const lastEventId = request.headers['last-event-id'];
   const since = parseSince(lastEventId ?? argument(request, 'since'), queue);
-  const leaseSeconds = parseStreamLease(argument(request, 'lease'), since !== null);
+  const lease = parseStreamLease(argument(request, 'lease'), since !== null);
   const format: HttpStreamFormat = {
     contentType: 'text/event-stream; charset=utf-8',
     preamble: `retry: ${settings.sseRetryMs}\n\n`,
-    message: leaseSeconds === null ? sseMessage : sseLeasedMessage,
+    message: lease === null ? sseMessage : sseLeasedMessage,
     heartbeat: () => ': heartbeat\n\n',
     closing: sseClose,
   };
@@ -75,7 +75,7 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
     bufferBytes: settings.bufferBytes,
     heartbeatSeconds,
     resume: since === null ? undefined : { afterSeq: since },
-    leaseSeconds,
+    lease,
     log: request.log.child({ stream: 'sse', queue }),
   });
 }

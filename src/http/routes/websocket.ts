@@ -14,6 +14,7 @@ import type { Broker } from '../../core/broker.js';
 import type { Dispatcher, StreamSink, Subscription } from '../../core/dispatcher.js';
 import { RestMQError } from '../../core/errors.js';
 import { parseStreamLease } from '../../core/delivery-limits.js';
+import type { StreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseSince } from '../../core/validate.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
@@ -32,10 +33,10 @@ export interface WebSocketRouteSettings {
 
 type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
 
-function parseRequest(request: QueueRequest): { queue: string; since: number | null; leaseSeconds: number | null } {
+function parseRequest(request: QueueRequest): { queue: string; since: number | null; lease: StreamLease | null } {
   const queue = parseQueueName(request.params.queue);
   const since = parseSince(argument(request, 'since'), queue);
-  return { queue, since, leaseSeconds: parseStreamLease(argument(request, 'lease'), since !== null) };
+  return { queue, since, lease: parseStreamLease(argument(request, 'lease'), since !== null) };
 }
 
 function frameText(data: RawData): string {
@@ -50,7 +51,7 @@ export function closeCode(reason: RestMQError): number {
 }
 
 function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatcher: Dispatcher, settings: WebSocketRouteSettings): void {
-  const { queue, since, leaseSeconds } = parseRequest(request);
+  const { queue, since, lease } = parseRequest(request);
   const log = request.log.child({ stream: 'ws', queue });
   let subscription: Subscription | undefined;
   let ended = false;
@@ -128,9 +129,9 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   });
   try {
     subscription =
-      leaseSeconds === null
+      lease === null
         ? dispatcher.subscribe(queue, sink, since === null ? undefined : { afterSeq: since })
-        : dispatcher.subscribeLeased(queue, sink, leaseSeconds);
+        : dispatcher.subscribeLeased(queue, sink, lease.seconds);
   } catch (err) {
     sink.end(toRestMQError(err));
   }

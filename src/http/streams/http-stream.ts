@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import type { StreamLease } from '../../core/delivery-limits.js';
 import type { Dispatcher, ResumeFrom, StreamSink, Subscription } from '../../core/dispatcher.js';
 import type { RestMQError } from '../../core/errors.js';
 import type { StoredMessage } from '../../core/types.js';
@@ -36,8 +37,8 @@ export interface HttpStreamOptions {
   /** Seconds between heartbeats, or null for none. */
   readonly heartbeatSeconds: number | null;
   readonly resume: ResumeFrom | undefined;
-  /** Lease length of a leased consumer (`?lease=S`), seconds; null for an unleased one. */
-  readonly leaseSeconds: number | null;
+  /** The lease of a leased consumer (`?lease=S`); null for an unleased one. */
+  readonly lease: StreamLease | null;
   readonly log: FastifyBaseLogger;
 }
 
@@ -99,9 +100,9 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
   });
   try {
     subscription =
-      options.leaseSeconds === null
+      options.lease === null
         ? dispatcher.subscribe(options.queue, sink, options.resume)
-        : dispatcher.subscribeLeased(options.queue, sink, options.leaseSeconds);
+        : dispatcher.subscribeLeased(options.queue, sink, options.lease.seconds);
   } catch (err) {
     // Only shutdown refuses a subscription, and the headers are out: close with the reason.
     sink.end(toRestMQError(err));
