@@ -113,8 +113,9 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       if (ended) return;
       ended = true;
       clearInterval(pinger);
-      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
+      // A socket already closing has no room either: that is not a slow consumer.
       if (socket.readyState !== socket.OPEN) return;
+      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
       socket.send(reasonJson(reason));
       socket.close(closeCode(reason), reason.code);
       const cut = setTimeout(() => socket.terminate(), STREAM_CLOSE_GRACE_MS);

@@ -82,8 +82,9 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
       ended = true;
       clearInterval(heartbeat);
       log.debug({ queue: options.queue, reason: reason.code, pendingBytes: writer.pendingBytes }, 'stream ended');
-      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
+      // A response already destroyed has no room either: that is not a slow consumer.
       if (res.destroyed) return;
+      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
       res.end(format.closing(reason));
       // A peer that stopped reading never lets the end flush: cut it after a grace.
       const cut = setTimeout(() => res.destroy(), STREAM_CLOSE_GRACE_MS);
