@@ -39,6 +39,7 @@ export class LeasedGroup {
   private readonly consumers: LeasedConsumer[] = [];
   private turn = 0;
 
+  /** How many leased consumers the queue has here (they keep its feed alive). */
   get size(): number {
     return this.consumers.length;
   }
@@ -48,10 +49,12 @@ export class LeasedGroup {
     return [...this.consumers];
   }
 
+  /** Joins at the end of the turn order. */
   add(consumer: LeasedConsumer): void {
     this.consumers.push(consumer);
   }
 
+  /** Leaves the turn order, keeping the turn on the consumer that had it. */
   remove(consumer: LeasedConsumer): void {
     const at = this.consumers.indexOf(consumer);
     if (at < 0) return;
