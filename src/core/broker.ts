@@ -3,9 +3,9 @@
  * and render what it returns; it validates names and limits, calls the store, and signals
  * waiters. It knows nothing of HTTP.
  */
-import { randomBytes } from 'node:crypto';
 import { RestMQError } from './errors.js';
 import { LongPolls } from './long-polls.js';
+import { makeReceipts as receipts } from './receipts.js';
 import { parseKey, parseQueueName } from './names.js';
 import type { SignalBus } from './signals.js';
 import { deadLetterQueueOf } from './types.js';
@@ -321,12 +321,6 @@ export class Broker {
       throw new RestMQError('message_too_large', `${which} is ${bytes} bytes; the maximum is ${this.maxMessageBytes}`);
     }
   }
-}
-
-/** Fresh, unguessable lease receipts (144 random bits each). */
-function receipts(count: number): string[] {
-  const bytes = randomBytes(18 * count);
-  return Array.from({ length: count }, (_, i) => bytes.subarray(i * 18, (i + 1) * 18).toString('base64url'));
 }
 
 /** The one place where a store's lease refusal becomes a catalog error. */

@@ -51,6 +51,25 @@ export function parseLease(input: unknown, fallback: number | null): number | nu
   return wholeNumber(input, 1, MAX_LEASE_SECONDS, 'invalid_lease');
 }
 
+/** What a stream asked for with `lease`: a lease length, or null for the queue's `lease` setting. */
+export interface StreamLease {
+  readonly seconds: number | null;
+}
+
+/**
+ * The lease of a leased stream, parsed as `GET /q/<queue>?lease=` parses it (`lease=`
+ * empty takes the queue's setting), or null when the parameter is absent (an unleased
+ * stream). Resuming replays broadcast history, which is not leased: both at once are refused.
+ */
+export function parseStreamLease(input: unknown, resuming: boolean): StreamLease | null {
+  if (input === undefined) return null;
+  const lease = { seconds: parseLease(input, null) };
+  if (resuming) {
+    throw new RestMQError('invalid_parameter', 'lease cannot be combined with since or Last-Event-ID: resuming replays broadcast history, which is not leased');
+  }
+  return lease;
+}
+
 /** A delay in seconds (0..MAX_DELAY_SECONDS), or null when absent. */
 export function parseDelay(input: unknown): number | null {
   if (absent(input)) return null;

@@ -7,6 +7,8 @@
  * policy: every consumer (`broadcast`, through the store's broadcast history) or one
  * consumer in turn (`roundrobin`). Nothing is taken while no consumer can receive it; a
  * message taken but not handed to any consumer goes back to the queue at its own key.
+ * Consumers that asked for leases (`?lease=S`) take each message under a lease instead,
+ * one each in turn whatever the policy (leased-consumers.ts).
  *
  * Transports implement {@link StreamSink} (stream-consumer.ts); the Dispatcher knows
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
@@ -15,6 +17,7 @@
 import { DueTimer } from './due-timer.js';
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
+import { LeasedConsumer, LeasedGroup } from './leased-consumers.js';
 import { Consumer } from './stream-consumer.js';
 import type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';
 import type { HistoryRetention, QueueSettings, StoredMessage } from './types.js';
@@ -53,6 +56,8 @@ export interface DispatcherDeps {
 
 class QueueFeed {
   readonly consumers: Consumer[] = [];
+  /** Consumers that take each message under a lease, whatever the policy. */
+  readonly leased = new LeasedGroup();
   settings: QueueSettings | null = null;
   /** Next consumer index for round-robin. */
   turn = 0;
@@ -94,7 +99,8 @@ export class Dispatcher {
 
   /** Consumers connected to `queue` on this daemon. */
   consumerCount(queue: string): number {
-    return this.feeds.get(queue)?.consumers.length ?? 0;
+    const feed = this.feeds.get(queue);
+    return feed === undefined ? 0 : feed.consumers.length + feed.leased.size;
   }
 
   /**
@@ -102,6 +108,42 @@ export class Dispatcher {
    * `resume`, it first receives the broadcast history after that point, then live messages.
    */
   subscribe(queue: string, sink: StreamSink, resume?: ResumeFrom): Subscription {
+    const feed = this.feedFor(queue);
+    const consumer = new Consumer(sink, resume !== undefined);
+    feed.consumers.push(consumer);
+    if (resume !== undefined) this.replay(feed, consumer, resume.afterSeq);
+    else this.pump(feed);
+    return {
+      drained: () => {
+        if (consumer.closed) return;
+        consumer.flush();
+        this.pump(feed);
+      },
+      cancel: () => this.remove(feed, consumer),
+    };
+  }
+
+  /**
+   * Adds a leased consumer of `queue`: each message it receives is leased to it for
+   * `leaseSeconds` (a validated length; null for the queue's `lease` setting) and stays with it until acked, released or the
+   * lease ends. Leased consumers share the messages one each, in turn, whatever the
+   * queue's policy; on a queue with both kinds each message goes to whichever takes it first.
+   */
+  subscribeLeased(queue: string, sink: StreamSink, leaseSeconds: number | null): Subscription {
+    const feed = this.feedFor(queue);
+    const consumer = new LeasedConsumer(sink, leaseSeconds);
+    feed.leased.add(consumer);
+    this.pump(feed);
+    return {
+      drained: () => {
+        if (!consumer.closed) this.pump(feed);
+      },
+      cancel: () => this.removeLeased(feed, consumer),
+    };
+  }
+
+  /** The feed of `queue`, made (and subscribed to its signals) on first use. */
+  private feedFor(queue: string): QueueFeed {
     if (this.closing) throw new RestMQError('shutting_down');
     let feed = this.feeds.get(queue);
     if (feed === undefined) {
@@ -110,26 +152,14 @@ export class Dispatcher {
         queue,
         nextDueAt: (q, now) => this.deps.store.messages.nextDueAt(q, now),
         now: this.now,
-        wanted: () => !this.closing && created.consumers.length > 0 && this.feeds.get(queue) === created,
+        wanted: () => !this.closing && hasConsumers(created) && this.feeds.get(queue) === created,
         fire: () => this.pump(created),
       }));
       // Whatever any daemon streams from now on is for this daemon's consumers too.
       if (this.shared !== null) feed.position = this.shared.positionAt(this.now());
       this.feeds.set(queue, feed);
     }
-    const consumer = new Consumer(sink, resume !== undefined);
-    feed.consumers.push(consumer);
-    const theFeed = feed;
-    if (resume !== undefined) this.replay(theFeed, consumer, resume.afterSeq);
-    else this.pump(theFeed);
-    return {
-      drained: () => {
-        if (consumer.closed) return;
-        consumer.flush();
-        this.pump(theFeed);
-      },
-      cancel: () => this.remove(theFeed, consumer),
-    };
+    return feed;
   }
 
   /**
@@ -163,6 +193,10 @@ export class Dispatcher {
       this.remove(feed, consumer);
       consumer.sink.end(reason);
     }
+    for (const consumer of feed.leased.all()) {
+      this.removeLeased(feed, consumer);
+      consumer.sink.end(reason);
+    }
   }
 
   private remove(feed: QueueFeed, consumer: Consumer): void {
@@ -171,7 +205,14 @@ export class Dispatcher {
     const at = feed.consumers.indexOf(consumer);
     if (at >= 0) feed.consumers.splice(at, 1);
     if (at >= 0 && at < feed.turn) feed.turn -= 1;
-    if (feed.consumers.length === 0 && !feed.running) this.drop(feed);
+    if (!hasConsumers(feed) && !feed.running) this.drop(feed);
+  }
+
+  private removeLeased(feed: QueueFeed, consumer: LeasedConsumer): void {
+    if (consumer.closed) return;
+    consumer.closed = true;
+    feed.leased.remove(consumer);
+    if (!hasConsumers(feed) && !feed.running) this.drop(feed);
   }
 
   private drop(feed: QueueFeed): void {
@@ -221,7 +262,9 @@ export class Dispatcher {
       (err: unknown) => this.deps.log.warn({ err, queue: feed.queue }, 'streaming delivery failed; waiting for the next signal'),
     ).finally(() => {
       feed.running = false;
-      if (feed.consumers.length === 0) this.drop(feed);
+      if (!hasConsumers(feed)) this.drop(feed);
+      // News that came between the last pass and here only set `dirty`: pump again.
+      else if (feed.dirty) this.pump(feed);
       // Work that comes due later (a delay, a lease) sends no signal: wake for it then.
       else if (feed.settings?.status === 'started') feed.due.arm();
     });
@@ -238,7 +281,15 @@ export class Dispatcher {
       const more =
         feed.settings.policy === 'broadcast' ? await this.broadcastOnce(feed) : await this.roundRobinOnce(feed);
       if (more) feed.dirty = true;
-    } while (feed.dirty && !this.closing && feed.consumers.length > 0);
+      if (await this.leaseStep(feed)) feed.dirty = true;
+    } while (feed.dirty && !this.closing && hasConsumers(feed));
+  }
+
+  /** One step for the leased consumers; true when more may wait. */
+  private leaseStep(feed: QueueFeed): Promise<boolean> {
+    if (feed.leased.size === 0) return Promise.resolve(false);
+    const { store, signals, batchSize, log } = this.deps;
+    return feed.leased.leaseOnce(feed.queue, { store, signals, batchSize, log, now: this.now });
   }
 
   /** One broadcast step; true when the batch was full (more may wait). */
@@ -341,6 +392,10 @@ export class Dispatcher {
     if (feed.generation !== generation) return; // purged meanwhile: they are gone with the rest
     await this.deps.store.streams.restore(feed.queue, messages);
   }
+}
+
+function hasConsumers(feed: QueueFeed): boolean {
+  return feed.consumers.length > 0 || feed.leased.size > 0;
 }
 
 export type { ResumeFrom, StreamSink, Subscription } from './stream-consumer.js';

@@ -13,14 +13,20 @@ function isLeased(message: StoredMessage | LeasedMessage): message is LeasedMess
   return 'receipt' in message;
 }
 
+/**
+ * The lease part of a delivery (`receipt`, `attempts`, `lease_expires_at`), empty for a
+ * message that is not leased; leased streams add it to their frames so a streamed lease
+ * reads like one from `GET /q/<queue>?lease=`.
+ */
+export function leaseFields(message: StoredMessage | LeasedMessage): Record<string, unknown> {
+  if (!isLeased(message)) return {};
+  return { receipt: message.receipt, attempts: message.attempts, lease_expires_at: iso(message.leaseExpiresAt) };
+}
+
 /** A taken or leased message: RestMQ's pop body, plus the lease when there is one. */
 export function deliveryBody(message: StoredMessage | LeasedMessage): Record<string, unknown> {
   const body: Record<string, unknown> = { key: message.key, value: message.value, count: message.reads };
-  if (isLeased(message)) {
-    body.receipt = message.receipt;
-    body.attempts = message.attempts;
-    body.lease_expires_at = iso(message.leaseExpiresAt);
-  }
+  Object.assign(body, leaseFields(message));
   if (message.deadLetter !== null) body.dead_letter = { source_key: message.deadLetter.sourceKey, attempts: message.deadLetter.attempts };
   return body;
 }

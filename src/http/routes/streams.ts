@@ -1,15 +1,17 @@
 /**
  * Streaming consumers over HTTP: COMET (`GET /c/<queue>`, chunked text/plain, JSONP with
  * `callback=`) and server-sent events (`GET /sse/<queue>`, or `/c/<queue>` with
- * `Accept: text/event-stream`). Input is validated before the response is taken over, so
+ * `Accept: text/event-stream`). With `?lease=S` the consumer receives each message under a
+ * lease and acks it over HTTP (`DELETE /q/<queue>/<key>?receipt=R`). Input is validated before the response is taken over, so
  * errors still answer with the catalog's JSON body and status.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from '../../core/dispatcher.js';
+import { parseStreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseHeartbeat, parseSince } from '../../core/validate.js';
 import { argument } from '../args.js';
-import { cometChunk, messageJson, reasonJson, sseClose, sseMessage } from '../streams/framing.js';
+import { cometChunk, messageJson, reasonJson, sseClose, sseLeasedMessage, sseMessage } from '../streams/framing.js';
 import type { HttpStreamFormat } from '../streams/http-stream.js';
 import { openHttpStream } from '../streams/http-stream.js';
 
@@ -30,6 +32,7 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
   const queue = parseQueueName(request.params.queue);
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat'));
   const since = parseSince(argument(request, 'since'), queue);
+  const lease = parseStreamLease(argument(request, 'lease'), since !== null);
   const callback = request.jsonpCallback;
   const format: HttpStreamFormat = {
     contentType: callback === null ? 'text/plain; charset=utf-8' : 'application/javascript; charset=utf-8',
@@ -46,6 +49,7 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
     bufferBytes: settings.bufferBytes,
     heartbeatSeconds,
     resume: since === null ? undefined : { afterSeq: since },
+    lease,
     log: request.log.child({ stream: 'comet', queue }),
   });
 }
@@ -55,10 +59,11 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat')) ?? settings.sseHeartbeatSeconds;
   const lastEventId = request.headers['last-event-id'];
   const since = parseSince(lastEventId ?? argument(request, 'since'), queue);
+  const lease = parseStreamLease(argument(request, 'lease'), since !== null);
   const format: HttpStreamFormat = {
     contentType: 'text/event-stream; charset=utf-8',
     preamble: `retry: ${settings.sseRetryMs}\n\n`,
-    message: sseMessage,
+    message: lease === null ? sseMessage : sseLeasedMessage,
     heartbeat: () => ': heartbeat\n\n',
     closing: sseClose,
   };
@@ -70,6 +75,7 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
     bufferBytes: settings.bufferBytes,
     heartbeatSeconds,
     resume: since === null ? undefined : { afterSeq: since },
+    lease,
     log: request.log.child({ stream: 'sse', queue }),
   });
 }

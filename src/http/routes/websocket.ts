@@ -2,6 +2,8 @@
  * WebSocket consumers, `/ws/<queue>`: messages of the queue arrive as text frames holding
  * `{"key":...,"value":...}`; text frames from the client are JSON protocol commands
  * (add/get/take/del, the path's queue by default) answered on the same socket, in order.
+ * With `?lease=S` each message arrives under a lease (its frame adds `receipt`, `attempts`
+ * and `lease_expires_at`) and the client acks, releases or extends it by command frame.
  * Pings detect dead peers; the send buffer is bounded like every stream's. Input is checked
  * before the upgrade, so a bad request gets the catalog's HTTP error.
  */
@@ -11,6 +13,8 @@ import type { RawData, WebSocket } from 'ws';
 import type { Broker } from '../../core/broker.js';
 import type { Dispatcher, StreamSink, Subscription } from '../../core/dispatcher.js';
 import { RestMQError } from '../../core/errors.js';
+import { parseStreamLease } from '../../core/delivery-limits.js';
+import type { StreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseSince } from '../../core/validate.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
@@ -29,9 +33,10 @@ export interface WebSocketRouteSettings {
 
 type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
 
-function parseRequest(request: QueueRequest): { queue: string; since: number | null } {
+function parseRequest(request: QueueRequest): { queue: string; since: number | null; lease: StreamLease | null } {
   const queue = parseQueueName(request.params.queue);
-  return { queue, since: parseSince(argument(request, 'since'), queue) };
+  const since = parseSince(argument(request, 'since'), queue);
+  return { queue, since, lease: parseStreamLease(argument(request, 'lease'), since !== null) };
 }
 
 function frameText(data: RawData): string {
@@ -46,7 +51,7 @@ export function closeCode(reason: RestMQError): number {
 }
 
 function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatcher: Dispatcher, settings: WebSocketRouteSettings): void {
-  const { queue, since } = parseRequest(request);
+  const { queue, since, lease } = parseRequest(request);
   const log = request.log.child({ stream: 'ws', queue });
   let subscription: Subscription | undefined;
   let ended = false;
@@ -102,14 +107,15 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   });
 
   const sink: StreamSink = {
-    hasRoom: () => !ended && writer.hasRoom(),
+    hasRoom: () => !ended && socket.readyState === socket.OPEN && writer.hasRoom(),
     write: (message) => writer.send(messageJson(message)),
     end: (reason) => {
       if (ended) return;
       ended = true;
       clearInterval(pinger);
-      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
+      // A socket already closing has no room either: that is not a slow consumer.
       if (socket.readyState !== socket.OPEN) return;
+      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
       socket.send(reasonJson(reason));
       socket.close(closeCode(reason), reason.code);
       const cut = setTimeout(() => socket.terminate(), STREAM_CLOSE_GRACE_MS);
@@ -123,7 +129,10 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
     subscription?.cancel();
   });
   try {
-    subscription = dispatcher.subscribe(queue, sink, since === null ? undefined : { afterSeq: since });
+    subscription =
+      lease === null
+        ? dispatcher.subscribe(queue, sink, since === null ? undefined : { afterSeq: since })
+        : dispatcher.subscribeLeased(queue, sink, lease.seconds);
   } catch (err) {
     sink.end(toRestMQError(err));
   }

@@ -5,12 +5,13 @@
  * `Last-Event-ID` resumes exactly after it.
  */
 import type { RestMQError } from '../../core/errors.js';
-import type { StoredMessage } from '../../core/types.js';
+import type { LeasedMessage, StoredMessage } from '../../core/types.js';
+import { leaseFields } from '../../protocol/delivery-bodies.js';
 import { errorBody } from '../render.js';
 
-/** The JSON text of a streamed message. */
-export function messageJson(message: StoredMessage): string {
-  return JSON.stringify({ key: message.key, value: message.value });
+/** The JSON text of a streamed message; a leased one adds its receipt, attempts and lease end. */
+export function messageJson(message: StoredMessage | LeasedMessage): string {
+  return JSON.stringify({ key: message.key, value: message.value, ...leaseFields(message) });
 }
 
 /** One COMET chunk: JSON + CRLF, or `callback(json);` + CRLF. */
@@ -26,6 +27,14 @@ export function reasonJson(reason: RestMQError): string {
 /** One SSE event carrying a message. */
 export function sseMessage(message: StoredMessage): string {
   return `id: ${message.key}\ndata: ${messageJson(message)}\n\n`;
+}
+
+/**
+ * One SSE event carrying a leased message. It has no `id:`: resuming is for broadcast
+ * history, and a browser that reconnected with a `Last-Event-ID` would be refused.
+ */
+export function sseLeasedMessage(message: StoredMessage): string {
+  return `data: ${messageJson(message)}\n\n`;
 }
 
 /** The SSE event sent before the server ends the stream. */

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import type { StreamLease } from '../../core/delivery-limits.js';
 import type { Dispatcher, ResumeFrom, StreamSink, Subscription } from '../../core/dispatcher.js';
 import type { RestMQError } from '../../core/errors.js';
 import type { StoredMessage } from '../../core/types.js';
@@ -36,6 +37,8 @@ export interface HttpStreamOptions {
   /** Seconds between heartbeats, or null for none. */
   readonly heartbeatSeconds: number | null;
   readonly resume: ResumeFrom | undefined;
+  /** The lease of a leased consumer (`?lease=S`); null for an unleased one. */
+  readonly lease: StreamLease | null;
   readonly log: FastifyBaseLogger;
 }
 
@@ -72,15 +75,16 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
           if (writer.hasRoom()) writer.send(format.heartbeat());
         }, options.heartbeatSeconds * 1000);
   const sink: StreamSink = {
-    hasRoom: () => !ended && writer.hasRoom(),
+    hasRoom: () => !ended && !res.destroyed && writer.hasRoom(),
     write: (message) => writer.send(format.message(message)),
     end: (reason) => {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
       log.debug({ queue: options.queue, reason: reason.code, pendingBytes: writer.pendingBytes }, 'stream ended');
-      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
+      // A response already destroyed has no room either: that is not a slow consumer.
       if (res.destroyed) return;
+      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
       res.end(format.closing(reason));
       // A peer that stopped reading never lets the end flush: cut it after a grace.
       const cut = setTimeout(() => res.destroy(), STREAM_CLOSE_GRACE_MS);
@@ -96,7 +100,10 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
     if (!res.writableFinished) socket?.destroy();
   });
   try {
-    subscription = dispatcher.subscribe(options.queue, sink, options.resume);
+    subscription =
+      options.lease === null
+        ? dispatcher.subscribe(options.queue, sink, options.resume)
+        : dispatcher.subscribeLeased(options.queue, sink, options.lease.seconds);
   } catch (err) {
     // Only shutdown refuses a subscription, and the headers are out: close with the reason.
     sink.end(toRestMQError(err));

@@ -1,0 +1,132 @@
+/**
+ * Leased streaming consumers of one queue (`?lease=S` on a stream). Each message goes to
+ * exactly one of them under a lease, in turn, whatever the queue's policy (the policy is
+ * for unleased consumers); the consumer acks, releases or extends it by receipt. A full
+ * consumer is skipped, like a full round-robin one. A message leased for a consumer that
+ * went away (or filled up) before it could be written is released at once, so it does
+ * not wait out its lease.
+ */
+import { makeReceipts } from './receipts.js';
+import type { SignalBus } from './signals.js';
+import { Consumer } from './stream-consumer.js';
+import type { StreamSink } from './stream-consumer.js';
+import type { LeasedMessage } from './types.js';
+import type { Store } from '../store/contract.js';
+
+/** What a leasing step needs from the Dispatcher. */
+export interface LeaseStepDeps {
+  readonly store: Store;
+  readonly signals: SignalBus;
+  /** Most messages leased from a queue in one step. */
+  readonly batchSize: number;
+  readonly now: () => number;
+  readonly log: { warn(obj: object, msg: string): void };
+}
+
+/** A consumer that receives messages under leases of its own length. */
+export class LeasedConsumer extends Consumer {
+  constructor(
+    sink: StreamSink,
+    /** Lease length asked for, seconds; null for the queue's `lease` setting. */
+    readonly leaseSeconds: number | null,
+  ) {
+    super(sink, false);
+  }
+}
+
+/** The leased consumers of one queue and whose turn it is. */
+export class LeasedGroup {
+  private readonly consumers: LeasedConsumer[] = [];
+  private turn = 0;
+
+  /** How many leased consumers the queue has here (they keep its feed alive). */
+  get size(): number {
+    return this.consumers.length;
+  }
+
+  /** Every consumer, for ending them all. */
+  all(): readonly LeasedConsumer[] {
+    return [...this.consumers];
+  }
+
+  /** Joins at the end of the turn order. */
+  add(consumer: LeasedConsumer): void {
+    this.consumers.push(consumer);
+  }
+
+  /** Leaves the turn order, keeping the turn on the consumer that had it. */
+  remove(consumer: LeasedConsumer): void {
+    const at = this.consumers.indexOf(consumer);
+    if (at < 0) return;
+    this.consumers.splice(at, 1);
+    if (at < this.turn) this.turn -= 1;
+    if (this.turn >= this.consumers.length) this.turn = 0;
+  }
+
+  /**
+   * One step: leases at most one message per ready consumer (up to `batchSize`), handing
+   * them out in turn; true when every chosen consumer got one (more may wait).
+   */
+  async leaseOnce(queue: string, deps: LeaseStepDeps): Promise<boolean> {
+    const chosen = this.readyInTurn(deps.batchSize);
+    if (chosen.length === 0) return false;
+    // Consumers may ask for different lease lengths: one store call per length.
+    const byLength = new Map<number | null, LeasedConsumer[]>();
+    for (const consumer of chosen) {
+      const group = byLength.get(consumer.leaseSeconds);
+      if (group === undefined) byLength.set(consumer.leaseSeconds, [consumer]);
+      else group.push(consumer);
+    }
+    let everyone = true;
+    let lastServed = -1;
+    const unwritten: LeasedMessage[] = [];
+    for (const [seconds, group] of byLength) {
+      const leaseMs = seconds === null ? null : seconds * 1000;
+      const leased = await deps.store.leases.lease(queue, makeReceipts(group.length), leaseMs, deps.now());
+      if (leased.length < group.length) everyone = false;
+      leased.forEach((message, i) => {
+        const consumer = group[i] as LeasedConsumer;
+        if (consumer.closed || !consumer.sink.hasRoom()) {
+          unwritten.push(message);
+          return;
+        }
+        consumer.write(message);
+        lastServed = Math.max(lastServed, chosen.indexOf(consumer));
+      });
+    }
+    if (lastServed >= 0) {
+      const at = this.consumers.indexOf(chosen[lastServed] as LeasedConsumer);
+      if (at >= 0) this.turn = (at + 1) % this.consumers.length;
+    }
+    if (unwritten.length > 0) await this.releaseAll(queue, unwritten, deps);
+    return everyone && unwritten.length === 0;
+  }
+
+  /** Ready consumers starting from the one whose turn it is, at most `limit`. */
+  private readyInTurn(limit: number): LeasedConsumer[] {
+    // A snapshot: asking a sink for room may end it (and remove it) on the spot.
+    const consumers = [...this.consumers];
+    const n = consumers.length;
+    const ready: LeasedConsumer[] = [];
+    for (let i = 0; i < n && ready.length < limit; i++) {
+      const consumer = consumers[(this.turn + i) % n] as LeasedConsumer;
+      if (consumer.ready()) ready.push(consumer);
+    }
+    return ready;
+  }
+
+  /** Gives back leases nobody received: visible again now (or dead-lettered when out of attempts). */
+  private async releaseAll(queue: string, messages: readonly LeasedMessage[], deps: LeaseStepDeps): Promise<void> {
+    for (const message of messages) {
+      try {
+        const now = deps.now();
+        const outcome = await deps.store.leases.release(queue, message.seq, message.receipt, now, now);
+        if (outcome.kind === 'released') deps.signals.emit({ kind: 'message', queue });
+        else if (outcome.kind === 'dead_lettered') deps.signals.emit({ kind: 'message', queue: outcome.queue });
+        // stale or expired: purged or gone meanwhile, nothing to give back.
+      } catch (err) {
+        deps.log.warn({ err, queue, key: message.key }, 'releasing an undelivered streamed lease failed; it returns when the lease ends');
+      }
+    }
+  }
+}
