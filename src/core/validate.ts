@@ -8,6 +8,18 @@ import { parseKey } from './names.js';
 import { POLICIES } from './types.js';
 import type { Policy, QueueStatus } from './types.js';
 
+/**
+ * Parses JSON text from a client. Every transport answers bad JSON the same way, with the
+ * catalog's `malformed_json`, never with the parser's own error.
+ */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RestMQError('malformed_json');
+  }
+}
+
 /** Longest ttl accepted: one year, in seconds. */
 export const MAX_TTL_SECONDS = 31_536_000;
 

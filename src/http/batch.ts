@@ -6,7 +6,7 @@
 import type { PublishInput } from '../core/broker.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, parseDedupId, parseDelay } from '../core/delivery-limits.js';
 import { RestMQError } from '../core/errors.js';
-import { parseTtl, parseValue } from '../core/validate.js';
+import { parseJson, parseTtl, parseValue } from '../core/validate.js';
 
 const ENTRY_FIELDS = new Set(['value', 'ttl', 'delay', 'dedup']);
 
@@ -36,12 +36,7 @@ function entry(raw: unknown): PublishInput {
 /** The entries of a batch body (`application/json` text), or a catalog error naming the bad entry. */
 export function parseBatch(body: unknown): PublishInput[] {
   if (typeof body !== 'string') throw new RestMQError('unsupported_media_type', 'send the batch as an application/json array');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new RestMQError('malformed_json');
-  }
+  const parsed = parseJson(body);
   if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > MAX_BATCH_ENTRIES) {
     throw new RestMQError('invalid_batch', `batch must be a JSON array of 1 to ${MAX_BATCH_ENTRIES} entries`);
   }

@@ -9,7 +9,7 @@ import { RestMQError } from '../core/errors.js';
 import { parseQueueName } from '../core/names.js';
 import type { LeasedMessage } from '../core/types.js';
 import { parseCount, parseDedupId, parseDelay, parseLease, parseReceipt } from '../core/delivery-limits.js';
-import { parseTtl, parseValue } from '../core/validate.js';
+import { parseJson, parseTtl, parseValue } from '../core/validate.js';
 import { deliveryBody } from './delivery-bodies.js';
 
 
@@ -19,12 +19,7 @@ export type CommandResult = Record<string, unknown>;
 /** Parses the text of a command; throws `malformed_json` unless it is an object with a `cmd`. */
 export function parseCommand(text: unknown): Record<string, unknown> {
   if (typeof text !== 'string') throw new RestMQError('malformed_json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new RestMQError('malformed_json');
-  }
+  const parsed = parseJson(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new RestMQError('malformed_json');
   }

@@ -8,7 +8,7 @@ import { RestMQError } from '../../core/errors.js';
 import { parseQueueName } from '../../core/names.js';
 import type { StoredMessage } from '../../core/types.js';
 import { parseCount, parseDedupId, parseDelay, parseLease, parseWait } from '../../core/delivery-limits.js';
-import { parseTtl, parseValue } from '../../core/validate.js';
+import { parseJson, parseTtl, parseValue } from '../../core/validate.js';
 import { deliveryBody, peekBody } from '../../protocol/delivery-bodies.js';
 import { argument, firstArgument, hasFormBody } from '../args.js';
 import { indexPage, queueListPage } from '../pages.js';
@@ -31,13 +31,8 @@ function publishedValue(request: FastifyRequest): string {
     }
   }
   if (typeof body === 'string') {
-    if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
-      try {
-        JSON.parse(body);
-      } catch {
-        throw new RestMQError('malformed_json');
-      }
-    }
+    // A JSON body is stored as its text, but only once it is known to be JSON.
+    if ((request.headers['content-type'] ?? '').startsWith('application/json')) parseJson(body);
     return parseValue(body);
   }
   throw new RestMQError('unsupported_media_type');

@@ -17,6 +17,7 @@ import {
 } from '../../core/delivery-limits.js';
 import { RestMQError } from '../../core/errors.js';
 import { parseQueueName } from '../../core/names.js';
+import { parseJson } from '../../core/validate.js';
 import { argument } from '../args.js';
 import { parseBatch } from '../batch.js';
 import { peekBody } from '../../protocol/delivery-bodies.js';
@@ -34,11 +35,7 @@ function configAnswer(queue: string, config: QueueConfig): Record<string, unknow
 
 function jsonBody(body: unknown): unknown {
   if (typeof body !== 'string') throw new RestMQError('unsupported_media_type', 'send the config as an application/json object');
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new RestMQError('malformed_json');
-  }
+  return parseJson(body);
 }
 
 /** Registers the reliable-delivery routes. */

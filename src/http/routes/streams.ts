@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from '../../core/dispatcher.js';
+import type { StreamLease } from '../../core/delivery-limits.js';
 import { parseStreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseHeartbeat, parseSince } from '../../core/validate.js';
@@ -28,6 +29,39 @@ function wantsEventStream(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/event-stream');
 }
 
+/** What a streaming route validated before it takes the response over. */
+interface StreamArgs {
+  readonly queue: string;
+  readonly heartbeatSeconds: number | null;
+  readonly since: number | null;
+  readonly lease: StreamLease | null;
+}
+
+// Only called once every argument is validated: after hijack() errors can no longer be
+// answered with the catalog's JSON body and status.
+function startStream(
+  request: QueueRequest,
+  reply: FastifyReply,
+  dispatcher: Dispatcher,
+  settings: StreamRouteSettings,
+  stream: 'comet' | 'sse',
+  args: StreamArgs,
+  format: HttpStreamFormat,
+): void {
+  const { queue, since } = args;
+  reply.hijack();
+  openHttpStream(dispatcher, {
+    res: reply.raw,
+    queue,
+    format,
+    bufferBytes: settings.bufferBytes,
+    heartbeatSeconds: args.heartbeatSeconds,
+    resume: since === null ? undefined : { afterSeq: since },
+    lease: args.lease,
+    log: request.log.child({ stream, queue }),
+  });
+}
+
 function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
   const queue = parseQueueName(request.params.queue);
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat'));
@@ -41,17 +75,7 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
     heartbeat: () => '\r\n',
     closing: (reason) => cometChunk(reasonJson(reason), callback),
   };
-  reply.hijack();
-  openHttpStream(dispatcher, {
-    res: reply.raw,
-    queue,
-    format,
-    bufferBytes: settings.bufferBytes,
-    heartbeatSeconds,
-    resume: since === null ? undefined : { afterSeq: since },
-    lease,
-    log: request.log.child({ stream: 'comet', queue }),
-  });
+  startStream(request, reply, dispatcher, settings, 'comet', { queue, heartbeatSeconds, since, lease }, format);
 }
 
 function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
@@ -67,17 +91,7 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
     heartbeat: () => ': heartbeat\n\n',
     closing: sseClose,
   };
-  reply.hijack();
-  openHttpStream(dispatcher, {
-    res: reply.raw,
-    queue,
-    format,
-    bufferBytes: settings.bufferBytes,
-    heartbeatSeconds,
-    resume: since === null ? undefined : { afterSeq: since },
-    lease,
-    log: request.log.child({ stream: 'sse', queue }),
-  });
+  startStream(request, reply, dispatcher, settings, 'sse', { queue, heartbeatSeconds, since, lease }, format);
 }
 
 /** Registers `/c/<queue>` and `/sse/<queue>`. */

@@ -23,7 +23,7 @@ import { flatErrorBody } from '../render.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
-import { STREAM_CLOSE_GRACE_MS } from '../streams/http-stream.js';
+import { cutAfterGrace } from '../streams/http-stream.js';
 
 /** Settings of the WebSocket route. */
 export interface WebSocketRouteSettings {
@@ -118,9 +118,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
       socket.send(reasonJson(reason));
       socket.close(closeCode(reason), reason.code);
-      const cut = setTimeout(() => socket.terminate(), STREAM_CLOSE_GRACE_MS);
-      cut.unref();
-      socket.once('close', () => clearTimeout(cut));
+      cutAfterGrace(socket, 'close', () => socket.terminate());
     },
   };
   socket.once('close', () => {

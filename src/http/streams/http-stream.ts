@@ -3,6 +3,7 @@
  * optional heartbeats, and a clean end with a reason. The connection going away cancels
  * the subscription; a peer that stops reading is dropped after a short grace once ended.
  */
+import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StreamLease } from '../../core/delivery-limits.js';
@@ -17,6 +18,17 @@ const STREAM_KEEPALIVE_MS = 30_000;
 
 /** How long an ended stream may take to flush its last bytes before it is cut, ms. */
 export const STREAM_CLOSE_GRACE_MS = 1000;
+
+/**
+ * Destroys a closing peer (`cut`) unless `peer` emits `finished` within
+ * STREAM_CLOSE_GRACE_MS: a peer that stopped reading never lets the last bytes flush, and
+ * would otherwise hold its socket until the idle timeout.
+ */
+export function cutAfterGrace(peer: EventEmitter, finished: string, cut: () => void): void {
+  const timer = setTimeout(cut, STREAM_CLOSE_GRACE_MS);
+  timer.unref();
+  peer.once(finished, () => clearTimeout(timer));
+}
 
 /** What differs between COMET and SSE. */
 export interface HttpStreamFormat {
@@ -86,10 +98,7 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
       if (res.destroyed) return;
       if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
       res.end(format.closing(reason));
-      // A peer that stopped reading never lets the end flush: cut it after a grace.
-      const cut = setTimeout(() => res.destroy(), STREAM_CLOSE_GRACE_MS);
-      cut.unref();
-      res.once('finish', () => clearTimeout(cut));
+      cutAfterGrace(res, 'finish', () => res.destroy());
     },
   };
   res.once('close', () => {

@@ -41,25 +41,38 @@ function originOf(reply: unknown): DeadLetterOrigin | null {
   return { sourceKey: text.slice(bar + 1), attempts: asInt(text.slice(0, bar), 'dead-letter attempts') };
 }
 
+/** The parts of a message that its stored record holds. */
+export type MessageRecord = Pick<StoredMessage, 'createdAt' | 'expiresAt' | 'value'>;
+
+/**
+ * Decodes a stored record, `<createdAt>|<expiresAt or empty>|<value>`, as both the queue
+ * (`msg`) and the broadcast history hold it. The value may hold any text, pipes included,
+ * so it starts after the second pipe. `what` names the record in the error a malformed
+ * one raises.
+ */
+export function decodeRecord(raw: string, what: string): MessageRecord {
+  const a = raw.indexOf('|');
+  const b = a < 0 ? -1 : raw.indexOf('|', a + 1);
+  if (a <= 0 || b < 0) throw unexpectedReply(what, raw.slice(0, 40));
+  const expires = raw.slice(a + 1, b);
+  return {
+    value: raw.slice(b + 1),
+    createdAt: asInt(raw.slice(0, a), `${what} createdAt`),
+    expiresAt: expires === '' ? null : asInt(expires, `${what} expiresAt`),
+  };
+}
+
 /**
  * Decodes one message of a script reply, the 7 fields of `describe` from `at`: seq, raw
- * (`<createdAt>|<expiresAt or empty>|<value>`, so the value, which may hold any text,
- * pipes included, starts after the second pipe), reads, attempts, visibleAt, state and
+ * (the stored record, {@link decodeRecord}), reads, attempts, visibleAt, state and
  * dead-letter origin.
  */
 export function decodeRow(queue: string, reply: readonly unknown[], at: number): StoredMessage {
   const seq = asInt(reply[at], 'message seq');
-  const raw = asString(reply[at + 1], 'message');
-  const a = raw.indexOf('|');
-  const b = a < 0 ? -1 : raw.indexOf('|', a + 1);
-  if (a <= 0 || b < 0) throw unexpectedReply('message', raw.slice(0, 40));
-  const expires = raw.slice(a + 1, b);
   return {
     key: formatKey(queue, seq),
     seq,
-    value: raw.slice(b + 1),
-    createdAt: asInt(raw.slice(0, a), 'message createdAt'),
-    expiresAt: expires === '' ? null : asInt(expires, 'message expiresAt'),
+    ...decodeRecord(asString(reply[at + 1], 'message'), 'message'),
     reads: asInt(reply[at + 2], 'message reads'),
     attempts: asInt(reply[at + 3], 'message attempts'),
     visibleAt: asInt(reply[at + 4], 'message visibleAt'),

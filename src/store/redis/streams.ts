@@ -16,7 +16,7 @@ import type { RedisContext } from './context.js';
 import type { Moves } from './moves.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
-import { asArray, asInt, asString } from './replies.js';
+import { asArray, asInt, asString, decodeRecord } from './replies.js';
 
 /** The largest sequence part of a stream id (64 bits). */
 const LAST_SEQ = '18446744073709551615';
@@ -27,17 +27,10 @@ const STREAM_ID = /^[0-9]{1,20}-[0-9]{1,20}$/;
 /** Decodes `<createdAt>|<expiresAt or empty>|<value>` into a streamed message. */
 function decodeStreamed(queue: string, seqReply: unknown, rawReply: unknown, readsReply: unknown): StoredMessage {
   const seq = asInt(seqReply, 'history seq');
-  const raw = asString(rawReply, 'history message');
-  const a = raw.indexOf('|');
-  const b = a < 0 ? -1 : raw.indexOf('|', a + 1);
-  if (a <= 0 || b < 0) throw unexpectedReply('history message', raw.slice(0, 40));
-  const expires = raw.slice(a + 1, b);
   return {
     key: formatKey(queue, seq),
     seq,
-    value: raw.slice(b + 1),
-    createdAt: asInt(raw.slice(0, a), 'history createdAt'),
-    expiresAt: expires === '' ? null : asInt(expires, 'history expiresAt'),
+    ...decodeRecord(asString(rawReply, 'history message'), 'history message'),
     reads: asInt(readsReply, 'history reads'),
     // Streamed messages are out of the queue: never leased, delayed or dead-lettered here.
     attempts: 0,

@@ -13,25 +13,13 @@ if leaseMs == '' then leaseMs = tonumber(setting('lease', DEFAULT_LEASE)) * 1000
 local leaseUntil = now + leaseMs
 local out = { 0, settle(now, budget, ARGV[4]), int(leaseUntil) }
 local i = 5
-while i <= #ARGV do
-  local head = redis.call('ZPOPMIN', K_READY)
-  if #head == 0 then break end
-  local seq = head[1]
-  local raw = redis.call('HGET', K_MSG, seq)
-  if raw and not isExpired(raw, now) then
-    redis.call('ZADD', K_HELD, seq, seq)
-    redis.call('ZADD', K_DUE, leaseUntil, seq)
-    redis.call('HSET', K_LEASE, seq, ARGV[i])
-    redis.call('HINCRBY', K_ATTEMPTS, seq, 1)
-    append(out, describe(seq, raw))
-    i = i + 1
-  else
-    forget(seq)
-    budget = budget - 1
-    if budget <= 0 then
-      out[1] = 1
-      break
-    end
-  end
+local function lease(seq, raw)
+  redis.call('ZADD', K_HELD, seq, seq)
+  redis.call('ZADD', K_DUE, leaseUntil, seq)
+  redis.call('HSET', K_LEASE, seq, ARGV[i])
+  redis.call('HINCRBY', K_ATTEMPTS, seq, 1)
+  append(out, describe(seq, raw))
+  i = i + 1
 end
+if popReady(now, #ARGV - 4, budget, lease) then out[1] = 1 end
 return out

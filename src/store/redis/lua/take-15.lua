@@ -11,22 +11,8 @@ local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
 local out = { 0, settle(now, budget, ARGV[4]) }
-local taken = 0
-while taken < limit do
-  local head = redis.call('ZPOPMIN', K_READY)
-  if #head == 0 then break end
-  local seq = head[1]
-  local raw = redis.call('HGET', K_MSG, seq)
-  if raw and not isExpired(raw, now) then
-    taken = taken + 1
-    append(out, takeReady(seq, raw))
-  else
-    forget(seq)
-    budget = budget - 1
-    if budget <= 0 then
-      out[1] = 1
-      break
-    end
-  end
+local function take(seq, raw)
+  append(out, takeReady(seq, raw))
 end
+if popReady(now, limit, budget, take) then out[1] = 1 end
 return out

@@ -36,32 +36,21 @@ local id = string.format('%d-*', stamp)
 local out = { 0, settle(now, budget, ARGV[7]) }
 local taken = 0
 local bytes = 0
-while taken < limit do
-  local head = redis.call('ZRANGE', K_READY, 0, 0)
-  if #head == 0 then break end
-  local seq = head[1]
-  local raw = redis.call('HGET', K_MSG, seq)
-  local live = raw and not isExpired(raw, now)
-  if live and taken > 0 and bytes >= maxBytes then break end
-  redis.call('ZREM', K_READY, seq)
-  if live then
-    local row = takeReady(seq, raw)
-    taken = taken + 1
-    bytes = bytes + #raw - #string.match(raw, '^%d+|%d*|')
-    local entry = redis.call('XADD', K_HISTORY, id, 's', seq, 'm', raw)
-    redis.call('ZADD', K_INDEX, seq, entry)
-    out[#out + 1] = seq
-    out[#out + 1] = raw
-    out[#out + 1] = row[3]
-  else
-    forget(seq)
-    budget = budget - 1
-    if budget <= 0 then
-      out[1] = 1
-      break
-    end
-  end
+-- The oldest always goes; later ones only while the values taken stay under maxBytes.
+local function fits()
+  return taken == 0 or bytes < maxBytes
 end
+local function stream(seq, raw)
+  local row = takeReady(seq, raw)
+  taken = taken + 1
+  bytes = bytes + #raw - #string.match(raw, '^%d+|%d*|')
+  local entry = redis.call('XADD', K_HISTORY, id, 's', seq, 'm', raw)
+  redis.call('ZADD', K_INDEX, seq, entry)
+  out[#out + 1] = seq
+  out[#out + 1] = raw
+  out[#out + 1] = row[3]
+end
+if popReady(now, limit, budget, stream, fits) then out[1] = 1 end
 
 if taken > 0 then
   -- By age: entries streamed at or before now - maxAge go.

@@ -143,6 +143,34 @@ local function takeReady(seq, raw)
   return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
 end
 
+-- Takes up to `limit` live messages from the head of `ready`, oldest first, handing each
+-- to `take(seq, raw)` once it has left `ready`. `fits(raw)`, when given, is asked before a
+-- live message leaves: false leaves it ready and ends the walk (only then is the head
+-- peeked instead of popped). Expired messages met on the way are deleted, at most `budget`
+-- of them; returns true when the budget ran out first, so the caller reports more to do.
+local function popReady(now, limit, budget, take, fits)
+  local taken = 0
+  while taken < limit do
+    local head
+    if fits then head = redis.call('ZRANGE', K_READY, 0, 0) else head = redis.call('ZPOPMIN', K_READY) end
+    if #head == 0 then break end
+    local seq = head[1]
+    local raw = redis.call('HGET', K_MSG, seq)
+    local live = raw and not isExpired(raw, now)
+    if live and fits and not fits(raw) then break end
+    if fits then redis.call('ZREM', K_READY, seq) end
+    if live then
+      taken = taken + 1
+      take(seq, raw)
+    else
+      forget(seq)
+      budget = budget - 1
+      if budget <= 0 then return true end
+    end
+  end
+  return false
+end
+
 -- Appends `list`'s items to `out`.
 local function append(out, list)
   for _, v in ipairs(list) do out[#out + 1] = v end
