@@ -89,10 +89,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const port = options.port ?? (await freePort());
   const dir = tempDir('restmq-redis-');
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'redis.log'), ...(options.args ?? [])];
-  let child: ChildProcess | null = null;
-  const launch = async (): Promise<void> => {
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
-    child = proc;
+  return supervise(port, dir, args, async (proc) => {
     await waitFor(`redis-server on ${port}`, async () => {
       if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
       try {
@@ -101,6 +98,19 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
         return err instanceof Error && err.message.startsWith('NOAUTH'); // up, with a password
       }
     });
+  });
+}
+
+/**
+ * Runs `redis-server args` as a {@link RedisProcess}: started once `ready` resolves for it,
+ * restartable with the same arguments, and cleaned up (process and dir) on failure or stop.
+ */
+async function supervise(port: number, dir: string, args: readonly string[], ready: (proc: ChildProcess) => Promise<void>): Promise<RedisProcess> {
+  let child: ChildProcess | null = null;
+  const launch = async (): Promise<void> => {
+    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    child = proc;
+    await ready(proc);
   };
   const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const proc = child;
@@ -179,42 +189,11 @@ export async function startSentinel(masterPort: number, name = 'mymaster'): Prom
     conf,
     [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`].join('\n') + '\n',
   );
-  let child: ChildProcess | null = null;
-  const launch = async (): Promise<void> => {
-    const proc = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-    child = proc;
+  return supervise(port, dir, [conf, '--sentinel'], async (proc) => {
     await waitFor(`sentinel on ${port}`, async () => {
       if (proc.exitCode !== null) throw new Error(`sentinel exited with ${proc.exitCode}`);
       const reply = await redisCommand(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
       return Array.isArray(reply) && reply[1] === String(masterPort);
     });
-  };
-  const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
-    const proc = child;
-    if (proc === null || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill(signal);
-    await exited;
-    child = null;
-  };
-  try {
-    await launch();
-  } catch (err) {
-    await kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    dir,
-    kill,
-    pause: () => child?.kill('SIGSTOP'),
-    resume: () => child?.kill('SIGCONT'),
-    restart: launch,
-    async stop() {
-      await kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
