@@ -11,6 +11,7 @@ import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
+import { requireAccessDeclarations } from './guards/declarations.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -84,6 +85,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     done(null, body),
   );
 
+  requireAccessDeclarations(app);
   app.decorateRequest('jsonpCallback', null);
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);

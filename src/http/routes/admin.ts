@@ -9,6 +9,7 @@ import { parsePolicy, parseStatusCommand } from '../../core/validate.js';
 import { argument } from '../args.js';
 import { jobsPage } from '../pages.js';
 import { sendHtml, sendJson } from '../render.js';
+import { administers, consumes } from '../../access/rights.js';
 
 type QueueParams = { Params: { queue: string } };
 
@@ -27,37 +28,37 @@ function statsBody(stats: QueueStats): Record<string, unknown> {
 
 /** Registers `/p`, `/control`, `/stats` and `/j`. */
 export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeKind: string): void {
-  app.get<QueueParams>('/p/:queue', async (request, reply) => {
+  app.get<QueueParams>('/p/:queue', consumes('param'), async (request, reply) => {
     const { policy } = await broker.settings(request.params.queue);
     return sendJson(request, reply, { queue: request.params.queue, value: policy });
   });
 
-  app.post<QueueParams>('/p/:queue', async (request, reply) => {
+  app.post<QueueParams>('/p/:queue', administers('param'), async (request, reply) => {
     const policy = parsePolicy(argument(request, 'policy'));
     const settings = await broker.setPolicy(request.params.queue, policy);
     return sendJson(request, reply, { queue: request.params.queue, value: settings.policy, response: 'OK' });
   });
 
-  app.get<QueueParams>('/control/:queue', async (request, reply) => {
+  app.get<QueueParams>('/control/:queue', consumes('param'), async (request, reply) => {
     const { status } = await broker.settings(request.params.queue);
     return sendJson(request, reply, { queue: request.params.queue, status });
   });
 
-  app.post<QueueParams>('/control/:queue', async (request, reply) => {
+  app.post<QueueParams>('/control/:queue', administers('param'), async (request, reply) => {
     const wanted = parseStatusCommand(argument(request, 'status'));
     const { status } = await broker.setStatus(request.params.queue, wanted);
     const queue = request.params.queue;
     return sendJson(request, reply, { queue, status, stat: { queue, status } });
   });
 
-  app.get('/stats/', async (request, reply) => {
+  app.get('/stats/', consumes('listing'), async (request, reply) => {
     const all = await broker.allStats();
     // Built from entries: assigning a queue named __proto__ into {} would set the prototype.
     const queues = Object.fromEntries(all.map((s) => [s.queue, { name: s.queue, ...statsBody(s) }]));
     return sendJson(request, reply, { queues, count: all.length, store: storeKind });
   });
 
-  app.get<QueueParams>('/stats/:queue', async (request, reply) => {
+  app.get<QueueParams>('/stats/:queue', consumes('param'), async (request, reply) => {
     const stats = await broker.stats(request.params.queue);
     if (stats === null) {
       const { policy, status } = await broker.settings(request.params.queue);
@@ -66,7 +67,7 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeK
     return sendJson(request, reply, { ...statsBody(stats), store: storeKind });
   });
 
-  app.get<QueueParams>('/j/:queue', async (request, reply) => {
+  app.get<QueueParams>('/j/:queue', consumes('param'), async (request, reply) => {
     const [stats, keys] = await Promise.all([broker.stats(request.params.queue), broker.latestKeys(request.params.queue)]);
     return sendHtml(reply, jobsPage(request.params.queue, stats?.length ?? 0, stats?.published ?? 0, keys));
   });

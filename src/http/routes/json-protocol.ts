@@ -11,6 +11,7 @@ import { firstArgument, hasFormBody } from '../args.js';
 import { toRestMQError } from '../errors.js';
 import { jsonProtocolHelpPage } from '../pages.js';
 import { flatErrorBody, sendError, sendHtml, sendJson } from '../render.js';
+import { PUBLIC, produces } from '../../access/rights.js';
 
 function commandText(request: FastifyRequest): unknown {
   if (hasFormBody(request)) return firstArgument(request, 'body', 'msg');
@@ -41,9 +42,9 @@ export async function registerJsonProtocolRoutes(app: FastifyInstance, broker: B
       const error = toRestMQError(err);
       return sendError(request, reply, error, flatErrorBody(error));
     });
-    scope.get('/queue', (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
-    scope.post('/queue', (request, reply) => handle(broker, request, reply));
-    scope.post<{ Params: { queue: string } }>('/queue/:queue', (request, reply) =>
+    scope.get('/queue', PUBLIC, (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
+    scope.post('/queue', produces('commands'), (request, reply) => handle(broker, request, reply));
+    scope.post<{ Params: { queue: string } }>('/queue/:queue', produces('commands'), (request, reply) =>
       handle(broker, request, reply, request.params.queue),
     );
     done();

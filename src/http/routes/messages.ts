@@ -13,6 +13,7 @@ import { deliveryBody, peekBody } from '../../protocol/delivery-bodies.js';
 import { argument, firstArgument, hasFormBody } from '../args.js';
 import { indexPage, queueListPage } from '../pages.js';
 import { errorBody, sendHtml, sendJson, sendText, wantsHtml, wantsJson } from '../render.js';
+import { administers, consumes, produces } from '../../access/rights.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -91,9 +92,9 @@ async function receive(broker: Broker, queue: string, request: FastifyRequest, r
 
 /** Registers `/` and `/q/*`. */
 export function registerMessageRoutes(app: FastifyInstance, broker: Broker): void {
-  app.post('/', (request, reply) => publish(broker, parseQueueName(argument(request, 'queue')), request, reply));
+  app.post('/', produces('argument'), (request, reply) => publish(broker, parseQueueName(argument(request, 'queue')), request, reply));
 
-  app.get('/', NO_HEAD, async (request, reply) => {
+  app.get('/', { ...NO_HEAD, ...consumes('argument') }, async (request, reply) => {
     const queue = argument(request, 'queue');
     if (queue === undefined) {
       return wantsJson(request) ? sendJson(request, reply, { name: 'restmq' }) : sendHtml(reply, indexPage());
@@ -103,21 +104,21 @@ export function registerMessageRoutes(app: FastifyInstance, broker: Broker): voi
     return sendJson(request, reply, popBody(message));
   });
 
-  app.get('/q/', async (request, reply) => {
+  app.get('/q/', consumes('listing'), async (request, reply) => {
     const queues = await broker.listQueues();
     if (wantsHtml(request)) return sendHtml(reply, queueListPage(queues));
     return sendJson(request, reply, { queues, count: queues.length });
   });
 
-  app.post<{ Params: { queue: string } }>('/q/:queue', (request, reply) =>
+  app.post<{ Params: { queue: string } }>('/q/:queue', produces('param'), (request, reply) =>
     publish(broker, request.params.queue, request, reply),
   );
 
-  app.get<{ Params: { queue: string } }>('/q/:queue', NO_HEAD, (request, reply) =>
+  app.get<{ Params: { queue: string } }>('/q/:queue', { ...NO_HEAD, ...consumes('param') }, (request, reply) =>
     receive(broker, request.params.queue, request, reply),
   );
 
-  app.delete<{ Params: { queue: string } }>('/q/:queue', async (request, reply) => {
+  app.delete<{ Params: { queue: string } }>('/q/:queue', administers('param'), async (request, reply) => {
     const drop = argument(request, 'drop');
     if (drop !== undefined) {
       if (drop !== '1' && drop !== 'true') throw new RestMQError('invalid_parameter', 'drop must be 1 or true');

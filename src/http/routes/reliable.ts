@@ -22,6 +22,7 @@ import { argument } from '../args.js';
 import { parseBatch } from '../batch.js';
 import { peekBody } from '../../protocol/delivery-bodies.js';
 import { sendJson } from '../render.js';
+import { administers, consumes, produces } from '../../access/rights.js';
 
 type QueueParams = { Params: { queue: string } };
 type KeyParams = { Params: { queue: string; key: string } };
@@ -40,7 +41,7 @@ function jsonBody(body: unknown): unknown {
 
 /** Registers the reliable-delivery routes. */
 export function registerReliableRoutes(app: FastifyInstance, broker: Broker): void {
-  app.post<QueueParams>('/q/:queue/batch', { bodyLimit: BATCH_BODY_LIMIT }, async (request, reply) => {
+  app.post<QueueParams>('/q/:queue/batch', { bodyLimit: BATCH_BODY_LIMIT, ...produces('param') }, async (request, reply) => {
     const queue = parseQueueName(request.params.queue);
     const results = await broker.publishBatch(queue, parseBatch(request.body));
     return sendJson(request, reply, {
@@ -50,29 +51,29 @@ export function registerReliableRoutes(app: FastifyInstance, broker: Broker): vo
     });
   });
 
-  app.get<QueueParams>('/q/:queue/config', async (request, reply) => {
+  app.get<QueueParams>('/q/:queue/config', consumes('param'), async (request, reply) => {
     const queue = parseQueueName(request.params.queue);
     return sendJson(request, reply, configAnswer(queue, await broker.config(queue)));
   });
 
-  app.put<QueueParams>('/q/:queue/config', async (request, reply) => {
+  app.put<QueueParams>('/q/:queue/config', administers('param'), async (request, reply) => {
     const queue = parseQueueName(request.params.queue);
     const patch = parseConfigPatch(queue, jsonBody(request.body));
     return sendJson(request, reply, configAnswer(queue, await broker.configure(queue, patch)));
   });
 
-  app.post<QueueParams>('/q/:queue/redrive', async (request, reply) => {
+  app.post<QueueParams>('/q/:queue/redrive', administers('param'), async (request, reply) => {
     const queue = parseQueueName(request.params.queue);
     const count = parseCount(argument(request, 'n'), MAX_REDRIVE_COUNT) ?? MAX_REDRIVE_COUNT;
     const moved = await broker.redrive(queue, count);
     return sendJson(request, reply, { queue, moved: moved.length, keys: moved });
   });
 
-  app.get<KeyParams>('/q/:queue/:key', async (request, reply) => {
+  app.get<KeyParams>('/q/:queue/:key', consumes('param'), async (request, reply) => {
     return sendJson(request, reply, peekBody(await broker.read(request.params.key, request.params.queue)));
   });
 
-  app.delete<KeyParams>('/q/:queue/:key', async (request, reply) => {
+  app.delete<KeyParams>('/q/:queue/:key', consumes('param'), async (request, reply) => {
     const { queue, key } = request.params;
     const receipt = argument(request, 'receipt');
     if (receipt === undefined) {
@@ -83,7 +84,7 @@ export function registerReliableRoutes(app: FastifyInstance, broker: Broker): vo
     return sendJson(request, reply, { queue, key, acked: true });
   });
 
-  app.post<KeyParams>('/q/:queue/:key/release', async (request, reply) => {
+  app.post<KeyParams>('/q/:queue/:key/release', consumes('param'), async (request, reply) => {
     const { queue, key } = request.params;
     const receipt = parseReceipt(argument(request, 'receipt'));
     const delay = parseDelay(argument(request, 'delay')) ?? 0;
@@ -94,7 +95,7 @@ export function registerReliableRoutes(app: FastifyInstance, broker: Broker): vo
     return sendJson(request, reply, { queue, key, released: true, dead_letter: { queue: result.queue, key: result.key } });
   });
 
-  app.post<KeyParams>('/q/:queue/:key/extend', async (request, reply) => {
+  app.post<KeyParams>('/q/:queue/:key/extend', consumes('param'), async (request, reply) => {
     const { queue, key } = request.params;
     const receipt = parseReceipt(argument(request, 'receipt'));
     const seconds = parseLease(argument(request, 'lease'), null);

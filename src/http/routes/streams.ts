@@ -15,6 +15,7 @@ import { argument } from '../args.js';
 import { cometChunk, messageJson, reasonJson, sseClose, sseLeasedMessage, sseMessage } from '../streams/framing.js';
 import type { HttpStreamFormat } from '../streams/http-stream.js';
 import { openHttpStream } from '../streams/http-stream.js';
+import { consumes } from '../../access/rights.js';
 
 /** Settings of the HTTP streaming routes. */
 export interface StreamRouteSettings {
@@ -98,7 +99,7 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
 export function registerStreamRoutes(app: FastifyInstance, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
   // A HEAD request must not become a consumer: its writes go nowhere, so it would take
   // messages (its share of a round-robin queue) and lose them.
-  const noHead = { exposeHeadRoute: false } as const;
+  const noHead = { exposeHeadRoute: false, ...consumes('param', 'comet:consumer') } as const;
   app.get<{ Params: { queue: string } }>('/c/:queue', noHead, (request, reply) => {
     if (wantsEventStream(request)) sse(request, reply, dispatcher, settings);
     else comet(request, reply, dispatcher, settings);

@@ -24,6 +24,7 @@ import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
 import { cutAfterGrace } from '../streams/http-stream.js';
+import { consumes } from '../../access/rights.js';
 
 /** Settings of the WebSocket route. */
 export interface WebSocketRouteSettings {
@@ -147,6 +148,7 @@ export function registerWebSocketRoute(
     '/ws/:queue',
     {
       websocket: true,
+      ...consumes('param', 'websocket:consumer'),
       preValidation: (request, _reply, done) => {
         try {
           parseRequest(request);
