@@ -56,6 +56,10 @@ export interface Config {
   readonly redisPrefix: string;
   /** Longest wait for Redis (connect or command) before a request answers 503, ms. @default 3000 */
   readonly redisTimeoutMs: number;
+  /** PEM certificate (chain) file; with tlsKey, serves HTTPS and WSS on the same port. @default null */
+  readonly tlsCert: string | null;
+  /** PEM private key file of tlsCert (unencrypted). @default null */
+  readonly tlsKey: string | null;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -175,6 +179,8 @@ export const SETTINGS = [
   setting({ key: 'redisSentinelName', flag: 'redis-sentinel-name', env: 'RESTMQ_REDIS_SENTINEL_NAME', defaultValue: 'mymaster', help: 'the master name the sentinels monitor', parse: text }),
   setting({ key: 'redisPrefix', flag: 'redis-prefix', env: 'RESTMQ_REDIS_PREFIX', defaultValue: 'restmq:', help: 'prefix of every Redis key and channel, to share one Redis between deployments', parse: redisPrefix }),
   setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
+  setting({ key: 'tlsCert', flag: 'tls-cert', env: 'RESTMQ_TLS_CERT', defaultValue: null, help: 'serve HTTPS and WSS with this PEM certificate (chain) file; needs --tls-key; SIGHUP re-reads it', parse: nullable(text) }),
+  setting({ key: 'tlsKey', flag: 'tls-key', env: 'RESTMQ_TLS_KEY', defaultValue: null, help: 'the PEM private key file of --tls-cert (unencrypted); SIGHUP re-reads it', parse: nullable(text) }),
 ] as const;
 
 /** The defaults, as one constant. */
@@ -210,7 +216,23 @@ export function loadConfig(sources: ConfigSources): Config {
   }
   const config = out as unknown as Config;
   redisTarget(config); // checks the Redis settings against each other
+  tlsFiles(config); // --tls-cert and --tls-key come together
   return config;
+}
+
+/** The certificate and key files of HTTPS, named by {@link tlsFiles}. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** The TLS files the config names, or null for plain HTTP; one without the other is refused. */
+export function tlsFiles(config: Config): TlsFiles | null {
+  if (config.tlsCert === null && config.tlsKey === null) return null;
+  if (config.tlsCert === null || config.tlsKey === null) {
+    throw new ConfigError(`--tls-cert and --tls-key must be given together (got only ${config.tlsCert === null ? '--tls-key' : '--tls-cert'})`);
+  }
+  return { cert: config.tlsCert, key: config.tlsKey };
 }
 
 /** Where the Redis store connects; built from the Redis settings by {@link redisTarget}. */

@@ -7,12 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { redisTarget } from './config.js';
+import { redisTarget, tlsFiles } from './config.js';
 import { Broker } from './core/broker.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { loadTlsSync, reloadTls } from './http/tls.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
@@ -23,11 +24,17 @@ export interface RunningServer {
   readonly broker: Broker;
   readonly dispatcher: Dispatcher;
   readonly store: Store;
-  /** Base URL, e.g. `http://127.0.0.1:8888`. */
+  /** Base URL, e.g. `http://127.0.0.1:8888` (`https://` with --tls-cert). */
   readonly url: string;
   readonly port: number;
   /** Drains and releases everything; safe to call more than once (one shared promise). */
   close(): Promise<void>;
+  /**
+   * Re-reads what may change while serving (SIGHUP): the TLS certificate and key. Each step
+   * that fails is logged at warn and keeps what it had; open connections are not dropped.
+   * Calls run one after another; after close() it does nothing.
+   */
+  reload(): Promise<void>;
 }
 
 /** Optional parts a caller (a test, the CLI) may supply. */
@@ -40,6 +47,9 @@ export interface StartOptions {
 /** Builds every piece from `config` and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
+  // Before anything opens, so a bad certificate stops the start (exit 2) with nothing to undo.
+  const tlsPaths = tlsFiles(config);
+  const tls = tlsPaths === null ? null : loadTlsSync(tlsPaths);
   const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
   const dispatcher = new Dispatcher({
@@ -66,6 +76,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sseRetryMs: config.sseRetryMs,
       wsPingSeconds: config.wsPingSeconds,
     },
+    ...(tls === null ? {} : { tls }),
   });
 
   let closing: Promise<void> | undefined;
@@ -90,6 +101,31 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return closing;
   };
 
+  // What reload() re-reads, one line per step, in order.
+  const reloadSteps: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+    ['tls', async () => {
+      if (tlsPaths === null) return;
+      const { about } = await reloadTls(app.server, tlsPaths);
+      if (about.expired) logger.warn({ certificate: about }, 'the reloaded tls certificate has expired');
+      logger.info({ certificate: about }, 'tls certificate reloaded');
+    }],
+  ];
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = (): Promise<void> => {
+    reloading = reloading.then(async () => {
+      for (const [name, run] of reloadSteps) {
+        if (closing !== undefined) return;
+        try {
+          await run();
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          logger.warn({ step: name, reason }, `reload of ${name} failed, keeping the previous one: ${reason}`);
+        }
+      }
+    });
+    return reloading;
+  };
+
   try {
     await app.listen({ port: config.port, host: config.listen });
   } catch (err) {
@@ -99,8 +135,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
   const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
-  logger.info({ port, listen: config.listen, store: store.kind, ...where }, 'restmq serving');
-  return { app, broker, dispatcher, store, url: `http://${host}:${port}`, port, close };
+  const scheme = tls === null ? 'http' : 'https';
+  if (tls?.about.expired === true) logger.warn({ certificate: tls.about }, 'the tls certificate has expired');
+  logger.info({ port, listen: config.listen, store: store.kind, scheme, ...where, ...(tls === null ? {} : { certificate: tls.about }) }, 'restmq serving');
+  return { app, broker, dispatcher, store, url: `${scheme}://${host}:${port}`, port, close, reload };
 }
 
 /** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */

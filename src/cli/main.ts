@@ -68,6 +68,11 @@ async function serve(args: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // SIGHUP re-reads the certificate (and what else reload() covers) without dropping connections.
+  process.on('SIGHUP', () => {
+    server.app.log.info({ signal: 'SIGHUP' }, 'reloading');
+    server.reload().catch((err: unknown) => server.app.log.error({ err }, 'reload failed'));
+  });
 }
 
 /** Runs the CLI with `argv` (without node and script). */

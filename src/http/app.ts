@@ -41,6 +41,8 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
+  /** Certificate and key to serve HTTPS (and WSS) instead of HTTP; see src/http/tls.ts. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -65,6 +67,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     bodyLimit,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    ...(deps.tls === undefined ? {} : { https: { cert: deps.tls.cert, key: deps.tls.key } }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
     frameworkErrors: (err, request, reply) => {

@@ -58,6 +58,9 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   redisSentinelName: { good: [['mymaster', 'mymaster']], bad: [''] },
   redisPrefix: { good: [['staging:', 'staging:'], ['x'.repeat(64), 'x'.repeat(64)]], bad: ['a b', 'a{b', 'x'.repeat(65)] },
   redisTimeoutMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
+  // Empty values and one without the other: test/unit/tls-config.test.ts.
+  tlsCert: { good: [['/etc/restmq/cert.pem', '/etc/restmq/cert.pem']], bad: [], needs: { 'tls-key': '/etc/restmq/key.pem' } },
+  tlsKey: { good: [['/etc/restmq/key.pem', '/etc/restmq/key.pem']], bad: [], needs: { 'tls-cert': '/etc/restmq/cert.pem' } },
 };
 
 describe('loadConfig', () => {
@@ -89,6 +92,8 @@ describe('loadConfig', () => {
       redisSentinelName: 'mymaster',
       redisPrefix: 'restmq:',
       redisTimeoutMs: 3000,
+      tlsCert: null,
+      tlsKey: null,
     });
   });
 
