@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, serveHelp } from '../config.js';
 import { startServer } from '../server.js';
+import { aclCommand } from './acl.js';
 import { importCommand } from './import-v1.js';
 
 const USAGE = `Usage: restmq <command> [options]
@@ -12,8 +13,10 @@ const USAGE = `Usage: restmq <command> [options]
 Commands:
   serve      serve RestMQ over HTTP (the default when only options are given)
   import-v1  move the original RestMQ's Redis data into this RestMQ's layout
+  acl        make [token:NAME] and [user:NAME] sections for acl.conf (add-token,
+             add-user, hash-token); the secret is shown once, only its hash is kept
 
-Run "restmq serve --help" for the options.`;
+Run "restmq serve --help" for the options, "restmq acl --help" for the acl commands.`;
 
 /** Splits `--name value` and `--name=value` pairs; returns the flags and anything else. */
 export function splitFlags(args: readonly string[]): { flags: Record<string, string>; rest: string[] } {
@@ -99,6 +102,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       const { flags, rest } = splitFlags(args.map((a) => (a === '-h' ? '--help' : a)));
       if (rest.length > 0) throw new ConfigError(`unexpected argument ${rest[0] ?? ''}`);
       process.exitCode = await importCommand(flags, process.env);
+      return;
+    }
+    if (command === 'acl') {
+      await aclCommand(args);
       return;
     }
     if (command === 'help') {
