@@ -8,11 +8,13 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { redisTarget } from './config.js';
+import { AccessControl } from './access/access-control.js';
 import { Broker } from './core/broker.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { isLoopback } from './access/hosts.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
@@ -23,6 +25,8 @@ export interface RunningServer {
   readonly broker: Broker;
   readonly dispatcher: Dispatcher;
   readonly store: Store;
+  /** The live ACL (re-read on change and by {@link AccessControl.reload}). */
+  readonly access: AccessControl;
   /** Base URL, e.g. `http://127.0.0.1:8888`. */
   readonly url: string;
   readonly port: number;
@@ -40,6 +44,8 @@ export interface StartOptions {
 /** Builds every piece from `config` and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
+  // Read before anything opens: a missing or broken acl file stops the start (exit 2).
+  const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
   const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
   const dispatcher = new Dispatcher({
@@ -60,6 +66,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     isDraining: () => draining,
     dispatcher,
+    access,
+    protectedMode: config.protectedMode === 'yes',
+    trustProxy: config.trustProxy,
     streams: {
       bufferBytes: config.streamBufferBytes,
       sseHeartbeatSeconds: config.sseHeartbeatSeconds,
@@ -72,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       draining = true;
+      access.close();
       broker.stopWaiting(); // parked long polls answer now instead of holding the HTTP close
       const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
         try {
@@ -99,8 +109,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
   const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
-  logger.info({ port, listen: config.listen, store: store.kind, ...where }, 'restmq serving');
-  return { app, broker, dispatcher, store, url: `http://${host}:${port}`, port, close };
+  logger.info({ port, listen: config.listen, store: store.kind, acl: config.acl, ...where }, 'restmq serving');
+  if (!access.enabled && config.listen !== 'localhost' && !isLoopback(config.listen)) {
+    logger.warn(
+      { listen: config.listen, protectedMode: config.protectedMode },
+      config.protectedMode === 'yes'
+        ? 'listening beyond loopback with no ACL: protected mode refuses every non-loopback client; set --acl FILE (or --protected-mode no to serve everyone)'
+        : 'listening beyond loopback with no ACL and protected mode off: anyone who reaches this port can read, pop and purge every queue',
+    );
+  }
+  access.watch();
+  return { app, broker, dispatcher, store, access, url: `http://${host}:${port}`, port, close };
 }
 
 /** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */
