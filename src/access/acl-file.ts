@@ -15,7 +15,7 @@ import { isPasswordHash, isTokenHash } from './secrets.js';
 /** The rules of one original section. */
 export interface SectionRule {
   readonly section: AclSection;
-  /** `hosts_allow`: null when unset; `all` is a list that matches everything. */
+  /** `hosts_allow`: null when unset or `all`. */
   readonly allow: HostList | null;
   /** `hosts_deny`: null when unset. */
   readonly deny: HostList | null;
@@ -86,7 +86,8 @@ function hosts(section: IniSection, key: string): { list: HostList | null; all: 
   const words = found.value.split(/\s+/);
   if (words.includes('all')) {
     if (words.length > 1) throw new IniError(found.line, `${key}: all stands alone`);
-    return { list: parseHostList(['0.0.0.0/0', '::/0']), all: true };
+    // As in the original, `hosts_allow = all` sets no allow list: the deny list still applies.
+    return { list: null, all: true };
   }
   try {
     return { list: parseHostList(words), all: false };
