@@ -6,6 +6,7 @@
  */
 import { redisStore, sqliteStore } from './lib/stores.js';
 import type { BenchSuite } from './lib/types.js';
+import { accessSuite } from './suites/access.js';
 import { connectionsSuite } from './suites/connections.js';
 import { httpSuite } from './suites/http.js';
 import { reliableSuite } from './suites/reliable.js';
@@ -21,4 +22,5 @@ export const SUITES: readonly BenchSuite[] = [
   streamingSuite,
   connectionsSuite,
   sqliteDepthSuite,
+  accessSuite,
 ];

@@ -5,6 +5,7 @@
  * defaults < config file < RESTMQ_* environment < flags.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** The daemon's configuration after validation. */
 export interface Config {
@@ -56,6 +57,12 @@ export interface Config {
   readonly redisPrefix: string;
   /** Longest wait for Redis (connect or command) before a request answers 503, ms. @default 3000 */
   readonly redisTimeoutMs: number;
+  /** The original RestMQ acl.conf (INI) with optional users and tokens; see docs/security.md. @default null (no ACL) */
+  readonly acl: string | null;
+  /** With no ACL, serve only loopback clients and refuse every other one with 403. @default 'yes' */
+  readonly protectedMode: 'yes' | 'no';
+  /** Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client. @default null (trust none) */
+  readonly trustProxy: readonly string[] | null;
   /** PEM certificate (chain) file; with tlsKey, serves HTTPS and WSS on the same port. @default null */
   readonly tlsCert: string | null;
   /** PEM private key file of tlsCert (unencrypted). @default null */
@@ -149,6 +156,20 @@ function redisPrefix(raw: unknown, name: string): string {
   throw new ConfigError(`${name} must be at most 64 characters without spaces or braces (got ${JSON.stringify(raw)})`);
 }
 
+function addressList(raw: unknown, name: string): string[] {
+  const value = text(raw, name);
+  return value.split(',').map((part) => {
+    const entry = part.trim();
+    const [net, bits, extra] = entry.split('/');
+    const family = isIP(net ?? '');
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (bits !== undefined && (!/^[0-9]{1,3}$/.test(bits) || Number(bits) > max))) {
+      throw new ConfigError(`${name} must be a comma-separated list of addresses or CIDR blocks (bad entry ${JSON.stringify(entry)})`);
+    }
+    return entry;
+  });
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -178,6 +199,9 @@ export const SETTINGS = [
   setting({ key: 'redisSentinel', flag: 'redis-sentinel', env: 'RESTMQ_REDIS_SENTINEL', defaultValue: null, help: 'use Redis behind Sentinel: sentinels host:port[,host:port...]', parse: nullable(hostPortList) }),
   setting({ key: 'redisSentinelName', flag: 'redis-sentinel-name', env: 'RESTMQ_REDIS_SENTINEL_NAME', defaultValue: 'mymaster', help: 'the master name the sentinels monitor', parse: text }),
   setting({ key: 'redisPrefix', flag: 'redis-prefix', env: 'RESTMQ_REDIS_PREFIX', defaultValue: 'restmq:', help: 'prefix of every Redis key and channel, to share one Redis between deployments', parse: redisPrefix }),
+  setting({ key: 'acl', flag: 'acl', env: 'RESTMQ_ACL', defaultValue: null, help: 'original RestMQ acl.conf file (INI), with optional [user:NAME] and [token:NAME] sections; see docs/security.md', parse: nullable(text) }),
+  setting({ key: 'protectedMode', flag: 'protected-mode', env: 'RESTMQ_PROTECTED_MODE', defaultValue: 'yes', help: 'with no --acl, refuse clients that are not on loopback (yes or no)', parse: oneOf('yes', 'no') }),
+  setting({ key: 'trustProxy', flag: 'trust-proxy', env: 'RESTMQ_TRUST_PROXY', defaultValue: null, help: 'proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client', parse: nullable(addressList) }),
   setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
   setting({ key: 'tlsCert', flag: 'tls-cert', env: 'RESTMQ_TLS_CERT', defaultValue: null, help: 'serve HTTPS and WSS with this PEM certificate (chain) file; needs --tls-key; SIGHUP re-reads it', parse: nullable(text) }),
   setting({ key: 'tlsKey', flag: 'tls-key', env: 'RESTMQ_TLS_KEY', defaultValue: null, help: 'the PEM private key file of --tls-cert (unencrypted); SIGHUP re-reads it', parse: nullable(text) }),

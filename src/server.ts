@@ -8,11 +8,13 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { redisTarget, tlsFiles } from './config.js';
+import { AccessControl } from './access/access-control.js';
 import { Broker } from './core/broker.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { isLoopback } from './access/hosts.js';
 import { loadTlsSync, reloadTls } from './http/tls.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
@@ -24,14 +26,17 @@ export interface RunningServer {
   readonly broker: Broker;
   readonly dispatcher: Dispatcher;
   readonly store: Store;
+  /** The live ACL (re-read on change and by {@link AccessControl.reload}). */
+  readonly access: AccessControl;
   /** Base URL, e.g. `http://127.0.0.1:8888` (`https://` with --tls-cert). */
   readonly url: string;
   readonly port: number;
   /** Drains and releases everything; safe to call more than once (one shared promise). */
   close(): Promise<void>;
   /**
-   * Re-reads what may change while serving (SIGHUP): the TLS certificate and key. Each step
-   * that fails is logged at warn and keeps what it had; open connections are not dropped.
+   * Re-reads what may change while serving (SIGHUP): the TLS certificate and key, and the acl
+   * file. Each step that fails is logged at warn and keeps what it had; open connections are
+   * not dropped.
    * Calls run one after another; after close() it does nothing.
    */
   reload(): Promise<void>;
@@ -50,6 +55,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Before anything opens, so a bad certificate stops the start (exit 2) with nothing to undo.
   const tlsPaths = tlsFiles(config);
   const tls = tlsPaths === null ? null : loadTlsSync(tlsPaths);
+  // Read before anything opens: a missing or broken acl file stops the start (exit 2).
+  const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
   const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
   const dispatcher = new Dispatcher({
@@ -70,6 +77,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     isDraining: () => draining,
     dispatcher,
+    access,
+    protectedMode: config.protectedMode === 'yes',
+    trustProxy: config.trustProxy,
     streams: {
       bufferBytes: config.streamBufferBytes,
       sseHeartbeatSeconds: config.sseHeartbeatSeconds,
@@ -83,6 +93,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       draining = true;
+      access.close();
       broker.stopWaiting(); // parked long polls answer now instead of holding the HTTP close
       const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
         try {
@@ -102,13 +113,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 
   // What reload() re-reads, one line per step, in order.
-  const reloadSteps: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+  const reloadSteps: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
     ['tls', async () => {
       if (tlsPaths === null) return;
       const { about } = await reloadTls(app.server, tlsPaths);
       if (about.expired) logger.warn({ certificate: about }, 'the reloaded tls certificate has expired');
       logger.info({ certificate: about }, 'tls certificate reloaded');
     }],
+    ['acl', () => void access.reload()], // logs itself; a broken file keeps the last good rules
   ];
   let reloading: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {
@@ -137,8 +149,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
   const scheme = tls === null ? 'http' : 'https';
   if (tls?.about.expired === true) logger.warn({ certificate: tls.about }, 'the tls certificate has expired');
-  logger.info({ port, listen: config.listen, store: store.kind, scheme, ...where, ...(tls === null ? {} : { certificate: tls.about }) }, 'restmq serving');
-  return { app, broker, dispatcher, store, url: `${scheme}://${host}:${port}`, port, close, reload };
+  logger.info({ port, listen: config.listen, store: store.kind, scheme, acl: config.acl, ...where, ...(tls === null ? {} : { certificate: tls.about }) }, 'restmq serving');
+  if (!access.enabled && config.listen !== 'localhost' && !isLoopback(config.listen)) {
+    logger.warn(
+      { listen: config.listen, protectedMode: config.protectedMode },
+      config.protectedMode === 'yes'
+        ? 'listening beyond loopback with no ACL: protected mode refuses every non-loopback client; set --acl FILE (or --protected-mode no to serve everyone)'
+        : 'listening beyond loopback with no ACL and protected mode off: anyone who reaches this port can read, pop and purge every queue',
+    );
+  }
+  access.watch();
+  return { app, broker, dispatcher, store, access, url: `${scheme}://${host}:${port}`, port, close, reload };
 }
 
 /** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */

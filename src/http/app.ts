@@ -7,10 +7,12 @@ import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { AccessControl } from '../access/access-control.js';
 import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
+import { registerAccessGuard } from './guards/access.js';
 import { requireAccessDeclarations } from './guards/declarations.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -41,6 +43,12 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
+  /** The live ACL; every declared route passes its guard. */
+  readonly access: AccessControl;
+  /** With no ACL, refuse clients that are not on loopback. */
+  readonly protectedMode: boolean;
+  /** Proxies whose X-Forwarded-For names the client; null trusts none. */
+  readonly trustProxy: readonly string[] | null;
   /** Certificate and key to serve HTTPS (and WSS) instead of HTTP; see src/http/tls.ts. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -67,6 +75,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     bodyLimit,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // request.ip is the socket peer unless that peer is a trusted proxy.
+    trustProxy: deps.trustProxy === null ? false : [...deps.trustProxy],
     ...(deps.tls === undefined ? {} : { https: { cert: deps.tls.cert, key: deps.tls.key } }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
@@ -93,6 +103,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
+  registerAccessGuard(app, deps.access, deps.protectedMode);
   // While draining, every answer closes its connection: a keep-alive socket that turns idle
   // after close() began is not closed by node, so it would hold shutdown for the client's
   // idle timeout.
@@ -110,7 +121,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.elapsedTime > SLOW_REQUEST_MS) {
-      request.log.info({ url: request.url, method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');
+      request.log.info({ url: request.url.split('?')[0], method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');
     }
     done();
   });

@@ -72,6 +72,9 @@ export function flatErrorBody(err: RestMQError): { error: string; code: string }
   return { error: err.message, code: err.code };
 }
 
+/** The challenge of every 401: both schemes RestMQ takes. */
+export const AUTH_CHALLENGE = 'Basic realm="RestMQ", charset="UTF-8", Bearer realm="RestMQ"';
+
 /**
  * Sends a catalog error: logs it when it is the server's fault, sets `Retry-After` when
  * the code implies one, and renders `body` (the nested or the flat shape) with its status.
@@ -79,5 +82,6 @@ export function flatErrorBody(err: RestMQError): { error: string; code: string }
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: RestMQError, body: unknown): FastifyReply {
   if (err.status >= 500) request.log.error({ err }, 'request failed');
   if (err.retryAfterSeconds !== null) void reply.header('retry-after', String(err.retryAfterSeconds));
+  if (err.code === 'unauthorized') void reply.header('www-authenticate', AUTH_CHALLENGE);
   return sendJson(request, reply, body, err.status);
 }

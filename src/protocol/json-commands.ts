@@ -4,6 +4,7 @@
  * result object. "empty queue" is a result here, not an error, exactly as the original
  * answered it; malformed and unknown commands throw catalog errors.
  */
+import type { Right } from '../access/rights.js';
 import type { Broker } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { parseQueueName } from '../core/names.js';
@@ -35,8 +36,32 @@ function commandValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Runs one parsed command against the Broker. */
-export async function executeCommand(broker: Broker, command: Record<string, unknown>): Promise<CommandResult> {
+/**
+ * The right each command needs on its queue. `del` removes one message by key, which is
+ * what a consumer does after a soft `get`, so it is a consumer's right.
+ */
+export const COMMAND_RIGHTS: Readonly<Record<string, Right>> = {
+  add: 'produce',
+  get: 'consume',
+  take: 'consume',
+  del: 'consume',
+  lease: 'consume',
+  ack: 'consume',
+  release: 'consume',
+  extend: 'consume',
+};
+
+/** Checks a command's right on its queue before it runs; throws a catalog error to refuse. */
+export type CommandAuthorizer = (right: Right, queue: string) => void;
+
+/** Runs one parsed command against the Broker, once `authorize` accepts its right on its queue. */
+export async function executeCommand(
+  broker: Broker,
+  command: Record<string, unknown>,
+  authorize?: CommandAuthorizer,
+): Promise<CommandResult> {
+  const right = typeof command.cmd === 'string' && Object.hasOwn(COMMAND_RIGHTS, command.cmd) ? COMMAND_RIGHTS[command.cmd] : undefined;
+  if (right !== undefined && authorize !== undefined) authorize(right, parseQueueName(command.queue));
   switch (command.cmd) {
     case 'add': {
       const queue = parseQueueName(command.queue);

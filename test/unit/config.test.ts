@@ -58,6 +58,12 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   redisSentinelName: { good: [['mymaster', 'mymaster']], bad: [''] },
   redisPrefix: { good: [['staging:', 'staging:'], ['x'.repeat(64), 'x'.repeat(64)]], bad: ['a b', 'a{b', 'x'.repeat(65)] },
   redisTimeoutMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
+  acl: { good: [['/etc/restmq/acl.conf', '/etc/restmq/acl.conf']], bad: [''] },
+  protectedMode: { good: [['yes', 'yes'], ['no', 'no']], bad: ['off', 'YES', ''] },
+  trustProxy: {
+    good: [['127.0.0.1', ['127.0.0.1']], ['10.0.0.0/8, ::1', ['10.0.0.0/8', '::1']], ['fd00::/8', ['fd00::/8']]],
+    bad: ['proxy.local', '10.0.0.0/33', '10.0.0.0/8/1', '::/129', ''],
+  },
   // Empty values and one without the other: test/unit/tls-config.test.ts.
   tlsCert: { good: [['/etc/restmq/cert.pem', '/etc/restmq/cert.pem']], bad: [], needs: { 'tls-key': '/etc/restmq/key.pem' } },
   tlsKey: { good: [['/etc/restmq/key.pem', '/etc/restmq/key.pem']], bad: [], needs: { 'tls-cert': '/etc/restmq/cert.pem' } },
@@ -92,6 +98,9 @@ describe('loadConfig', () => {
       redisSentinelName: 'mymaster',
       redisPrefix: 'restmq:',
       redisTimeoutMs: 3000,
+      acl: null,
+      protectedMode: 'yes',
+      trustProxy: null,
       tlsCert: null,
       tlsKey: null,
     });

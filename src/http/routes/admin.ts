@@ -7,6 +7,7 @@ import type { Broker } from '../../core/broker.js';
 import type { QueueStats } from '../../core/types.js';
 import { parsePolicy, parseStatusCommand } from '../../core/validate.js';
 import { argument } from '../args.js';
+import { mayList } from '../guards/access.js';
 import { jobsPage } from '../pages.js';
 import { sendHtml, sendJson } from '../render.js';
 import { administers, consumes } from '../../access/rights.js';
@@ -52,7 +53,7 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeK
   });
 
   app.get('/stats/', consumes('listing'), async (request, reply) => {
-    const all = await broker.allStats();
+    const all = (await broker.allStats()).filter((s) => mayList(request, s.queue));
     // Built from entries: assigning a queue named __proto__ into {} would set the prototype.
     const queues = Object.fromEntries(all.map((s) => [s.queue, { name: s.queue, ...statsBody(s) }]));
     return sendJson(request, reply, { queues, count: all.length, store: storeKind });

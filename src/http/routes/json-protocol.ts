@@ -8,6 +8,7 @@ import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
 import { firstArgument, hasFormBody } from '../args.js';
+import { commandAuthorizer } from '../guards/access.js';
 import { toRestMQError } from '../errors.js';
 import { jsonProtocolHelpPage } from '../pages.js';
 import { flatErrorBody, sendError, sendHtml, sendJson } from '../render.js';
@@ -27,7 +28,7 @@ async function handle(
 ): Promise<FastifyReply> {
   const command = parseCommand(commandText(request));
   if (command.queue === undefined && pathQueue !== undefined) command.queue = pathQueue;
-  const result = await executeCommand(broker, command);
+  const result = await executeCommand(broker, command, commandAuthorizer(request));
   return sendJson(request, reply, result);
 }
 

@@ -11,6 +11,7 @@ import { parseCount, parseDedupId, parseDelay, parseLease, parseWait } from '../
 import { parseJson, parseTtl, parseValue } from '../../core/validate.js';
 import { deliveryBody, peekBody } from '../../protocol/delivery-bodies.js';
 import { argument, firstArgument, hasFormBody } from '../args.js';
+import { mayList } from '../guards/access.js';
 import { indexPage, queueListPage } from '../pages.js';
 import { errorBody, sendHtml, sendJson, sendText, wantsHtml, wantsJson } from '../render.js';
 import { administers, consumes, produces } from '../../access/rights.js';
@@ -105,7 +106,7 @@ export function registerMessageRoutes(app: FastifyInstance, broker: Broker): voi
   });
 
   app.get('/q/', consumes('listing'), async (request, reply) => {
-    const queues = await broker.listQueues();
+    const queues = (await broker.listQueues()).filter((q) => mayList(request, q));
     if (wantsHtml(request)) return sendHtml(reply, queueListPage(queues));
     return sendJson(request, reply, { queues, count: queues.length });
   });

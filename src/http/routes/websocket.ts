@@ -19,6 +19,7 @@ import { parseQueueName } from '../../core/names.js';
 import { parseSince } from '../../core/validate.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
 import { argument } from '../args.js';
+import { commandAuthorizer } from '../guards/access.js';
 import { flatErrorBody } from '../render.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
@@ -85,6 +86,9 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
 
   // Commands run one at a time so answers keep the order of the questions.
   let commands: Promise<void> = Promise.resolve();
+  // Each frame is checked alone: a command for a queue the principal may not touch is
+  // refused with an error frame, and the socket stays open.
+  const authorize = commandAuthorizer(request);
   socket.on('message', (data, isBinary) => {
     const text = isBinary ? undefined : frameText(data);
     commands = commands.then(async () => {
@@ -95,7 +99,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       try {
         const command = parseCommand(text);
         if (command.queue === undefined) command.queue = queue;
-        answer = await executeCommand(broker, command);
+        answer = await executeCommand(broker, command, authorize);
       } catch (err) {
         const error = toRestMQError(err);
         if (error.status >= 500) log.error({ err }, 'websocket command failed');
