@@ -1,7 +1,8 @@
 /**
  * `restmq acl`: makes the secrets of acl.conf so nobody writes a password or token in plain
- * text. `add-token` and `add-user --generate` print the new secret once, then the section to
- * paste; only its hash goes into the file. Bad input throws {@link ConfigError} (exit 2).
+ * text. The section goes to stdout, so `>> acl.conf` appends exactly it; a new secret
+ * (`add-token`, `add-user --generate`) is shown once on stderr and is never in the file.
+ * Bad input throws {@link ConfigError} (exit 2).
  */
 import { randomBytes } from 'node:crypto';
 import { RIGHTS } from '../access/rights.js';
@@ -14,16 +15,17 @@ import { readHidden, readStdinLine } from './stdin.js';
 export const ACL_USAGE = `Usage: restmq acl <command> [options]
 
 Makes [token:NAME] and [user:NAME] sections for acl.conf. Only hashes go into the file:
-a token is stored as its SHA-256, a password as an scrypt hash.
+a token is stored as its SHA-256, a password as an scrypt hash. The section is printed on
+stdout (append it with >> acl.conf); a new secret is shown once, on stderr.
 
 Commands:
   add-token NAME --queues PATTERNS --allow RIGHTS
-      make a random bearer token; prints it once (it cannot be shown again) and the
-      [token:NAME] section to paste
+      make a random bearer token; shows it once (it cannot be shown again) and prints
+      the [token:NAME] section
   add-user NAME --queues PATTERNS --allow RIGHTS [--password-stdin | --generate]
-      hash a password; prints the [user:NAME] section to paste. The password is one line
-      on stdin (asked twice without echo on a terminal); --password-stdin reads stdin
-      without asking; --generate makes a random one and prints it once
+      hash a password and print the [user:NAME] section. The password is one line on
+      stdin (asked twice without echo on a terminal); --password-stdin reads stdin
+      without asking; --generate makes a random one and shows it once
   hash-token
       read a token (one line) on stdin and print its SHA-256, for a token made elsewhere
 
@@ -32,22 +34,29 @@ Commands:
             * matches any run of characters, ? one character
   RIGHTS    any of produce, consume, admin, separated by commas
 
-Example:
-  restmq acl add-token worker --queues 'jobs.*' --allow produce,consume
-  printf '%s\\n' "$PASSWORD" | restmq acl add-user alice --queues '*' --allow admin --password-stdin`;
+Examples:
+  restmq acl add-token worker --queues 'jobs.*' --allow produce,consume >> acl.conf
+  printf '%s\\n' "$PASSWORD" | restmq acl add-user alice --queues '*' --allow admin --password-stdin >> acl.conf`;
 
 const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 const PATTERN = /^[A-Za-z0-9_.:@*?-]{1,128}$/;
 /** Longest password accepted, in characters; longer input is more likely a wrong file. */
 export const MAX_PASSWORD_CHARS = 1024;
 
-/** Where the command writes; tests and main pass process streams. */
-export interface AclOutput {
+/** A place the command writes text to. */
+export interface TextSink {
   write(text: string): void;
 }
 
+/** Where the command writes: the section (and help) to `out`, a secret shown once to `err`. */
+export interface AclOutput {
+  readonly out: TextSink;
+  readonly err: TextSink;
+}
+
 /** Runs `restmq acl <args>`. */
-export async function aclCommand(args: readonly string[], out: AclOutput = process.stdout): Promise<void> {
+export async function aclCommand(args: readonly string[], io: AclOutput = { out: process.stdout, err: process.stderr }): Promise<void> {
+  const out = io.out;
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     out.write(`${ACL_USAGE}\n`);
@@ -58,8 +67,8 @@ export async function aclCommand(args: readonly string[], out: AclOutput = proce
     out.write(`${ACL_USAGE}\n`);
     return;
   }
-  if (sub === 'add-token') return addToken(parsed, out);
-  if (sub === 'add-user') return addUser(parsed, out);
+  if (sub === 'add-token') return addToken(parsed, io);
+  if (sub === 'add-user') return addUser(parsed, io);
   if (sub === 'hash-token') return hashTokenCommand(parsed, out);
   throw new ConfigError(`unknown acl command "${sub}"\n\n${ACL_USAGE}`);
 }
@@ -145,23 +154,23 @@ export function rights(raw: string | undefined): Right[] {
   return RIGHTS.filter((r) => given.includes(r));
 }
 
-/** The section as acl.conf takes it. */
+/** The section as acl.conf takes it, after a blank line so appended sections stay apart. */
 function section(kind: 'token' | 'user', g: Grant, secretLine: string): string {
-  return `[${kind}:${g.name}]\n${secretLine}\nqueues = ${g.queues.join(' ')}\nallow = ${g.allow.join(', ')}\n`;
+  return `\n[${kind}:${g.name}]\n${secretLine}\nqueues = ${g.queues.join(' ')}\nallow = ${g.allow.join(', ')}\n`;
 }
 
 function showOnce(what: string, secret: string): string {
-  return `${what} (shown only this once; it cannot be shown again, so store it now):\n\n${secret}\n\n`;
+  return `${what} (shown only this once; it cannot be shown again, so store it now):\n\n${secret}\n\nThe section for acl.conf is on stdout (append it with >> acl.conf).\n`;
 }
 
-function addToken(parsed: Parsed, out: AclOutput): void {
+function addToken(parsed: Parsed, io: AclOutput): void {
   const g = grant(parsed, []);
   const token = newToken();
-  out.write(showOnce(`New bearer token for [token:${g.name}]`, token));
-  out.write(`Paste this section into acl.conf:\n\n${section('token', g, `sha256 = ${hashToken(token)}`)}`);
+  io.err.write(showOnce(`New bearer token for [token:${g.name}]`, token));
+  io.out.write(section('token', g, `sha256 = ${hashToken(token)}`));
 }
 
-async function addUser(parsed: Parsed, out: AclOutput): Promise<void> {
+async function addUser(parsed: Parsed, io: AclOutput): Promise<void> {
   const g = grant(parsed, ['password-stdin', 'generate']);
   if (parsed.flags.has('generate') && parsed.flags.has('password-stdin')) throw new ConfigError('give --generate or --password-stdin, not both');
   let password: string;
@@ -174,8 +183,8 @@ async function addUser(parsed: Parsed, out: AclOutput): Promise<void> {
     password = checkPassword(await readStdinLine('password'));
   }
   const hash = await hashPassword(password);
-  if (parsed.flags.has('generate')) out.write(showOnce(`New password for [user:${g.name}]`, password));
-  out.write(`Paste this section into acl.conf:\n\n${section('user', g, `password_hash = ${hash}`)}`);
+  if (parsed.flags.has('generate')) io.err.write(showOnce(`New password for [user:${g.name}]`, password));
+  io.out.write(section('user', g, `password_hash = ${hash}`));
 }
 
 function checkPassword(password: string): string {
@@ -184,7 +193,7 @@ function checkPassword(password: string): string {
   return password;
 }
 
-async function hashTokenCommand(parsed: Parsed, out: AclOutput): Promise<void> {
+async function hashTokenCommand(parsed: Parsed, out: TextSink): Promise<void> {
   if (parsed.positional.length > 0) throw new ConfigError(`unexpected argument ${parsed.positional[0] ?? ''}`);
   if (parsed.values.size > 0 || parsed.flags.size > 0) throw new ConfigError('hash-token takes no options; it reads the token on stdin');
   const token = process.stdin.isTTY ? await readHidden('Token: ') : await readStdinLine('token');

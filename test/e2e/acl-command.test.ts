@@ -1,12 +1,16 @@
-// `restmq acl`: the sections it prints are in acl.conf's format, the secret it shows once
-// hashes to what the section holds, the password prompt does not echo, and bad input exits 2.
+// `restmq acl`: the section it prints on stdout is in acl.conf's format (and a daemon takes
+// it), the secret it shows once on stderr hashes to what the section holds, the password
+// prompt does not echo, and bad input exits 2.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashToken, isPasswordHash, verifyPassword } from '../../src/access/secrets.js';
 import { aclCommand } from '../../src/cli/acl.js';
 import { ConfigError } from '../../src/config.js';
-import { BIN, ROOT, assertBuilt, cleanEnv } from './daemon.js';
+import { tempDir } from '../support/server.js';
+import { BIN, ROOT, assertBuilt, cleanEnv, startDaemon } from './daemon.js';
 
 /** Runs `restmq <args>` with `input` on stdin (a pipe, not a terminal). */
 function restmq(args: readonly string[], input = ''): { status: number | null; stdout: string; stderr: string } {
@@ -15,18 +19,19 @@ function restmq(args: readonly string[], input = ''): { status: number | null; s
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
-/** The `[kind:NAME]` section at the end of the output, as its lines. */
+/** stdout is exactly one `[kind:NAME]` section after a blank line; returns its lines. */
 function sectionOf(stdout: string, kind: 'token' | 'user', name: string): string[] {
-  const at = stdout.indexOf(`[${kind}:${name}]\n`);
-  assert.ok(at >= 0, `a [${kind}:${name}] section in ${stdout}`);
-  assert.match(stdout.slice(0, at), /Paste this section into acl\.conf:\n\n$/);
-  return stdout.slice(at).replace(/\n$/, '').split('\n');
+  assert.ok(stdout.startsWith(`\n[${kind}:${name}]\n`), `stdout is the [${kind}:${name}] section: ${JSON.stringify(stdout)}`);
+  assert.ok(stdout.endsWith('\n'));
+  const lines = stdout.slice(1, -1).split('\n');
+  assert.equal(lines.length, 4, 'a header and three keys');
+  return lines;
 }
 
-/** The secret shown once: the line between the "shown only this once" line and the paste line. */
-function shownSecret(stdout: string): string {
-  const m = /^New [^\n]* \(shown only this once; it cannot be shown again, so store it now\):\n\n([^\n]+)\n\nPaste this section/.exec(stdout);
-  assert.ok(m?.[1], `a secret shown once in ${stdout}`);
+/** The secret shown once on stderr, between the "shown only this once" line and the stdout hint. */
+function shownSecret(stderr: string): string {
+  const m = /^New [^\n]* \(shown only this once; it cannot be shown again, so store it now\):\n\n([^\n]+)\n\nThe section for acl\.conf is on stdout \(append it with >> acl\.conf\)\.\n$/.exec(stderr);
+  assert.ok(m?.[1], `a secret shown once in ${JSON.stringify(stderr)}`);
   return m[1];
 }
 
@@ -34,13 +39,13 @@ describe('restmq acl add-token', () => {
   it('prints a new token once and a [token:NAME] section whose sha256 is the token\'s', () => {
     const { status, stdout, stderr } = restmq(['acl', 'add-token', 'worker-1', '--queues', 'jobs.* reports', '--allow', 'produce,consume']);
     assert.equal(status, 0, stderr);
-    const token = shownSecret(stdout);
+    const token = shownSecret(stderr);
     assert.match(token, /^rmq_[A-Za-z0-9_-]{43}$/, '256 random bits, base64url, with the rmq_ prefix');
     const lines = sectionOf(stdout, 'token', 'worker-1');
     assert.deepEqual(lines, ['[token:worker-1]', `sha256 = ${hashToken(token)}`, 'queues = jobs.* reports', 'allow = produce, consume']);
     assert.match(lines[1] ?? '', /^sha256 = [0-9a-f]{64}$/);
-    assert.equal(stdout.split(token).length, 2, 'the token appears exactly once');
-    assert.notEqual(shownSecret(restmq(['acl', 'add-token', 'worker-1', '--queues', 'x', '--allow', 'produce']).stdout), token, 'each run makes a new token');
+    assert.ok(!stdout.includes(token), 'the token never goes where the section goes');
+    assert.notEqual(shownSecret(restmq(['acl', 'add-token', 'worker-1', '--queues', 'x', '--allow', 'produce']).stderr), token, 'each run makes a new token');
   });
 
   it('takes patterns split by commas or spaces and rights in any order, and prints them canonically', () => {
@@ -53,7 +58,7 @@ describe('restmq acl add-token', () => {
 
   it('hash-token prints the same sha256 for the printed token', () => {
     const made = restmq(['acl', 'add-token', 't', '--queues', '*', '--allow', 'consume']);
-    const token = shownSecret(made.stdout);
+    const token = shownSecret(made.stderr);
     const hashed = restmq(['acl', 'hash-token'], `${token}\n`);
     assert.equal(hashed.status, 0, hashed.stderr);
     assert.equal(hashed.stdout, `${hashToken(token)}\n`);
@@ -68,14 +73,14 @@ describe('restmq acl add-user', () => {
     const { status, stdout, stderr } = restmq(['acl', 'add-user', 'alice', '--queues', '*', '--allow', 'produce,consume,admin', '--password-stdin'], `${password}\r\n`);
     assert.equal(status, 0, stderr);
     const lines = sectionOf(stdout, 'user', 'alice');
-    assert.equal(lines.length, 4);
+    assert.equal(stderr, '', 'nothing is shown: the password was not made here');
     assert.deepEqual([lines[0], lines[2], lines[3]], ['[user:alice]', 'queues = *', 'allow = produce, consume, admin']);
     const hash = (lines[1] ?? '').replace(/^password_hash = /, '');
     assert.match(lines[1] ?? '', /^password_hash = scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     assert.ok(isPasswordHash(hash));
     assert.equal(await verifyPassword(password, hash), true, 'spaces and the colon are kept; only the line ending goes');
     assert.equal(await verifyPassword(password.trim(), hash), false);
-    assert.ok(!stdout.includes(password) && !stdout.includes('shown only this once'));
+    assert.ok(!stdout.includes(password));
   });
 
   it('without a flag, a piped stdin is read the same way', async () => {
@@ -88,8 +93,9 @@ describe('restmq acl add-user', () => {
   it('--generate prints a new random password once, which verifies against the section', async () => {
     const { status, stdout, stderr } = restmq(['acl', 'add-user', 'robot', '--queues', 'jobs.*', '--allow', 'produce', '--generate']);
     assert.equal(status, 0, stderr);
-    const password = shownSecret(stdout);
+    const password = shownSecret(stderr);
     assert.match(password, /^[A-Za-z0-9_-]{24}$/, '144 random bits, base64url');
+    assert.ok(!stdout.includes(password));
     const hash = (sectionOf(stdout, 'user', 'robot')[1] ?? '').replace(/^password_hash = /, '');
     assert.equal(await verifyPassword(password, hash), true);
   });
@@ -171,7 +177,8 @@ describe('restmq acl: bad input exits 2 with a message', () => {
     it(`${c.name}${viaCli ? ' (CLI)' : ''}`, async () => {
       if (c.input === undefined) {
         let printed = '';
-        const run = aclCommand(c.args.slice(1), { write: (text) => void (printed += text) });
+        const sink = { write: (text: string) => void (printed += text) };
+        const run = aclCommand(c.args.slice(1), { out: sink, err: sink });
         await assert.rejects(run, (err: unknown) => err instanceof ConfigError && c.says.test(err.message));
         assert.equal(printed, '', 'nothing half-made on stdout');
       }
@@ -206,5 +213,36 @@ describe('help', () => {
     const top = restmq(['--help']);
     assert.equal(top.status, 0);
     assert.match(top.stdout, /^ {2}acl {8}make \[token:NAME\] and \[user:NAME\] sections/m);
+  });
+});
+
+describe('the printed sections, appended to acl.conf, admit their token and user', () => {
+  it('restmq serve --acl takes them: each principal is admitted on its queues with its rights only', { timeout: 60_000 }, async () => {
+    const dir = tempDir('restmq-acl-command-');
+    const file = join(dir, 'acl.conf');
+    writeFileSync(file, '# made with restmq acl ... >> acl.conf\n');
+    const token = restmq(['acl', 'add-token', 'ci', '--queues', 'jobs.*', '--allow', 'produce']);
+    appendFileSync(file, token.stdout);
+    const user = restmq(['acl', 'add-user', 'alice', '--queues', 'jobs.*', '--allow', 'consume', '--password-stdin'], 'pw of alice\n');
+    appendFileSync(file, user.stdout);
+    const daemon = await startDaemon(['--acl', file, '--data-dir', join(dir, 'data')]);
+    try {
+      const bearer = { authorization: `Bearer ${shownSecret(token.stderr)}` };
+      const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` });
+      const publish = (queue: string, headers: Record<string, string>) =>
+        fetch(`${daemon.url}/q/${queue}`, { method: 'POST', headers, body: new URLSearchParams({ value: 'v' }) });
+      assert.equal((await publish('jobs.build', bearer)).status, 200);
+      assert.equal((await publish('other', bearer)).status, 403, 'outside the token\'s patterns');
+      assert.equal((await publish('jobs.build', {})).status, 401);
+      assert.equal((await publish('jobs.build', basic('pw of alice'))).status, 403, 'alice may consume, not produce');
+      const popped = await fetch(`${daemon.url}/q/jobs.build`, { headers: { ...basic('pw of alice'), accept: 'application/json' } });
+      assert.equal(popped.status, 200);
+      assert.equal(((await popped.json()) as { value: string }).value, 'v');
+      assert.equal((await fetch(`${daemon.url}/q/jobs.build`, { headers: basic('wrong') })).status, 401);
+      assert.equal((await fetch(`${daemon.url}/q/jobs.build`, { headers: bearer })).status, 403, 'the token may produce, not consume');
+    } finally {
+      await daemon.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
