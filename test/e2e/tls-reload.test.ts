@@ -2,7 +2,9 @@
 // a COMET and a WSS stream opened before keep receiving; a broken pair on reload is logged and
 // the old one kept; an unusable pair at start exits 2; SIGHUP without TLS does not stop it.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashToken, newToken } from '../../src/access/secrets.js';
 import { after, describe, it } from 'node:test';
 import { queueName } from '../support/server.js';
 import { HttpsStream, WssClient, httpsRequest, makeCertificates, publishOverHttps, startLoggingDaemon, useCertificate } from '../support/tls.js';
@@ -59,6 +61,35 @@ describe('restmq serve --tls-cert --tls-key, reloaded by SIGHUP', { timeout: 90_
       comet.close();
       ws.close();
     }
+    assert.equal(await daemon.stop(), 0);
+  });
+
+  it('SIGHUP re-reads the acl file too: a token swapped in place works over HTTPS at once', async () => {
+    useCertificate(certs, certs.one);
+    const acl = join(certs.dir, 'acl.conf');
+    const [oldToken, newer] = [newToken(), newToken()];
+    const aclFor = (token: string): string => `[token:ci]\nsha256 = ${hashToken(token)}\nqueues = jobs.*\nallow = produce\n`;
+    // A whole-second mtime that can be put back exactly, so the file watcher (size, mtime,
+    // inode) cannot see the edit below: only SIGHUP can make the daemon read it.
+    const stamp = Math.floor(Date.now() / 1000) - 60;
+    writeFileSync(acl, aclFor(oldToken));
+    utimesSync(acl, stamp, stamp);
+    const daemon = await startLoggingDaemon(['--tls-cert', certs.live.cert, '--tls-key', certs.live.key, '--acl', acl]);
+    daemons.push(daemon);
+    const publish = (token: string) =>
+      httpsRequest(`${daemon.url}/q/jobs.a`, certs.ca, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'value=x' });
+    assert.equal((await publish(oldToken)).status, 200);
+    assert.equal((await publish(newer)).status, 401);
+
+    const before = statSync(acl);
+    writeFileSync(acl, aclFor(newer)); // same size, same inode
+    utimesSync(acl, stamp, stamp);
+    const after = statSync(acl);
+    assert.deepEqual([after.size, after.mtimeMs, after.ino], [before.size, before.mtimeMs, before.ino], 'the watcher sees no change');
+    daemon.child.kill('SIGHUP');
+    await daemon.untilLog(/"msg":"acl reloaded"/);
+    assert.equal((await publish(newer)).status, 200);
+    assert.equal((await publish(oldToken)).status, 401);
     assert.equal(await daemon.stop(), 0);
   });
 
