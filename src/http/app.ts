@@ -12,6 +12,8 @@ import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
 import { requireAccessDeclarations } from './guards/declarations.js';
+import { registerBrowserGuards } from './guards/browser.js';
+import type { BrowserPolicy } from './guards/browser-policy.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -41,6 +43,8 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
+  /** Host allow-list, origin checks, JSONP and CORS (see src/http/guards/browser.ts). */
+  readonly browser: BrowserPolicy;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -105,6 +109,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       done(err as Error);
     }
   });
+  registerBrowserGuards(app, deps.browser);
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.elapsedTime > SLOW_REQUEST_MS) {
       request.log.info({ url: request.url, method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');

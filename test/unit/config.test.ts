@@ -58,6 +58,17 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   redisSentinelName: { good: [['mymaster', 'mymaster']], bad: [''] },
   redisPrefix: { good: [['staging:', 'staging:'], ['x'.repeat(64), 'x'.repeat(64)]], bad: ['a b', 'a{b', 'x'.repeat(65)] },
   redisTimeoutMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
+  acl: { good: [['/etc/restmq/acl.conf', '/etc/restmq/acl.conf']], bad: [''] },
+  allowedOrigins: {
+    good: [['http://localhost:3000', ['http://localhost:3000']], ['https://A.example/, http://[::1]:80', ['https://a.example', 'http://[::1]']]],
+    bad: ['*', 'localhost:3000', 'http://h/path', 'ftp://h', 'http://h?x', 'null', ''],
+  },
+  allowedHosts: {
+    good: [['*', ['*']], ['mq.example.com, [::1],10.0.0.1', ['mq.example.com', '::1', '10.0.0.1']]],
+    bad: ['mq.example.com:8888', 'a b', '*,h', '-h', ''],
+  },
+  corsOrigins: { good: [['*', ['*']], ['http://a.example:81,https://b.example', ['http://a.example:81', 'https://b.example']]], bad: ['*,http://a', 'a.example', ''] },
+  jsonp: { good: [['on', 'on'], ['off', 'off']], bad: ['true', 'OFF', ''] },
 };
 
 describe('loadConfig', () => {
@@ -89,6 +100,11 @@ describe('loadConfig', () => {
       redisSentinelName: 'mymaster',
       redisPrefix: 'restmq:',
       redisTimeoutMs: 3000,
+      acl: null,
+      allowedOrigins: null,
+      allowedHosts: null,
+      corsOrigins: null,
+      jsonp: 'on',
     });
   });
 
