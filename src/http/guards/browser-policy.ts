@@ -110,26 +110,27 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * True when a browser marks the request as sent by a page whose origin is neither `own`
- * (the server's origin as the request addressed it) nor allowed: an `Origin` or, without
- * one, a `Referer` outside the allowed origins, or `Sec-Fetch-Site: cross-site|same-site`
- * with no allowed origin to vouch for it. Requests without these headers (curl, SDKs,
- * the original's clients) are not foreign. With CORS `*` every origin counts as allowed,
- * but only for requests that carry no credentials.
+ * True when a browser marks the request as sent by a page whose origin is neither the
+ * server's own (`protocol://host` as the request addressed it) nor allowed: an `Origin`
+ * or, without one, a `Referer` outside the allowed origins, or `Sec-Fetch-Site:
+ * cross-site|same-site` with no allowed origin to vouch for it. Requests without these
+ * headers (curl, SDKs, the original's clients) are not foreign. With CORS `*` every origin
+ * counts as allowed, but only for requests that carry no credentials.
  */
-export function isForeign(policy: BrowserPolicy, headers: OriginHeaders, own: string | null): boolean {
-  const credentialed = headers.authorization !== undefined || headers.cookie !== undefined;
-  const allowed = (origin: string): boolean =>
-    origin === own || policy.origins.has(origin) || (policy.cors?.anyOrigin === true && !credentialed);
-  const origin = single(headers.origin);
-  const referer = single(headers.referer);
-  const claimed = origin ?? referer;
-  if (claimed !== undefined) {
-    const from = originOf(claimed);
-    return from === null || !allowed(from);
+export function isForeign(policy: BrowserPolicy, headers: OriginHeaders, protocol: string, host: string | undefined): boolean {
+  const claimed = single(headers.origin) ?? single(headers.referer);
+  if (claimed === undefined) {
+    const site = single(headers['sec-fetch-site']);
+    return site === 'cross-site' || site === 'same-site';
   }
-  const site = single(headers['sec-fetch-site']);
-  return site === 'cross-site' || site === 'same-site';
+  // The common same-origin case without parsing: `Origin: http://host:port` or a Referer under it.
+  const own = host === undefined ? null : `${protocol}://${host}`;
+  if (own !== null && (claimed === own || claimed.startsWith(`${own}/`))) return false;
+  const from = originOf(claimed);
+  if (from === null) return true;
+  if (policy.origins.has(from) || from === ownOrigin(protocol, host)) return false;
+  const credentialed = headers.authorization !== undefined || headers.cookie !== undefined;
+  return !(policy.cors?.anyOrigin === true && !credentialed);
 }
 
 /** The server's own origin as this request addressed it, or null without a usable Host. */

@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC } from '../../access/rights.js';
 import { RestMQError } from '../../core/errors.js';
 import { PAGE_STYLE } from '../pages.js';
-import { hostAllowed, isForeign, originOf, ownOrigin } from './browser-policy.js';
+import { hostAllowed, isForeign, originOf } from './browser-policy.js';
 import type { BrowserPolicy } from './browser-policy.js';
 
 declare module 'fastify' {
@@ -58,7 +58,7 @@ export function registerBrowserGuards(app: FastifyInstance, policy: BrowserPolic
   app.addHook('onRequest', (request, reply, done) => {
     if (policy.cors !== null) void reply.header('vary', 'Origin');
     if (!hostAllowed(policy, request.headers.host)) return done(new RestMQError('host_not_allowed'));
-    request.foreignPage = isForeign(policy, request.headers, ownOrigin(request.protocol, request.headers.host));
+    request.foreignPage = isForeign(policy, request.headers, request.protocol, request.headers.host);
     if (request.foreignPage && !isPublic(request)) return done(new RestMQError('cross_site_refused'));
     corsHeaders(policy, request, reply);
     done();
