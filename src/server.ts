@@ -15,6 +15,7 @@ import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
 import { isLoopback } from './access/hosts.js';
+import { browserPolicy } from './http/guards/browser-policy.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
@@ -75,6 +76,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sseRetryMs: config.sseRetryMs,
       wsPingSeconds: config.wsPingSeconds,
     },
+    browser: browserPolicy(config),
   });
 
   let closing: Promise<void> | undefined;
