@@ -63,6 +63,14 @@ export interface Config {
   readonly protectedMode: 'yes' | 'no';
   /** Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client. @default null (trust none) */
   readonly trustProxy: readonly string[] | null;
+  /** Origins besides the server's own whose pages may use it (JSONP, forms, WebSocket). @default null (same origin only) */
+  readonly allowedOrigins: readonly string[] | null;
+  /** Host header names served (DNS rebinding guard); `*` serves any. @default null (from listen and acl; see docs/security.md) */
+  readonly allowedHosts: readonly string[] | null;
+  /** Origins whose scripts may read answers (CORS); `*` for any, never with credentials. @default null (no CORS) */
+  readonly corsOrigins: readonly string[] | null;
+  /** JSONP (`callback=`) on or off. @default 'on' */
+  readonly jsonp: 'on' | 'off';
   /** PEM certificate (chain) file; with tlsKey, serves HTTPS and WSS on the same port. @default null */
   readonly tlsCert: string | null;
   /** PEM private key file of tlsCert (unencrypted). @default null */
@@ -170,6 +178,39 @@ function addressList(raw: unknown, name: string): string[] {
   });
 }
 
+/** `scheme://host[:port]` entries, as browsers send them in `Origin`; `*` alone when `star`. */
+function originList(star: boolean) {
+  return (raw: unknown, name: string): string[] => {
+    const entries = text(raw, name).split(',').map((e) => e.trim().replace(/\/$/, ''));
+    if (star && entries.length === 1 && entries[0] === '*') return ['*'];
+    return entries.map((entry) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = null;
+      }
+      const bare = url !== null && url.pathname === '/' && !entry.endsWith('/') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+      if (url === null || !bare || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new ConfigError(`${name} must be a comma-separated list of origins like http://host:port${star ? ', or *' : ''} (bad entry ${JSON.stringify(entry)})`);
+      }
+      return url.origin;
+    });
+  };
+}
+
+/** Host names or IP addresses (no port), or `*` alone. */
+function hostList(raw: unknown, name: string): string[] {
+  const entries = text(raw, name).split(',').map((e) => e.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  if (entries.length === 1 && entries[0] === '*') return ['*'];
+  for (const entry of entries) {
+    if (!/^[a-z0-9]([a-z0-9.-]{0,252})$/.test(entry) && !/^[0-9a-f:.]{2,45}$/.test(entry)) {
+      throw new ConfigError(`${name} must be a comma-separated list of host names without ports, or * (bad entry ${JSON.stringify(entry)})`);
+    }
+  }
+  return entries;
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -199,10 +240,14 @@ export const SETTINGS = [
   setting({ key: 'redisSentinel', flag: 'redis-sentinel', env: 'RESTMQ_REDIS_SENTINEL', defaultValue: null, help: 'use Redis behind Sentinel: sentinels host:port[,host:port...]', parse: nullable(hostPortList) }),
   setting({ key: 'redisSentinelName', flag: 'redis-sentinel-name', env: 'RESTMQ_REDIS_SENTINEL_NAME', defaultValue: 'mymaster', help: 'the master name the sentinels monitor', parse: text }),
   setting({ key: 'redisPrefix', flag: 'redis-prefix', env: 'RESTMQ_REDIS_PREFIX', defaultValue: 'restmq:', help: 'prefix of every Redis key and channel, to share one Redis between deployments', parse: redisPrefix }),
+  setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
   setting({ key: 'acl', flag: 'acl', env: 'RESTMQ_ACL', defaultValue: null, help: 'original RestMQ acl.conf file (INI), with optional [user:NAME] and [token:NAME] sections; see docs/security.md', parse: nullable(text) }),
   setting({ key: 'protectedMode', flag: 'protected-mode', env: 'RESTMQ_PROTECTED_MODE', defaultValue: 'yes', help: 'with no --acl, refuse clients that are not on loopback (yes or no)', parse: oneOf('yes', 'no') }),
   setting({ key: 'trustProxy', flag: 'trust-proxy', env: 'RESTMQ_TRUST_PROXY', defaultValue: null, help: 'proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client', parse: nullable(addressList) }),
-  setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
+  setting({ key: 'allowedOrigins', flag: 'allowed-origins', env: 'RESTMQ_ALLOWED_ORIGINS', defaultValue: null, help: 'origins besides the server\'s own whose pages may use it (JSONP, forms, WebSocket): http://host:port[,...]', parse: nullable(originList(false)) }),
+  setting({ key: 'allowedHosts', flag: 'allowed-hosts', env: 'RESTMQ_ALLOWED_HOSTS', defaultValue: null, help: 'Host names served besides IP addresses and localhost, or *; none: the listen name (any host when listening beyond loopback with --acl)', parse: nullable(hostList) }),
+  setting({ key: 'corsOrigins', flag: 'cors-origins', env: 'RESTMQ_CORS_ORIGINS', defaultValue: null, help: 'origins whose scripts may read answers (CORS): http://host:port[,...], or * (then without credentials)', parse: nullable(originList(true)) }),
+  setting({ key: 'jsonp', flag: 'jsonp', env: 'RESTMQ_JSONP', defaultValue: 'on', help: 'JSONP answers to callback=: on (same-origin and allowed origins only) or off', parse: oneOf('on', 'off') }),
   setting({ key: 'tlsCert', flag: 'tls-cert', env: 'RESTMQ_TLS_CERT', defaultValue: null, help: 'serve HTTPS and WSS with this PEM certificate (chain) file; needs --tls-key; SIGHUP re-reads it', parse: nullable(text) }),
   setting({ key: 'tlsKey', flag: 'tls-key', env: 'RESTMQ_TLS_KEY', defaultValue: null, help: 'the PEM private key file of --tls-cert (unencrypted); SIGHUP re-reads it', parse: nullable(text) }),
 ] as const;

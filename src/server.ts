@@ -15,6 +15,7 @@ import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
 import { isLoopback } from './access/hosts.js';
+import { browserPolicy } from './http/guards/browser-policy.js';
 import { loadTlsSync, reloadTls } from './http/tls.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
@@ -86,6 +87,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sseRetryMs: config.sseRetryMs,
       wsPingSeconds: config.wsPingSeconds,
     },
+    browser: browserPolicy(config),
     ...(tls === null ? {} : { tls }),
   });
 

@@ -46,6 +46,9 @@ export const ERROR_CATALOG = {
   store_unavailable: { status: 503, message: 'the store cannot be reached' },
   shutting_down: { status: 503, message: 'the server is shutting down' },
   internal: { status: 500, message: 'internal error' },
+  cross_site_refused: { status: 403, message: 'a page of another origin cannot use this route (see --allowed-origins)' },
+  host_not_allowed: { status: 421, message: 'this server does not answer for that Host (see --allowed-hosts)' },
+  jsonp_disabled: { status: 403, message: 'JSONP (callback) is turned off on this server (--jsonp off)' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A code from {@link ERROR_CATALOG}. */

@@ -14,6 +14,8 @@ import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
 import { registerAccessGuard } from './guards/access.js';
 import { requireAccessDeclarations } from './guards/declarations.js';
+import { registerBrowserGuards } from './guards/browser.js';
+import type { BrowserPolicy } from './guards/browser-policy.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -49,6 +51,8 @@ export interface HttpAppDeps {
   readonly protectedMode: boolean;
   /** Proxies whose X-Forwarded-For names the client; null trusts none. */
   readonly trustProxy: readonly string[] | null;
+  /** Host allow-list, origin checks, JSONP and CORS (see src/http/guards/browser.ts). */
+  readonly browser: BrowserPolicy;
   /** Certificate and key to serve HTTPS (and WSS) instead of HTTP; see src/http/tls.ts. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -103,7 +107,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
-  registerAccessGuard(app, deps.access, deps.protectedMode);
   // While draining, every answer closes its connection: a keep-alive socket that turns idle
   // after close() began is not closed by node, so it would hold shutdown for the client's
   // idle timeout.
@@ -119,6 +122,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       done(err as Error);
     }
   });
+  registerBrowserGuards(app, deps.browser);
+  // After the browser guards: a page of another origin is refused before any credential is
+  // checked, so it cannot spend the user's failed-authentication allowance (a lock-out).
+  registerAccessGuard(app, deps.access, deps.protectedMode);
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.elapsedTime > SLOW_REQUEST_MS) {
       request.log.info({ url: request.url.split('?')[0], method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');

@@ -4,9 +4,12 @@
  */
 import { escapeHtml } from './render.js';
 
+/** The one style sheet of every page, inline; the CSP allows exactly it by hash (src/http/guards/browser.ts). */
+export const PAGE_STYLE = 'body{font-family:sans-serif;max-width:48em;margin:2em auto}code,pre{background:#f4f4f4}';
+
 function page(title: string, body: string): string {
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;max-width:48em;margin:2em auto}code,pre{background:#f4f4f4}</style></head>
+<style>${PAGE_STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>\n${body}\n</body></html>\n`;
 }
 

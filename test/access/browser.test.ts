@@ -31,7 +31,7 @@ queues = page.*
 allow = consume
 `;
 
-interface Seen {
+interface AclSeen {
   wsOpen: boolean;
   wsClosed: number | null;
   ws: string[];
@@ -41,27 +41,27 @@ interface Seen {
 
 declare global {
   interface Window {
-    seen: Seen;
+    aclSeen: AclSeen;
   }
 }
 
 function openWebSocket(queue: string): void {
-  window.seen = { wsOpen: false, wsClosed: null, ws: [], sse: [], sseErrors: 0 };
+  window.aclSeen = { wsOpen: false, wsClosed: null, ws: [], sse: [], sseErrors: 0 };
   const ws = new WebSocket(`ws://${location.host}/ws/${queue}`);
   ws.onopen = () => {
-    window.seen.wsOpen = true;
+    window.aclSeen.wsOpen = true;
   };
   ws.onclose = (e) => {
-    window.seen.wsClosed = e.code;
+    window.aclSeen.wsClosed = e.code;
   };
-  ws.onmessage = (e: MessageEvent<string>) => window.seen.ws.push(e.data);
+  ws.onmessage = (e: MessageEvent<string>) => window.aclSeen.ws.push(e.data);
 }
 
 function openEventSource(url: string): void {
   const es = new EventSource(url);
-  es.onmessage = (e: MessageEvent<string>) => window.seen.sse.push(e.data);
+  es.onmessage = (e: MessageEvent<string>) => window.aclSeen.sse.push(e.data);
   es.onerror = () => {
-    window.seen.sseErrors += 1;
+    window.aclSeen.sseErrors += 1;
   };
 }
 
@@ -98,31 +98,31 @@ describe('a browser page behind the ACL', () => {
   it('a WebSocket is refused without the auth cookie and served with it', async () => {
     await page.goto(`${acl.server.url}/healthz`);
     await page.evaluate(openWebSocket, 'page.ws');
-    await page.waitForFunction(() => window.seen.wsClosed !== null);
-    assert.equal(await page.evaluate(() => window.seen.wsOpen), false);
+    await page.waitForFunction(() => window.aclSeen.wsClosed !== null);
+    assert.equal(await page.evaluate(() => window.aclSeen.wsOpen), false);
 
     await page.evaluate(() => {
       document.cookie = 'auth=lerr:lerr; path=/';
     });
     await page.evaluate(openWebSocket, 'page.ws');
-    await page.waitForFunction(() => window.seen.wsOpen);
+    await page.waitForFunction(() => window.aclSeen.wsOpen);
     await publish(acl.server.url, 'page.ws', 'hello cookie');
-    await page.waitForFunction(() => window.seen.ws.length === 1);
-    assert.deepEqual(JSON.parse((await page.evaluate(() => window.seen.ws[0])) ?? ''), { key: 'page.ws:1', value: 'hello cookie' });
+    await page.waitForFunction(() => window.aclSeen.ws.length === 1);
+    assert.deepEqual(JSON.parse((await page.evaluate(() => window.aclSeen.ws[0])) ?? ''), { key: 'page.ws:1', value: 'hello cookie' });
   });
 
   it('an EventSource presents its token as access_token; one for another queue gets nothing', async () => {
     await page.goto(`${acl.server.url}/healthz`);
     await page.evaluate(() => {
-      window.seen = { wsOpen: false, wsClosed: null, ws: [], sse: [], sseErrors: 0 };
+      window.aclSeen = { wsOpen: false, wsClosed: null, ws: [], sse: [], sseErrors: 0 };
     });
     await page.evaluate(openEventSource, `/sse/other.q?access_token=${TOKEN}`);
     await page.evaluate(openEventSource, `/sse/page.sse?access_token=${TOKEN}`);
-    await page.waitForFunction(() => window.seen.sseErrors >= 1); // the stream for other.q was refused
+    await page.waitForFunction(() => window.aclSeen.sseErrors >= 1); // the stream for other.q was refused
     await publish(acl.server.url, 'page.sse', 'hello token');
     await publish(acl.server.url, 'other.q', 'not for this page');
-    await page.waitForFunction(() => window.seen.sse.length === 1);
-    assert.deepEqual(JSON.parse((await page.evaluate(() => window.seen.sse[0])) ?? ''), { key: 'page.sse:1', value: 'hello token' });
+    await page.waitForFunction(() => window.aclSeen.sse.length === 1);
+    assert.deepEqual(JSON.parse((await page.evaluate(() => window.aclSeen.sse[0])) ?? ''), { key: 'page.sse:1', value: 'hello token' });
     // Nothing streamed the other queue's message away.
     const left = await acl.server.broker.peek('other.q', 10);
     assert.deepEqual(left.map((m) => m.value), ['not for this page']);

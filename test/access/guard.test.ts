@@ -107,6 +107,16 @@ describe('the access guard', () => {
     assert.equal((await request(`${base}/q/jobs.g`, { headers: { 'x-forwarded-for': '10.66.0.2', ...bearer(JOBS_TOKEN) } })).status, 204);
   });
 
+  it('a page of another origin cannot spend the failure allowance of its visitor (no lock-out)', async () => {
+    const from = { 'x-forwarded-for': '10.66.1.1' };
+    for (let i = 0; i <= FAILURE_LIMIT; i++) {
+      const answer = await request(`${base}/q/jobs.lock?access_token=guess-${i}`, { headers: { ...from, 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' } });
+      assert.equal(answer.status, 403);
+      assert.equal((JSON.parse(answer.text) as { error: { code: string } }).error.code, 'cross_site_refused');
+    }
+    assert.equal((await request(`${base}/q/jobs.lock`, { headers: { ...from, ...bearer(JOBS_TOKEN) } })).status, 204);
+  });
+
   it('writes one audit line per refusal and per admin action, with principal, address, route and queue', async () => {
     const before = lines.length;
     await request(`${base}/q/jobs.audit`, { method: 'DELETE', headers: { 'x-forwarded-for': '10.77.0.1', ...bearer(JOBS_TOKEN) } });

@@ -64,6 +64,16 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
     good: [['127.0.0.1', ['127.0.0.1']], ['10.0.0.0/8, ::1', ['10.0.0.0/8', '::1']], ['fd00::/8', ['fd00::/8']]],
     bad: ['proxy.local', '10.0.0.0/33', '10.0.0.0/8/1', '::/129', ''],
   },
+  allowedOrigins: {
+    good: [['http://localhost:3000', ['http://localhost:3000']], ['https://A.example/, http://[::1]:80', ['https://a.example', 'http://[::1]']]],
+    bad: ['*', 'localhost:3000', 'http://h/path', 'ftp://h', 'http://h?x', 'null', ''],
+  },
+  allowedHosts: {
+    good: [['*', ['*']], ['mq.example.com, [::1],10.0.0.1', ['mq.example.com', '::1', '10.0.0.1']]],
+    bad: ['mq.example.com:8888', 'a b', '*,h', '-h', ''],
+  },
+  corsOrigins: { good: [['*', ['*']], ['http://a.example:81,https://b.example', ['http://a.example:81', 'https://b.example']]], bad: ['*,http://a', 'a.example', ''] },
+  jsonp: { good: [['on', 'on'], ['off', 'off']], bad: ['true', 'OFF', ''] },
   // Empty values and one without the other: test/unit/tls-config.test.ts.
   tlsCert: { good: [['/etc/restmq/cert.pem', '/etc/restmq/cert.pem']], bad: [], needs: { 'tls-key': '/etc/restmq/key.pem' } },
   tlsKey: { good: [['/etc/restmq/key.pem', '/etc/restmq/key.pem']], bad: [], needs: { 'tls-cert': '/etc/restmq/cert.pem' } },
@@ -101,6 +111,10 @@ describe('loadConfig', () => {
       acl: null,
       protectedMode: 'yes',
       trustProxy: null,
+      allowedOrigins: null,
+      allowedHosts: null,
+      corsOrigins: null,
+      jsonp: 'on',
       tlsCert: null,
       tlsKey: null,
     });
