@@ -102,6 +102,20 @@ describe('HTTPS with --tls-cert and --tls-key', { timeout: 60_000 }, () => {
     }
   });
 
+  it('a page of the server\'s own https:// origin is same-origin; the http:// origin of the same host is another one', async () => {
+    const queue = queueName('origin');
+    const post = (origin: string) =>
+      httpsRequest(`${server.url}/q/${queue}`, certs.ca, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'value=x',
+      });
+    assert.equal((await post(server.url)).status, 200);
+    const other = await post(server.url.replace('https:', 'http:'));
+    assert.equal(other.status, 403);
+    assert.equal((JSON.parse(other.body) as { error: { code: string } }).error.code, 'cross_site_refused');
+  });
+
   it('WebSocket over TLS (wss://) delivers a message', async () => {
     const queue = queueName('wss');
     const ws = await WssClient.open(`${server.url.replace('https:', 'wss:')}/ws/${queue}`, certs.ca);
