@@ -2,8 +2,9 @@
 // SSE and WSS streams over TLS, reload() swapping the certificate for new connections while
 // open streams keep running, and a broken pair refused at start or kept out on reload.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -187,5 +188,24 @@ describe('start-up with an unusable pair fails before serving', () => {
     await assert.rejects(startServer(config({ ...pair, tlsCert: certs.one.key }), { logger: pino({ level: 'silent' }) }), /--tls-cert .* holds no PEM certificate/);
     await assert.rejects(startServer(config({ tlsCert: certs.one.cert, tlsKey: certs.two.key }), { logger: pino({ level: 'silent' }) }), /--tls-key .*two\.key does not belong to the certificate in --tls-cert .*one\.pem/);
     await assert.rejects(startServer(config({ ...pair, tlsKey: `${certs.dir}/absent.key` }), { logger: pino({ level: 'silent' }) }), /--tls-key .*absent\.key cannot be read/);
+  });
+});
+
+describe('an expired certificate', () => {
+  it('is served, with a warning in the log; clients refuse it themselves', async () => {
+    const made = spawnSync('openssl', ['x509', '-req', '-in', 'one.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'expired.pem', '-days', '-1', '-extfile', 'ext.cnf'], { cwd: certs.dir, encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const lines: string[] = [];
+    const expired = await startServer(config({ tlsCert: join(certs.dir, 'expired.pem'), tlsKey: certs.one.key, dataDir: join(certs.dir, 'data') }), {
+      logger: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }),
+    });
+    try {
+      const warned = lines.find((l) => l.includes('the tls certificate has expired'));
+      assert.ok(warned, 'a warn line at start');
+      assert.match(warned, /"level":40/);
+      await assert.rejects(httpsRequest(`${expired.url}/healthz`, certs.ca), /certificate has expired/);
+    } finally {
+      await expired.close();
+    }
   });
 });
