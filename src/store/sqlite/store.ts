@@ -32,8 +32,9 @@ export interface SqliteStoreOptions {
   readonly maintenanceIntervalMs?: number;
 }
 
+/** The catalog error for a failed database call; the driver's text stays in `cause`, for the logs. */
 function storeUnavailable(err: unknown): RestMQError {
-  return new RestMQError('store_unavailable', `the SQLite store failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new RestMQError('store_unavailable', undefined, { cause: err });
 }
 
 /** Opens the SQLite store, creating and migrating the database file as needed. */
