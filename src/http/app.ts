@@ -10,7 +10,9 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
+import { ClientFaultLog, websocketErrorHandler } from './client-faults.js';
 import { toRestMQError } from './errors.js';
+import { StoreOutageLog } from './outage-log.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -75,7 +77,17 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   await app.register(formbody, { bodyLimit });
   // Streams are ended by the dispatcher (with a reason) before the app closes.
-  await app.register(websocket, { options: { maxPayload: bodyLimit } });
+  await app.register(websocket, {
+    options: { maxPayload: bodyLimit },
+    errorHandler: websocketErrorHandler(new ClientFaultLog(deps.logger)),
+  });
+  // A store outage is logged when it starts and when it ends, not once per refused request.
+  const outage = new StoreOutageLog(deps.logger, () => deps.broker.ready());
+  app.decorate('storeOutage', outage);
+  app.addHook('onClose', (_instance, done) => {
+    outage.close();
+    done();
+  });
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) =>
     done(null, body),

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
@@ -23,8 +24,8 @@ export function tempDir(prefix = 'restmq-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts a server on 127.0.0.1:0 with a temp SQLite store. */
-export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number } = {}): Promise<TestServer> {
+/** Starts a server on 127.0.0.1:0 with a temp SQLite store (and a silent logger unless given one). */
+export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   const config: Config = { ...DEFAULT_CONFIG, port: 0, listen: '127.0.0.1', dataDir, logLevel: 'silent', ...overrides };
   const server = await startServer(config, { logger: pino({ level: 'silent' }), ...options });
