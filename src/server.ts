@@ -13,6 +13,7 @@ import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { StoreOutageLog } from './http/outage-log.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
@@ -42,6 +43,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
   const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
+  // One log of store outages for requests and streams alike (a line when it starts and ends).
+  const storeOutage = new StoreOutageLog(logger, () => store.ping());
   const dispatcher = new Dispatcher({
     store,
     signals,
@@ -51,6 +54,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
     log: logger,
+    onStoreUnavailable: (err) => storeOutage.refused(err),
   });
   let draining = false;
   const app = await buildHttpApp({
@@ -60,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     isDraining: () => draining,
     dispatcher,
+    storeOutage,
     streams: {
       bufferBytes: config.streamBufferBytes,
       sseHeartbeatSeconds: config.sseHeartbeatSeconds,

@@ -42,6 +42,8 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
+  /** Counts refusals for `store_unavailable` into one outage log. @default one of its own */
+  readonly storeOutage?: StoreOutageLog;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -82,7 +84,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     errorHandler: websocketErrorHandler(new ClientFaultLog(deps.logger)),
   });
   // A store outage is logged when it starts and when it ends, not once per refused request.
-  const outage = new StoreOutageLog(deps.logger, () => deps.broker.ready());
+  const outage = deps.storeOutage ?? new StoreOutageLog(deps.logger, () => deps.broker.ready());
   app.decorate('storeOutage', outage);
   app.addHook('onClose', (_instance, done) => {
     outage.close();

@@ -72,7 +72,7 @@ describe('logs do not flood', { timeout: 60_000 }, () => {
     assert.ok(faults.length <= CLIENT_FAULTS_PER_WINDOW, `${faults.length} client-fault lines`);
   });
 
-  it('logs a Redis outage once when it starts and once when it ends, with the refused count', async () => {
+  it('logs a Redis outage once when it starts and once when it ends, with the refused count (requests and streams)', async () => {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
     const { logger, lines } = capturingLogger();
@@ -93,6 +93,12 @@ describe('logs do not flood', { timeout: 60_000 }, () => {
         const body = (await res.json()) as { error: { code: string; message: string } };
         assert.deepEqual(body, { error: { code: 'store_unavailable', message: 'the store cannot be reached' } });
       }
+    }
+    // Streams that resume from the history fail too, and are counted, not warned about one by one.
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${server.url}/sse/${q}?since=${q}:1`, { signal: AbortSignal.timeout(5000) });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /store_unavailable/);
     }
     await redis.restart();
     await waitFor('readyz after restart', async () => (await fetch(`${server.url}/readyz`)).status === 200, 15_000);
