@@ -11,7 +11,7 @@ import type { Store } from '../../src/store/contract.js';
 import type { StoreFactory } from './store-suite.js';
 
 const T0 = 1_800_000_000_000;
-/** Big enough for many slices of the SQLite sweeper (its first slice is 500 rows). */
+/** Big enough for many slices of the SQLite sweeper (its first slice is 200 rows). */
 const BIG = 6000;
 
 let counter = 0;

@@ -13,7 +13,7 @@ import type { GroupCommitter } from './group-commit.js';
 
 /** How long one slice (its deletes and its commit) should take, ms: the goal is under 50 ms. */
 export const SLICE_TARGET_MS = 12;
-const FIRST_SLICE = 500;
+const FIRST_SLICE = 200;
 const MIN_SLICE = 20;
 const MAX_SLICE = 20_000;
 
