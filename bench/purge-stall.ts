@@ -4,7 +4,7 @@
  * delay histogram runs in the daemon's process and a probe client keeps asking another
  * queue. Prints the longest stall and the slowest probe answer.
  *
- *   npx tsx bench/purge-stall.ts [--redis] [--count 60000] [--used 0]
+ *   npx tsx bench/purge-stall.ts [--redis] [--count 60000] [--bytes 64] [--used 0]
  *
  * `--used N` first publishes and pops N messages on other queues (a long-used database).
  */
@@ -20,10 +20,11 @@ const flag = (name: string, fallback: number): number => {
 };
 const COUNT = flag('count', 60_000);
 const USED = flag('used', 0);
+const BYTES = flag('bytes', 64);
 const useRedis = args.includes('--redis');
 
 async function fill(url: string, queue: string, count: number): Promise<void> {
-  const body = JSON.stringify(Array.from({ length: 1000 }, (_, i) => `message ${i} ${'x'.repeat(64)}`));
+  const body = JSON.stringify(Array.from({ length: 1000 }, (_, i) => `message ${i} ${'x'.repeat(BYTES)}`));
   for (let done = 0; done < count; done += 1000) {
     const res = await fetch(`${url}/q/${queue}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     if (res.status !== 200) throw new Error(`fill answered ${res.status}: ${await res.text()}`);

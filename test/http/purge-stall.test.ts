@@ -1,8 +1,9 @@
-// Purging or dropping a queue of 60,000 messages does not stall the daemon: on each store,
-// the longest event-loop delay in the daemon's process (it runs in this one) stays under a
-// generous bound while a probe client keeps asking another queue and is answered. The goal
-// is 50 ms; the bound is STALL_BOUND_MS so a loaded 2-core machine does not fail it (a
-// single DELETE of the queue took 140-260 ms here before purges were sliced).
+// Purging or dropping a queue of 60,000 messages (of about 510 bytes) does not stall the
+// daemon: on each store, the longest event-loop delay in the daemon's process (it runs in
+// this one) stays under a generous bound while a probe client keeps asking another queue
+// and is answered. The goal is 50 ms; the bound is STALL_BOUND_MS so a loaded 2-core
+// machine does not fail it (one DELETE of such a queue stalled 540 ms here before purges
+// were sliced; sliced, 25-50 ms).
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
@@ -11,10 +12,10 @@ import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
 const COUNT = 60_000;
-const STALL_BOUND_MS = 150;
+const STALL_BOUND_MS = 200;
 
 async function fill(url: string, queue: string): Promise<void> {
-  const body = JSON.stringify(Array.from({ length: 1000 }, (_, i) => `message ${i} ${'x'.repeat(64)}`));
+  const body = JSON.stringify(Array.from({ length: 1000 }, (_, i) => `message ${i} ${'x'.repeat(500)}`));
   for (let done = 0; done < COUNT; done += 1000) {
     const res = await fetch(`${url}/q/${queue}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     assert.equal(res.status, 200, await res.text());
