@@ -16,6 +16,7 @@ import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
 import { isLoopback } from './access/hosts.js';
 import { browserPolicy } from './http/guards/browser-policy.js';
+import { StoreOutageLog } from './http/outage-log.js';
 import { loadTlsSync, reloadTls } from './http/tls.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
@@ -60,6 +61,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
   const { store, signals } = await openBackend(config, logger);
   const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
+  // One log of store outages for requests and streams alike (a line when it starts and ends).
+  const storeOutage = new StoreOutageLog(logger, () => store.ping());
   const dispatcher = new Dispatcher({
     store,
     signals,
@@ -69,6 +72,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
     log: logger,
+    onStoreUnavailable: (err) => storeOutage.refused(err),
   });
   let draining = false;
   const app = await buildHttpApp({
@@ -81,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     access,
     protectedMode: config.protectedMode === 'yes',
     trustProxy: config.trustProxy,
+    storeOutage,
     streams: {
       bufferBytes: config.streamBufferBytes,
       sseHeartbeatSeconds: config.sseHeartbeatSeconds,

@@ -52,6 +52,11 @@ export interface DispatcherDeps {
   readonly sharedStore?: boolean;
   /** The clock; tests pass a fake one. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Told of each `store_unavailable` met while streaming, instead of a warning per failure:
+   * the composition root counts them into its one outage log.
+   */
+  readonly onStoreUnavailable?: (err: RestMQError) => void;
 }
 
 class QueueFeed {
@@ -237,11 +242,18 @@ export class Dispatcher {
           if (consumer.flush()) this.pump(feed);
         },
         (err: unknown) => {
-          this.deps.log.warn({ err, queue: feed.queue }, 'reading the broadcast history failed');
+          this.failed(err, feed.queue, 'reading the broadcast history failed');
           this.remove(feed, consumer);
           consumer.sink.end(err instanceof RestMQError ? err : new RestMQError('store_unavailable'));
         },
       );
+  }
+
+  /** A store outage goes to the outage log when there is one; anything else is warned about. */
+  private failed(err: unknown, queue: string, what: string): void {
+    const hook = this.deps.onStoreUnavailable;
+    if (hook !== undefined && err instanceof RestMQError && err.code === 'store_unavailable') hook(err);
+    else this.deps.log.warn({ err, queue }, what);
   }
 
   private slow(feed: QueueFeed, consumer: Consumer): void {
@@ -259,7 +271,7 @@ export class Dispatcher {
     feed.running = true;
     feed.idle = this.run(feed).then(
       () => undefined,
-      (err: unknown) => this.deps.log.warn({ err, queue: feed.queue }, 'streaming delivery failed; waiting for the next signal'),
+      (err: unknown) => this.failed(err, feed.queue, 'streaming delivery failed; waiting for the next signal'),
     ).finally(() => {
       feed.running = false;
       if (!hasConsumers(feed)) this.drop(feed);

@@ -11,11 +11,13 @@ import type { AccessControl } from '../access/access-control.js';
 import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
+import { ClientFaultLog, websocketErrorHandler } from './client-faults.js';
 import { toRestMQError } from './errors.js';
 import { registerAccessGuard } from './guards/access.js';
 import { requireAccessDeclarations } from './guards/declarations.js';
 import { registerBrowserGuards } from './guards/browser.js';
 import type { BrowserPolicy } from './guards/browser-policy.js';
+import { StoreOutageLog } from './outage-log.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -53,6 +55,8 @@ export interface HttpAppDeps {
   readonly trustProxy: readonly string[] | null;
   /** Host allow-list, origin checks, JSONP and CORS (see src/http/guards/browser.ts). */
   readonly browser: BrowserPolicy;
+  /** Counts refusals for `store_unavailable` into one outage log. @default one of its own */
+  readonly storeOutage?: StoreOutageLog;
   /** Certificate and key to serve HTTPS (and WSS) instead of HTTP; see src/http/tls.ts. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -93,7 +97,17 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   await app.register(formbody, { bodyLimit });
   // Streams are ended by the dispatcher (with a reason) before the app closes.
-  await app.register(websocket, { options: { maxPayload: bodyLimit } });
+  await app.register(websocket, {
+    options: { maxPayload: bodyLimit },
+    errorHandler: websocketErrorHandler(new ClientFaultLog(deps.logger)),
+  });
+  // A store outage is logged when it starts and when it ends, not once per refused request.
+  const outage = deps.storeOutage ?? new StoreOutageLog(deps.logger, () => deps.broker.ready());
+  app.decorate('storeOutage', outage);
+  app.addHook('onClose', (_instance, done) => {
+    outage.close();
+    done();
+  });
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) =>
     done(null, body),

@@ -76,11 +76,14 @@ export function flatErrorBody(err: RestMQError): { error: string; code: string }
 export const AUTH_CHALLENGE = 'Basic realm="RestMQ", charset="UTF-8", Bearer realm="RestMQ"';
 
 /**
- * Sends a catalog error: logs it when it is the server's fault, sets `Retry-After` when
- * the code implies one, and renders `body` (the nested or the flat shape) with its status.
+ * Sends a catalog error: logs it when it is the server's fault (a store outage is counted
+ * by the server's StoreOutageLog instead, and a refusal while shutting down is expected),
+ * sets `Retry-After` when the code implies one, and renders `body` (the nested or the flat
+ * shape) with its status.
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: RestMQError, body: unknown): FastifyReply {
-  if (err.status >= 500) request.log.error({ err }, 'request failed');
+  if (err.code === 'store_unavailable') request.server.storeOutage.refused(err);
+  else if (err.status >= 500 && err.code !== 'shutting_down') request.log.error({ err }, 'request failed');
   if (err.retryAfterSeconds !== null) void reply.header('retry-after', String(err.retryAfterSeconds));
   if (err.code === 'unauthorized') void reply.header('www-authenticate', AUTH_CHALLENGE);
   return sendJson(request, reply, body, err.status);

@@ -24,7 +24,7 @@ export function tempDir(prefix = 'restmq-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts a server on 127.0.0.1:0 with a temp SQLite store. */
+/** Starts a server on 127.0.0.1:0 with a temp SQLite store (and a silent logger unless given one). */
 export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   const config: Config = { ...DEFAULT_CONFIG, port: 0, listen: '127.0.0.1', dataDir, logLevel: 'silent', ...overrides };

@@ -102,7 +102,8 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
         answer = await executeCommand(broker, command, authorize);
       } catch (err) {
         const error = toRestMQError(err);
-        if (error.status >= 500) log.error({ err }, 'websocket command failed');
+        if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
+        else if (error.status >= 500) log.error({ err }, 'websocket command failed');
         answer = flatErrorBody(error);
       }
       writer.send(JSON.stringify(answer));

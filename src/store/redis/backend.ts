@@ -18,7 +18,7 @@ import { openRedisStore } from './store.js';
 export interface RedisBackendOptions {
   readonly target: RedisTarget;
   readonly prefix: string;
-  /** Bound on connecting and on every command, ms. */
+  /** Bound on connecting, and the deadline of every store call, ms. */
   readonly timeoutMs: number;
   /** Command connections. */
   readonly pool: number;
@@ -66,7 +66,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
   if (ready.includes(false)) {
     options.logger.error({ target: describe(options.target) }, 'redis is not reachable yet; serving 503 until it is');
   }
-  const store = openRedisStore({ clients, keys, scripts, ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }) });
+  const store = openRedisStore({ clients, keys, scripts, timeoutMs: options.timeoutMs, ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }) });
   const signals = new RedisSignalBus({ publisher: clients[0] as RedisClient, subscriber, keys, logger: options.logger });
   return { store, signals };
 }

@@ -2,7 +2,9 @@
  * What the Redis store's roles share: the connections (one per queue, so a queue's
  * commands stay in order), the scripts, the key space, the registry of queue names, and
  * the count of calls in flight that close waits for. Every call goes through
- * {@link RedisContext.call}, which maps failures to `store_unavailable` (errors.ts).
+ * {@link RedisContext.call}, which maps failures to `store_unavailable` (errors.ts) and
+ * gives the whole call one deadline: however many commands, retries or reconnects it
+ * waits for, it answers within the timeout.
  */
 import { randomBytes } from 'node:crypto';
 import { guard } from './errors.js';
@@ -22,6 +24,8 @@ export class RedisContext {
     readonly clients: readonly RedisClient[],
     readonly keys: KeySpace,
     readonly scripts: Scripts,
+    /** Deadline of one call, ms (`--redis-timeout-ms`). */
+    private readonly timeoutMs: number,
   ) {
     // After a reconnect Redis may have lost data (no persistence, a failover): register anew.
     for (const client of clients) client.on('ready', () => this.registered.clear());
@@ -35,9 +39,15 @@ export class RedisContext {
     return this.clients[h % this.clients.length] as RedisClient;
   }
 
-  /** Runs `work` with failures mapped to `store_unavailable`, counted so close can wait. */
+  /**
+   * Runs `work` with failures mapped to `store_unavailable` and one deadline for all of it;
+   * counted so close can wait. Work past its deadline goes on in the background (its
+   * caller was answered 503: the outcome is unknown, as for any timeout) and is no longer
+   * waited for.
+   */
   async call<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
+    let timer: NodeJS.Timeout | undefined;
     try {
       // Started at once (callers rely on the order their commands reach Redis); a
       // synchronous throw is mapped like a rejection.
@@ -47,8 +57,13 @@ export class RedisContext {
       } catch (err) {
         running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
-      return await guard(running);
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.timeoutMs} ms`)), this.timeoutMs);
+      });
+      running.catch(() => undefined); // a late failure is nobody's to handle
+      return await guard(Promise.race([running, late]));
     } finally {
+      clearTimeout(timer);
       this.inFlight--;
       if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }

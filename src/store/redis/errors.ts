@@ -5,11 +5,13 @@
  */
 import { RestMQError, isRestMQError } from '../../core/errors.js';
 
-/** The catalog error for a failed Redis call. */
+/**
+ * The catalog error for a failed Redis call: the catalog message only, so no driver text
+ * reaches a client; the driver's error stays in `cause` for the logs.
+ */
 export function toStoreError(err: unknown): RestMQError {
   if (isRestMQError(err)) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new RestMQError('store_unavailable', `the Redis store failed: ${detail}`, { cause: err });
+  return new RestMQError('store_unavailable', undefined, { cause: err });
 }
 
 /** Awaits `work` and rethrows any failure as `store_unavailable`. */

@@ -64,8 +64,11 @@ export class RedisMessages implements MessageStore {
 
   async append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
     if (messages.length === 0) return [];
-    if (!this.ctx.isRegistered(queue)) await this.ctx.call(() => this.ctx.register(queue));
-    return this.appends.submit(`${queue}|${now}`, { messages, now });
+    // One deadline over the registration and the batched script call.
+    return this.ctx.call(async () => {
+      if (!this.ctx.isRegistered(queue)) await this.ctx.register(queue);
+      return this.appends.submit(`${queue}|${now}`, { messages, now });
+    });
   }
 
   private appendBatch(queue: string, inputs: readonly AppendInput[]): Promise<string[][]> {
@@ -98,8 +101,11 @@ export class RedisMessages implements MessageStore {
 
   async publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     if (entries.length === 0) return { kind: 'stored', keys: [], duplicate: [] };
-    if (!this.ctx.isRegistered(queue)) await this.ctx.call(() => this.ctx.register(queue));
-    return this.publishes.submit(`${queue}|${now}`, { entries, now });
+    // One deadline over the registration and the batched script call.
+    return this.ctx.call(async () => {
+      if (!this.ctx.isRegistered(queue)) await this.ctx.register(queue);
+      return this.publishes.submit(`${queue}|${now}`, { entries, now });
+    });
   }
 
   private publishBatch(queue: string, inputs: readonly PublishInput[]): Promise<PublishOutcome[]> {

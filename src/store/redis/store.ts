@@ -31,6 +31,8 @@ export interface RedisStoreOptions {
    * letters, moves left in an outbox) and forgets expired dedup ids, ms. @default 5000
    */
   readonly maintenanceIntervalMs?: number;
+  /** Deadline of one store call, ms: past it the call answers `store_unavailable`. @default 3000 */
+  readonly timeoutMs?: number;
 }
 
 /** Opens the Redis store over connections it will own. */
@@ -54,7 +56,7 @@ class RedisStore implements Store {
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
-    this.ctx = new RedisContext(options.clients, options.keys, options.scripts);
+    this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000);
     const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue));
     this.messages = new RedisMessages(this.ctx, moves);
     this.leases = new RedisLeases(this.ctx, moves);

@@ -17,6 +17,8 @@ export class GroupCommitter {
   private pending: PendingOp[] = [];
   private scheduled = false;
   private closed = false;
+  /** Queues held by a sliced purge or drop, each with what waits for it, in call order. */
+  private readonly held = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly db: Database,
@@ -38,6 +40,56 @@ export class GroupCommitter {
         setImmediate(this.flush);
       }
     });
+  }
+
+  /**
+   * {@link submit} for work on one queue: while a sliced purge or drop holds `queue`, the
+   * work waits and runs after it, so no client sees a queue half purged.
+   */
+  submitFor<T>(queue: string, run: () => T): Promise<T> {
+    const waiting = this.held.get(queue);
+    if (waiting === undefined) return this.submit(run);
+    return new Promise<T>((resolve, reject) => {
+      waiting.push(() => {
+        this.submit(run).then(resolve, reject);
+      });
+    });
+  }
+
+  /**
+   * Runs `task` alone on `queue`: work submitted for the queue after this call waits until
+   * the task ends (work on other queues goes on between the task's own submits).
+   */
+  exclusive<T>(queue: string, task: () => Promise<T>): Promise<T> {
+    const start = (): Promise<T> => {
+      this.held.set(queue, []);
+      return task().finally(() => this.release(queue));
+    };
+    const waiting = this.held.get(queue);
+    if (waiting === undefined) return start();
+    return new Promise<T>((resolve, reject) => {
+      waiting.push(() => {
+        start().then(resolve, reject);
+      });
+    });
+  }
+
+  /** True while a task of {@link exclusive} holds `queue`. */
+  isHeld(queue: string): boolean {
+    return this.held.has(queue);
+  }
+
+  private release(queue: string): void {
+    const waiting = this.held.get(queue) ?? [];
+    this.held.delete(queue);
+    while (waiting.length > 0) {
+      (waiting.shift() as () => void)();
+      const next = this.held.get(queue);
+      if (next !== undefined) {
+        next.push(...waiting); // another exclusive task took the queue: the rest wait for it
+        return;
+      }
+    }
   }
 
   /** Runs whatever is pending now, synchronously (used at close). */

@@ -20,7 +20,7 @@ export class SqliteLeases implements LeaseStore {
   ) {}
 
   lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
       const heads = this.sql.readyHead.all(queue, now, receipts.length);
@@ -33,7 +33,7 @@ export class SqliteLeases implements LeaseStore {
   }
 
   ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       const refusal = this.check(queue, seq, receipt, now);
       if (refusal !== null) return refusal;
       this.sql.remove.run(queue, seq);
@@ -42,7 +42,7 @@ export class SqliteLeases implements LeaseStore {
   }
 
   release(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<ReleaseOutcome> {
-    return this.commits.submit((): ReleaseOutcome => {
+    return this.commits.submitFor(queue, (): ReleaseOutcome => {
       const refusal = this.check(queue, seq, receipt, now);
       if (refusal !== null) return { kind: refusal };
       const row = this.sql.row.get(queue, seq) as MessageRow;
@@ -68,7 +68,7 @@ export class SqliteLeases implements LeaseStore {
     leaseUntil: number,
     now: number,
   ): Promise<{ readonly leaseExpiresAt: number } | LeaseRefusal> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       const refusal = this.check(queue, seq, receipt, now);
       if (refusal !== null) return refusal;
       this.sql.setVisible.run(leaseUntil, queue, seq);
@@ -94,7 +94,7 @@ export class SqliteDeadLetters implements DeadLetterStore {
   ) {}
 
   redrive(queue: string, limit: number, now: number): Promise<Redriven[]> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const moved: Redriven[] = [];
       for (const row of this.sql.deadHead.all(queue, now, limit)) {

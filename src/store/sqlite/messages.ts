@@ -7,6 +7,7 @@ import type { NewMessage, StoredMessage } from '../../core/types.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { QueueSweeper } from './sweeper.js';
 import { settingsOf, toMessage } from './statements.js';
 import type { Statements } from './statements.js';
 
@@ -16,14 +17,15 @@ export class SqliteMessages implements MessageStore {
     private readonly sql: Statements,
     private readonly due: DueWork,
     private readonly commits: GroupCommitter,
+    private readonly sweeper: QueueSweeper,
   ) {}
 
   append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    return this.commits.submit(() => this.insertAll(queue, messages, now));
+    return this.commits.submitFor(queue, () => this.insertAll(queue, messages, now));
   }
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
-    return this.commits.submit((): PublishOutcome => {
+    return this.commits.submitFor(queue, (): PublishOutcome => {
       const row = this.sql.queueRow.get(queue);
       const { dedupWindowSeconds, maxLength, ttlSeconds: ttlS, delaySeconds: delayS } = settingsOf(row);
       const windowMs = dedupWindowSeconds * 1000;
@@ -75,7 +77,7 @@ export class SqliteMessages implements MessageStore {
   }
 
   take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       if (limit === 1) {
         const row = this.sql.takeOne.get(queue, queue, now);
@@ -87,7 +89,7 @@ export class SqliteMessages implements MessageStore {
   }
 
   readOldest(queue: string, now: number): Promise<StoredMessage | null> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const row = this.sql.oldestReady.get(queue, now);
       if (row === undefined) return null;
@@ -97,26 +99,26 @@ export class SqliteMessages implements MessageStore {
   }
 
   latestKeys(queue: string, limit: number): Promise<string[]> {
-    return this.commits.submit(() => this.sql.latest.all(queue, limit).map((r) => formatKey(queue, r.seq)));
+    return this.commits.submitFor(queue, () => this.sql.latest.all(queue, limit).map((r) => formatKey(queue, r.seq)));
   }
 
   remove(queue: string, seq: number): Promise<boolean> {
-    return this.commits.submit(() => this.sql.remove.run(queue, seq).changes > 0);
+    return this.commits.submitFor(queue, () => this.sql.remove.run(queue, seq).changes > 0);
   }
 
   purge(queue: string): Promise<number> {
-    return this.commits.submit(() => this.sql.purge.run(queue).changes);
+    return this.sweeper.purge(queue);
   }
 
   peek(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       return this.sql.peek.all(queue, now, limit).map((r) => toMessage(queue, r));
     });
   }
 
   read(queue: string, seq: number, now: number): Promise<StoredMessage | null> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const row = this.sql.row.get(queue, seq);
       if (row === undefined || (row.expires_at !== null && row.expires_at <= now)) return null;
@@ -125,7 +127,7 @@ export class SqliteMessages implements MessageStore {
   }
 
   nextDueAt(queue: string, now: number): Promise<number | null> {
-    return this.commits.submit(() => this.sql.nextDue.get(queue, now)?.at ?? null);
+    return this.commits.submitFor(queue, () => this.sql.nextDue.get(queue, now)?.at ?? null);
   }
 
   private insertAll(queue: string, messages: readonly NewMessage[], now: number): string[] {

@@ -1,10 +1,12 @@
 /**
- * The SQLite queue role: settings (columns of the queues row), listing, stats and drop.
+ * The SQLite queue role: settings (columns of the queues row), listing, stats and drop
+ * (in slices, sweeper.ts).
  */
 import { formatKey } from '../../core/names.js';
 import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
 import type { QueueStore } from '../contract.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { QueueSweeper } from './sweeper.js';
 import { SETTING_COLUMNS, settingsOf } from './statements.js';
 import type { SettingField, Statements } from './statements.js';
 
@@ -13,14 +15,15 @@ export class SqliteQueues implements QueueStore {
   constructor(
     private readonly sql: Statements,
     private readonly commits: GroupCommitter,
+    private readonly sweeper: QueueSweeper,
   ) {}
 
   settings(queue: string): Promise<QueueSettings> {
-    return this.commits.submit(() => settingsOf(this.sql.queueRow.get(queue)));
+    return this.commits.submitFor(queue, () => settingsOf(this.sql.queueRow.get(queue)));
   }
 
   updateSettings(queue: string, patch: Partial<QueueSettings>, now: number): Promise<QueueSettings> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.sql.ensureQueue.run(queue, now);
       for (const name of Object.keys(SETTING_COLUMNS) as SettingField[]) {
         const value = patch[name];
@@ -35,7 +38,7 @@ export class SqliteQueues implements QueueStore {
   }
 
   stats(queue: string, now: number): Promise<QueueStats | null> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       const row = this.sql.queueRow.get(queue);
       if (row === undefined) return null;
       const oldest = this.sql.oldestAny.get(queue, now);
@@ -53,11 +56,6 @@ export class SqliteQueues implements QueueStore {
   }
 
   drop(queue: string): Promise<number> {
-    return this.commits.submit(() => {
-      const deleted = this.sql.purge.run(queue).changes;
-      this.sql.dedupDropQueue.run(queue);
-      this.sql.dropQueue.run(queue);
-      return deleted;
-    });
+    return this.sweeper.drop(queue);
   }
 }

@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -81,6 +81,16 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   // numbers) instead of a trigger per row: the trigger cost a queue-row update per message.
   4: `
     DROP TRIGGER messages_count_insert;
+  `,
+  // Purges and drops run in slices (sweeper.ts); a sweep begun is recorded with the highest
+  // key it removes, so a crash mid-way finishes it at the next start instead of leaving
+  // purged messages to reappear.
+  5: `
+    CREATE TABLE sweeps (
+      queue    TEXT PRIMARY KEY,
+      through  INTEGER NOT NULL,
+      dropping INTEGER NOT NULL
+    ) WITHOUT ROWID;
   `,
 };
 

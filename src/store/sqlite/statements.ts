@@ -112,7 +112,6 @@ export class Statements {
   readonly latest: Statement<[string, number], { seq: number }>;
   readonly row: Statement<[string, number], MessageRow>;
   readonly remove: Statement<[string, number]>;
-  readonly purge: Statement<[string]>;
   readonly peek: Statement<[string, number, number], MessageRow>;
   readonly due: Statement<[string, number, number], { seq: number; receipt: string | null; attempts: number }>;
   readonly dueQueues: Statement<[number, number], { queue: string }>;
@@ -123,11 +122,9 @@ export class Statements {
   readonly deadHead: Statement<[string, number, number], { seq: number; value: string; dead_source: string }>;
   readonly dedupGet: Statement<[string, string, number], { seq: number }>;
   readonly dedupPut: Statement<[string, string, number, number]>;
-  readonly dedupDropQueue: Statement<[string]>;
   readonly dedupExpire: Statement<[number]>;
   readonly expireIn: Statement<[string, number]>;
   readonly queueRow: Statement<[string], QueueRow>;
-  readonly dropQueue: Statement<[string]>;
   readonly setColumn: Record<SettingField, Statement<[string | number | null, string]>>;
   readonly list: Statement<[], { name: string }>;
   readonly oldestAny: Statement<[string, number], MessageRow>;
@@ -155,7 +152,6 @@ export class Statements {
     this.latest = db.prepare('SELECT seq FROM messages WHERE queue = ? ORDER BY seq DESC LIMIT ?');
     this.row = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND seq = ?`);
     this.remove = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ?');
-    this.purge = db.prepare('DELETE FROM messages WHERE queue = ?');
     this.peek = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT ?`);
     this.due = db.prepare(
       `SELECT seq, receipt, attempts FROM messages INDEXED BY messages_due
@@ -178,17 +174,16 @@ export class Statements {
     );
     this.dedupGet = db.prepare('SELECT seq FROM dedup WHERE queue = ? AND id = ? AND expires_at > ?');
     this.dedupPut = db.prepare('INSERT OR REPLACE INTO dedup (queue, id, seq, expires_at) VALUES (?, ?, ?, ?)');
-    this.dedupDropQueue = db.prepare('DELETE FROM dedup WHERE queue = ?');
     this.dedupExpire = db.prepare('DELETE FROM dedup WHERE expires_at <= ?');
     this.expireIn = db.prepare('DELETE FROM messages WHERE queue = ? AND expires_at IS NOT NULL AND expires_at <= ?');
     this.queueRow = db.prepare('SELECT * FROM queues WHERE name = ?');
-    this.dropQueue = db.prepare('DELETE FROM queues WHERE name = ?');
     const setColumn = {} as Record<SettingField, Statement<[string | number | null, string]>>;
     for (const [fieldName, column] of Object.entries(SETTING_COLUMNS) as [SettingField, string][]) {
       setColumn[fieldName] = db.prepare(`UPDATE queues SET ${column} = ? WHERE name = ?`);
     }
     this.setColumn = setColumn;
-    this.list = db.prepare('SELECT name FROM queues ORDER BY name');
+    // A queue whose drop is being swept is already gone for its clients.
+    this.list = db.prepare('SELECT name FROM queues WHERE name NOT IN (SELECT queue FROM sweeps WHERE dropping = 1) ORDER BY name');
     this.oldestAny = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT 1`);
     this.length = db.prepare(`SELECT count(*) AS n FROM messages WHERE queue = ? AND ${live}`);
     this.deleteExpired = db.prepare('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?');

@@ -17,6 +17,7 @@ import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
 import { Statements } from './statements.js';
 import { SqliteStreams } from './streams.js';
+import { QueueSweeper } from './sweeper.js';
 
 /** How the SQLite store is opened. */
 export interface SqliteStoreOptions {
@@ -31,8 +32,9 @@ export interface SqliteStoreOptions {
   readonly maintenanceIntervalMs?: number;
 }
 
+/** The catalog error for a failed database call; the driver's text stays in `cause`, for the logs. */
 function storeUnavailable(err: unknown): RestMQError {
-  return new RestMQError('store_unavailable', `the SQLite store failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new RestMQError('store_unavailable', undefined, { cause: err });
 }
 
 /** Opens the SQLite store, creating and migrating the database file as needed. */
@@ -77,17 +79,20 @@ class SqliteStore implements Store {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
     const due = new DueWork(sql, (queue) => this.moves.moved(queue));
-    this.messages = new SqliteMessages(sql, due, this.commits);
+    const sweeper = new QueueSweeper(db, this.commits);
+    this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
     this.leases = new SqliteLeases(sql, due, this.commits);
     this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
-    this.queues = new SqliteQueues(sql, this.commits);
+    this.queues = new SqliteQueues(sql, this.commits, sweeper);
     this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
       sql.deleteExpired.run(now);
       sql.dedupExpire.run(now);
       const queues = new Set(sql.dueQueues.all(now, SETTLE_LIMIT).map((r) => r.queue));
-      for (const queue of queues) due.settle(queue, now);
+      // A queue being purged or dropped is left alone: its leases must not dead-letter meanwhile.
+      for (const queue of queues) if (!this.commits.isHeld(queue)) due.settle(queue, now);
     };
+    sweeper.resume();
     this.maintenance = setInterval(() => {
       this.commits
         .submit(() => maintain(Date.now()))

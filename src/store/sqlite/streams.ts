@@ -99,7 +99,7 @@ export class SqliteStreams implements StreamStore {
     now: number,
     retention: HistoryRetention,
   ): Promise<StoredMessage[]> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const rows = this.take.all(queue, queue, now, limit, maxBytes).sort((a, b) => a.seq - b.seq);
       for (const r of rows) this.record.run(queue, r.seq, r.value, r.created_at, r.expires_at, now);
@@ -118,7 +118,7 @@ export class SqliteStreams implements StreamStore {
     now: number,
     retention: HistoryRetention,
   ): Promise<StoredMessage[]> {
-    return this.commits.submit(() =>
+    return this.commits.submitFor(queue, () =>
       this.read
         .all(queue, afterSeq, now - retention.maxAgeMs, now, queue, Math.max(0, retention.maxMessages - 1), limit)
         .map((r) => toMessage(queue, r, 0)),
@@ -126,7 +126,7 @@ export class SqliteStreams implements StreamStore {
   }
 
   restore(queue: string, messages: readonly StoredMessage[]): Promise<void> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       for (const m of messages) {
         if (this.reinsert.run(queue, m.seq, m.value, m.createdAt, m.expiresAt, m.reads).changes > 0) this.countBack.run(queue);
         this.forget.run(queue, m.seq);
@@ -135,11 +135,11 @@ export class SqliteStreams implements StreamStore {
   }
 
   historyTail(queue: string): Promise<number> {
-    return this.commits.submit(() => this.tail.get(queue)?.seq ?? 0);
+    return this.commits.submitFor(queue, () => this.tail.get(queue)?.seq ?? 0);
   }
 
   clearHistory(queue: string): Promise<void> {
-    return this.commits.submit(() => {
+    return this.commits.submitFor(queue, () => {
       this.clear.run(queue);
     });
   }
