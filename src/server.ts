@@ -41,7 +41,13 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
   const { store, signals } = await openBackend(config, logger);
-  const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
+  const broker = new Broker({
+    store,
+    signals,
+    maxMessageBytes: config.maxMessageBytes,
+    maxAnswerBytes: config.maxAnswerBytes,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const dispatcher = new Dispatcher({
     store,
     signals,
@@ -65,6 +71,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sseHeartbeatSeconds: config.sseHeartbeatSeconds,
       sseRetryMs: config.sseRetryMs,
       wsPingSeconds: config.wsPingSeconds,
+    },
+    connections: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxRequestsPerSocket: config.maxRequestsPerSocket,
+      sendStallTimeoutMs: config.sendStallTimeoutMs,
+      bufferBytes: config.streamBufferBytes,
     },
   });
 

@@ -42,6 +42,7 @@ export const ERROR_CATALOG = {
   store_unavailable: { status: 503, message: 'the store cannot be reached' },
   shutting_down: { status: 503, message: 'the server is shutting down' },
   internal: { status: 500, message: 'internal error' },
+  too_many_connections: { status: 503, message: 'too many connections; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A code from {@link ERROR_CATALOG}. */

@@ -11,6 +11,8 @@ import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
 import { toRestMQError } from './errors.js';
+import { guardConnections, serverTimeouts } from './guards/connections.js';
+import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -40,6 +42,8 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
+  /** Connection caps, request timeouts and the pipelining gate (src/http/guards). */
+  readonly connections: ConnectionSettings;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -64,6 +68,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     bodyLimit,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    ...serverTimeouts(deps.connections),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
     frameworkErrors: (err, request, reply) => {
@@ -88,6 +93,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
+  guardConnections(app, deps.connections);
   // While draining, every answer closes its connection: a keep-alive socket that turns idle
   // after close() began is not closed by node, so it would hold shutdown for the client's
   // idle timeout.
@@ -125,6 +131,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerWebSocketRoute(app, deps.broker, deps.dispatcher, {
     bufferBytes: deps.streams.bufferBytes,
     pingSeconds: deps.streams.wsPingSeconds,
+    stallMs: deps.connections.sendStallTimeoutMs,
   });
   return app;
 }
