@@ -13,8 +13,7 @@
  * Usage: `npm run build && npx tsx bench/limits.ts [scenario...] [-- extra serve flags]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
+import { Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,7 +108,7 @@ const run: Record<string, () => Promise<string>> = {
       });
       ws.on('error', () => undefined);
       const underlying: unknown = Reflect.get(ws, '_socket');
-      if (underlying instanceof Object && 'pause' in underlying && typeof underlying.pause === 'function') underlying.pause();
+      if (underlying instanceof Socket) underlying.pause(); // never reads
       for (let i = 0; i < FLOOD; i++) ws.send(JSON.stringify({ cmd: 'get', queue: 'big' }));
       const growth = await peakGrowth(server, before);
       ws.terminate();

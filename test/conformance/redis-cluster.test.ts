@@ -11,6 +11,7 @@ import { postForm, queueName, startTestServer } from '../support/server.js';
 import { CometClient, SseClient, untilAny } from '../stream/clients.js';
 import { publish } from '../stream/helpers.js';
 import type { TestServer } from '../support/server.js';
+import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
@@ -37,6 +38,7 @@ const factory: StoreFactory = async () => {
 
 runStoreConformance('redis-cluster', factory);
 runReliableConformance('redis-cluster', factory);
+runAnswerBytesConformance('redis-cluster', factory);
 
 describe('maintenance on a Redis Cluster', () => {
   it('dead-letters an expired last lease of an idle queue into a queue on another slot', async () => {

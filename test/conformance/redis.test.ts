@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { startRedis } from '../support/redis.js';
+import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
@@ -26,3 +27,4 @@ const factory: StoreFactory = async () => {
 
 runStoreConformance('redis', factory);
 runReliableConformance('redis', factory);
+runAnswerBytesConformance('redis', factory);
