@@ -1,7 +1,7 @@
 /**
  * Pipelined HTTP requests run one at a time per connection, and only while the connection
- * has room: before a request runs, every earlier request on its socket has been answered
- * and the socket holds fewer than `bufferBytes` unsent bytes. A peer that pipelines
+ * has room: before a request runs, every earlier request on its socket has handed its whole
+ * answer to the socket and the socket holds fewer than `bufferBytes` unsent bytes. A peer that pipelines
  * requests without reading the answers therefore costs at most one answer plus the buffer
  * bound, not one answer per request; a peer that stays full for `stallMs` is cut, and a
  * socket whose parsed requests pile up is not read until they drain. Answers keep their
@@ -90,10 +90,17 @@ export function gatePipelinedRequests(app: FastifyInstance, settings: PipelineSe
 
   const start = (socket: Socket, line: SocketLine, res: ServerResponse, run: () => void): void => {
     line.running = true;
-    res.once('close', () => {
+    let over = false;
+    // 'prefinish': the whole answer is in the socket's buffer, where the room check sees it
+    // ('finish' would wait for a peer that does not read); 'close': the request was aborted.
+    const answered = (): void => {
+      if (over) return;
+      over = true;
       line.running = false;
       void pump(socket, line);
-    });
+    };
+    res.once('prefinish', answered);
+    res.once('close', answered);
     run();
   };
 
