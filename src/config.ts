@@ -70,7 +70,7 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Requests one keep-alive connection serves before it closes (0: no limit). @default 10000 */
   readonly maxRequestsPerSocket: number;
-  /** How long a connection may stay over stream-buffer-bytes unsent with requests or commands waiting before it is cut, ms. @default 30000 */
+  /** How long a peer may read nothing of a large answer, or of a full connection with a request or command waiting, before it is cut, ms. @default 30000 */
   readonly sendStallTimeoutMs: number;
 }
 
@@ -198,7 +198,7 @@ export const SETTINGS = [
   setting({ key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'RESTMQ_REQUEST_TIMEOUT_MS', defaultValue: 30_000, help: 'time to receive a whole request, headers and body, ms; answers, long polls and streams are not bounded by it', parse: integer(100, 3_600_000) }),
   setting({ key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'RESTMQ_KEEP_ALIVE_TIMEOUT_MS', defaultValue: 72_000, help: 'idle time after an answer before a keep-alive connection closes, ms', parse: integer(100, 3_600_000) }),
   setting({ key: 'maxRequestsPerSocket', flag: 'max-requests-per-socket', env: 'RESTMQ_MAX_REQUESTS_PER_SOCKET', defaultValue: 10_000, help: 'requests one keep-alive connection serves before it closes (0: no limit)', parse: integer(0, 100_000_000) }),
-  setting({ key: 'sendStallTimeoutMs', flag: 'send-stall-timeout-ms', env: 'RESTMQ_SEND_STALL_TIMEOUT_MS', defaultValue: 30_000, help: 'how long a connection may keep more than stream-buffer-bytes unsent while its next pipelined request or WebSocket command waits, before it is cut, ms', parse: integer(100, 3_600_000) }),
+  setting({ key: 'sendStallTimeoutMs', flag: 'send-stall-timeout-ms', env: 'RESTMQ_SEND_STALL_TIMEOUT_MS', defaultValue: 30_000, help: 'how long a peer may read nothing of an answer larger than stream-buffer-bytes, or of a connection over stream-buffer-bytes while its next pipelined request or WebSocket command waits, before it is cut, ms', parse: integer(100, 3_600_000) }),
 ] as const;
 
 /** The defaults, as one constant. */

@@ -5,7 +5,7 @@
 // read (JSON `get`) counts itself on the message, so the message's count says how many
 // commands actually ran. Pipelined answers keep their order.
 import assert from 'node:assert/strict';
-import { Socket } from 'node:net';
+import { Socket, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { rawConnect, responses } from '../support/raw-socket.js';
@@ -86,6 +86,52 @@ describe('pipelined requests and WebSocket commands of a peer that does not read
     const ran = await readsOf(server, queue, key);
     assert.ok(ran >= 1 && ran <= RAN_AT_MOST, `${ran} of ${FLOOD} requests ran`);
     assert.ok(took < 15_000, `cut after ${took} ms (stall timeout 500 ms)`);
+  });
+
+  it('cuts a peer that leaves even one answer unread, with no request waiting', { timeout: 20_000 }, async () => {
+    const queue = queueName('lone');
+    const key = await publish(server, queue, 'l'.repeat(MB));
+    const client = await rawConnect(server.port);
+    client.socket.pause(); // never reads
+    client.socket.write(`GET /q/${queue}/${key} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const took = await serverClosed(client.socket, () => client.socket.write('G'), 15_000);
+    assert.ok(took < 15_000, `cut after ${took} ms (stall timeout 500 ms)`);
+  });
+
+  it('does not cut a slow peer that keeps reading, however long the answer takes', { timeout: 30_000 }, async () => {
+    const queue = queueName('slow-reader');
+    // A stall timeout longer than the kernel's buffers take to drain at this reading pace.
+    const patient = await startTestServer({ streamBufferBytes: 1024, sendStallTimeoutMs: 2500 });
+    try {
+      for (let i = 0; i < 4; i++) await publish(patient, queue, 's'.repeat(MB));
+      const socket = connect(patient.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const started = Date.now();
+      let got = 0;
+      let closedAt: number | null = null;
+      socket.once('close', () => {
+        closedAt = Date.now();
+      });
+      // One chunk, then a 100 ms rest: slower than the server writes, but never stopping.
+      const done = new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          got += chunk.length;
+          if (got > 4 * MB) return resolve();
+          socket.pause();
+          setTimeout(() => socket.resume(), 100);
+        });
+        socket.once('close', () => resolve());
+      });
+      // A 4 MB answer (four values at the default answer limit): more than loopback buffers take.
+      socket.write(`GET /q/${queue}?peek=4 HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await done;
+      assert.equal(closedAt, null, `cut after ${Date.now() - started} ms with ${got} bytes read`);
+      assert.ok(got > 4 * MB, 'the whole answer arrived');
+      assert.ok(Date.now() - started > 2500, `the answer took longer than the stall timeout to read (${Date.now() - started} ms)`);
+      socket.destroy();
+    } finally {
+      await patient.stop();
+    }
   });
 
   it('stops reading a socket whose pipelined requests pile up', { timeout: 20_000 }, async () => {

@@ -13,7 +13,9 @@ const ROOM_CHECK_MS = 250;
 export interface RoomWait {
   /** True while the connection may take one more answer. */
   readonly hasRoom: () => boolean;
-  /** Cut the peer when it stays without room this long, ms. */
+  /** Bytes the connection has not sent yet: while they go down, the peer is reading. */
+  readonly pending: () => number;
+  /** Cut the peer when it stays without room and reads nothing for this long, ms. */
   readonly stallMs: number;
   /** Ends the connection at once. */
   readonly cut: () => void;
@@ -25,13 +27,15 @@ export interface RoomWait {
 
 /**
  * Resolves true as soon as `hasRoom()` holds, false when the connection closed while
- * waiting or stayed full for `stallMs` (then it has been cut).
+ * waiting or stayed full without reading anything for `stallMs` (then it has been cut). A
+ * slow peer that keeps reading is never cut, however long it takes.
  */
 export function waitForRoom(wait: RoomWait): Promise<boolean> {
   if (wait.closed()) return Promise.resolve(false);
   if (wait.hasRoom()) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const started = Date.now();
+    let stalledSince = Date.now();
+    let lastPending = wait.pending();
     let unsubscribe = (): void => undefined;
     const finish = (result: boolean): void => {
       clearInterval(ticker);
@@ -41,7 +45,10 @@ export function waitForRoom(wait: RoomWait): Promise<boolean> {
     const check = (): void => {
       if (wait.closed()) return finish(false);
       if (wait.hasRoom()) return finish(true);
-      if (Date.now() - started >= wait.stallMs) {
+      const pending = wait.pending();
+      if (pending < lastPending) stalledSince = Date.now();
+      lastPending = pending;
+      if (Date.now() - stalledSince >= wait.stallMs) {
         wait.cut();
         finish(false);
       }

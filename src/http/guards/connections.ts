@@ -1,7 +1,7 @@
 /**
  * Socket-level guards of the HTTP server: how many connections it keeps (in total and per
  * client address), how long a request may take to arrive, how long and how often a
- * keep-alive connection is reused, and the pipelining gate. Streams and long polls are
+ * keep-alive connection is reused, the pipelining gate and the chunking of large answers. Streams and long polls are
  * connections like any other, so they count against the caps; the timeouts only bound
  * receiving a request, never an answer, so long polls and streams are not cut by them.
  */
@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { RestMQError } from '../../core/errors.js';
 import { errorBody } from '../render.js';
+import { chunkLargeAnswers } from './large-answers.js';
 import { gatePipelinedRequests } from './pipelining.js';
 
 /** Retry-After of a connection refused at a cap, seconds. */
@@ -27,7 +28,7 @@ export interface ConnectionSettings {
   readonly keepAliveTimeoutMs: number;
   /** 0: no limit. */
   readonly maxRequestsPerSocket: number;
-  /** How long a connection may stay over `bufferBytes` unsent with a request waiting, ms. */
+  /** How long a connection may stay over `bufferBytes` unsent, its peer reading none of it, before it is cut, ms. */
   readonly sendStallTimeoutMs: number;
   /** Unsent bytes past which a connection's next pipelined request waits. */
   readonly bufferBytes: number;
@@ -122,4 +123,5 @@ export function capConnections(server: Server, settings: ConnectionSettings, log
 export function guardConnections(app: FastifyInstance, settings: ConnectionSettings): void {
   capConnections(app.server, settings, app.log);
   gatePipelinedRequests(app, { bufferBytes: settings.bufferBytes, stallMs: settings.sendStallTimeoutMs });
+  chunkLargeAnswers(app, { bufferBytes: settings.bufferBytes, stallMs: settings.sendStallTimeoutMs });
 }

@@ -1,10 +1,12 @@
 /**
  * Pipelined HTTP requests run one at a time per connection, and only while the connection
  * has room: before a request runs, every earlier request on its socket has handed its whole
- * answer to the socket and the socket holds fewer than `bufferBytes` unsent bytes. A peer that pipelines
- * requests without reading the answers therefore costs at most one answer plus the buffer
- * bound, not one answer per request; a peer that stays full for `stallMs` is cut, and a
- * socket whose parsed requests pile up is not read until they drain. Answers keep their
+ * answer to the socket and the socket holds fewer than `bufferBytes` unsent bytes. A peer
+ * that pipelines requests without reading the answers therefore costs at most one answer
+ * plus the buffer bound, not one answer per request. A peer that stays over the bound
+ * without reading anything for `stallMs` while a request waits is cut (large-answers.ts
+ * cuts one that stops reading a large answer), and a socket whose parsed requests pile up
+ * is not read until they drain. Answers keep their
  * order either way (HTTP/1.1 requires it), so only a pipelining peer waits.
  */
 import type { ServerResponse } from 'node:http';
@@ -22,7 +24,7 @@ const HARD_WAITING_LIMIT = 4096;
 export interface PipelineSettings {
   /** Unsent bytes a connection may hold before its next request waits. */
   readonly bufferBytes: number;
-  /** How long a connection may stay over `bufferBytes` with requests waiting before it is cut, ms. */
+  /** How long a connection may stay over `bufferBytes` without its peer reading any of it before it is cut, ms. */
   readonly stallMs: number;
 }
 
@@ -38,23 +40,26 @@ export function gatePipelinedRequests(app: FastifyInstance, settings: PipelineSe
   const lines = new WeakMap<Socket, SocketLine>();
 
   const hasRoom = (socket: Socket): boolean => socket.writableLength < settings.bufferBytes;
+  /** Waits for room on `socket`; a peer that stays full, reading nothing, for stallMs is cut (then false). */
+  const roomOn = (socket: Socket): Promise<boolean> =>
+    waitForRoom({
+      hasRoom: () => hasRoom(socket),
+      pending: () => socket.writableLength,
+      stallMs: settings.stallMs,
+      cut: () => socket.destroy(),
+      onWake: (wake) => {
+        socket.on('drain', wake);
+        return () => socket.off('drain', wake);
+      },
+      closed: () => socket.destroyed,
+    });
 
   const pump = async (socket: Socket, line: SocketLine): Promise<void> => {
     if (line.pumping) return;
     line.pumping = true;
     try {
       while (!line.running && line.waiting.length > 0) {
-        const room = await waitForRoom({
-          hasRoom: () => hasRoom(socket),
-          stallMs: settings.stallMs,
-          cut: () => socket.destroy(),
-          onWake: (wake) => {
-            socket.on('drain', wake);
-            return () => socket.off('drain', wake);
-          },
-          closed: () => socket.destroyed,
-        });
-        if (!room) {
+        if (!(await roomOn(socket))) {
           line.waiting = [];
           return;
         }

@@ -31,7 +31,7 @@ import { waitForRoom } from '../guards/backpressure.js';
 export interface WebSocketRouteSettings {
   readonly bufferBytes: number;
   readonly pingSeconds: number;
-  /** How long the send buffer may stay full while a command waits before the peer is cut, ms. */
+  /** How long the send buffer may stay full, its peer reading nothing, while a command waits before the peer is cut, ms. */
   readonly stallMs: number;
 }
 
@@ -124,6 +124,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
     // unread: it waits for room first, and is cut if it stays full.
     const room = await waitForRoom({
       hasRoom: () => writer.hasRoom(),
+      pending: () => writer.pendingBytes,
       stallMs: settings.stallMs,
       cut: () => {
         log.info('websocket peer left its answers unread; cut');
