@@ -60,7 +60,7 @@ export interface Config {
   readonly maxAnswerBytes: number;
   /** Open connections the server keeps at once; more answer 503 `too_many_connections`. @default 16384 */
   readonly maxConnections: number;
-  /** Open connections one client address keeps at once; more answer 503 `too_many_connections`. @default 1024 */
+  /** Open connections one client address keeps at once; more answer 503 `too_many_connections`. @default 4096 */
   readonly maxConnectionsPerAddress: number;
   /** Time to receive a request's headers, ms. @default 20000 */
   readonly headersTimeoutMs: number;
@@ -192,8 +192,8 @@ export const SETTINGS = [
   setting({ key: 'redisPrefix', flag: 'redis-prefix', env: 'RESTMQ_REDIS_PREFIX', defaultValue: 'restmq:', help: 'prefix of every Redis key and channel, to share one Redis between deployments', parse: redisPrefix }),
   setting({ key: 'redisTimeoutMs', flag: 'redis-timeout-ms', env: 'RESTMQ_REDIS_TIMEOUT_MS', defaultValue: 3000, help: 'longest wait for Redis before a request answers 503, ms', parse: integer(100, 60_000) }),
   setting({ key: 'maxAnswerBytes', flag: 'max-answer-bytes', env: 'RESTMQ_MAX_ANSWER_BYTES', defaultValue: 4_194_304, help: 'most value bytes in one answer of several messages (n=N, peek=N, JSON lease n); a larger one answers fewer messages and says so. Raised to max-message-bytes when lower', parse: integer(1024, 1024 * 1_048_576) }),
-  setting({ key: 'maxConnections', flag: 'max-connections', env: 'RESTMQ_MAX_CONNECTIONS', defaultValue: 16_384, help: 'open connections (streams and long polls included); a new one past it answers 503 too_many_connections and closes', parse: integer(1, 1_000_000) }),
-  setting({ key: 'maxConnectionsPerAddress', flag: 'max-connections-per-address', env: 'RESTMQ_MAX_CONNECTIONS_PER_ADDRESS', defaultValue: 1024, help: 'open connections per client address; a new one past it answers 503 too_many_connections and closes', parse: integer(1, 1_000_000) }),
+  setting({ key: 'maxConnections', flag: 'max-connections', env: 'RESTMQ_MAX_CONNECTIONS', defaultValue: 16_384, help: 'open connections (streams and long polls included); a new one past it answers 503 too_many_connections and closes. Lowered to the open-file limit less 256 when that is smaller', parse: integer(1, 1_000_000) }),
+  setting({ key: 'maxConnectionsPerAddress', flag: 'max-connections-per-address', env: 'RESTMQ_MAX_CONNECTIONS_PER_ADDRESS', defaultValue: 4096, help: 'open connections per client address; a new one past it answers 503 too_many_connections and closes', parse: integer(1, 1_000_000) }),
   setting({ key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'RESTMQ_HEADERS_TIMEOUT_MS', defaultValue: 20_000, help: 'time to receive a request\'s headers, ms (at most request-timeout-ms)', parse: integer(100, 3_600_000) }),
   setting({ key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'RESTMQ_REQUEST_TIMEOUT_MS', defaultValue: 30_000, help: 'time to receive a whole request, headers and body, ms; answers, long polls and streams are not bounded by it', parse: integer(100, 3_600_000) }),
   setting({ key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'RESTMQ_KEEP_ALIVE_TIMEOUT_MS', defaultValue: 72_000, help: 'idle time after an answer before a keep-alive connection closes, ms', parse: integer(100, 3_600_000) }),

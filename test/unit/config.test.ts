@@ -99,7 +99,7 @@ describe('loadConfig', () => {
       redisTimeoutMs: 3000,
       maxAnswerBytes: 4 * MiB,
       maxConnections: 16_384,
-      maxConnectionsPerAddress: 1024,
+      maxConnectionsPerAddress: 4096,
       headersTimeoutMs: 20_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 72_000,

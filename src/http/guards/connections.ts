@@ -5,6 +5,7 @@
  * connections like any other, so they count against the caps; the timeouts only bound
  * receiving a request, never an answer, so long polls and streams are not cut by them.
  */
+import { readFileSync } from 'node:fs';
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -15,6 +16,9 @@ import { gatePipelinedRequests } from './pipelining.js';
 
 /** Retry-After of a connection refused at a cap, seconds. */
 export const CONNECTION_RETRY_AFTER_SECONDS = 1;
+
+/** Open files kept for everything but client connections (store files, Redis, logs). */
+export const RESERVED_FILES = 256;
 
 /** How long a refused connection may take to read its 503 before it is destroyed, ms. */
 const REFUSED_LINGER_MS = 1000;
@@ -59,6 +63,16 @@ export function serverTimeouts(settings: ConnectionSettings): {
   };
 }
 
+/** The soft limit on open files of this process (Linux), or null where it cannot be read. */
+export function openFileLimit(): number | null {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** The address a cap counts: IPv4-mapped IPv6 addresses count as their IPv4 address. */
 function addressOf(socket: Socket): string {
   const address = socket.remoteAddress ?? 'unknown';
@@ -89,6 +103,11 @@ function refusal(): string {
 export function capConnections(server: Server, settings: ConnectionSettings, log: FastifyBaseLogger): void {
   const perAddress = new Map<string, number>();
   let open = 0;
+  const files = openFileLimit();
+  const maxConnections = files === null ? settings.maxConnections : Math.min(settings.maxConnections, Math.max(1, files - RESERVED_FILES));
+  if (maxConnections < settings.maxConnections) {
+    log.warn({ maxConnections, openFileLimit: files }, `--max-connections ${settings.maxConnections} lowered to the open-file limit less ${RESERVED_FILES}`);
+  }
   const answer = refusal();
   let lastWarned = 0;
   const admitted = server.listeners('connection');
@@ -96,7 +115,7 @@ export function capConnections(server: Server, settings: ConnectionSettings, log
   server.on('connection', (socket: Socket) => {
     const address = addressOf(socket);
     const mine = perAddress.get(address) ?? 0;
-    if (open >= settings.maxConnections || mine >= settings.maxConnectionsPerAddress) {
+    if (open >= maxConnections || mine >= settings.maxConnectionsPerAddress) {
       if (Date.now() - lastWarned > 10_000) {
         lastWarned = Date.now();
         log.warn({ address, open, fromAddress: mine }, 'connection refused: too many connections');
