@@ -42,7 +42,7 @@ export interface HttpAppDeps {
   /** Feeds the streaming routes (COMET, SSE, WebSocket). */
   readonly dispatcher: Dispatcher;
   readonly streams: StreamSettings;
-  /** Connection caps, request timeouts and the pipelining gate (src/http/guards). */
+  /** Connection caps, request timeouts, the pipelining gate and chunked large answers (src/http/guards). */
   readonly connections: ConnectionSettings;
 }
 
