@@ -75,6 +75,22 @@ export interface Config {
   readonly tlsCert: string | null;
   /** PEM private key file of tlsCert (unencrypted). @default null */
   readonly tlsKey: string | null;
+  /** Most value bytes one answer of several messages (`n`, `peek`) holds; at least max-message-bytes. @default 4194304 */
+  readonly maxAnswerBytes: number;
+  /** Open connections the server keeps at once; more answer 503 `too_many_connections`. @default 16384 */
+  readonly maxConnections: number;
+  /** Open connections one client address keeps at once; more answer 503 `too_many_connections`. @default 4096 */
+  readonly maxConnectionsPerAddress: number;
+  /** Time to receive a request's headers, ms. @default 20000 */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body), ms; answers, long polls and streams are not bounded by it. @default 30000 */
+  readonly requestTimeoutMs: number;
+  /** Idle time after an answer before a keep-alive connection closes, ms. @default 72000 */
+  readonly keepAliveTimeoutMs: number;
+  /** Requests one keep-alive connection serves before it closes (0: no limit). @default 10000 */
+  readonly maxRequestsPerSocket: number;
+  /** How long a peer may read nothing of a large answer, or of a full connection with a request or command waiting, before it is cut, ms. @default 30000 */
+  readonly sendStallTimeoutMs: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -224,7 +240,7 @@ export const SETTINGS = [
   setting({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'RESTMQ_MAX_MESSAGE_BYTES', defaultValue: 1_048_576, help: 'largest message value in bytes', parse: integer(1, 64 * 1_048_576) }),
   setting({ key: 'logLevel', flag: 'log-level', env: 'RESTMQ_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
   setting({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'RESTMQ_SHUTDOWN_TIMEOUT_MS', defaultValue: 10_000, help: 'how long SIGTERM waits for requests in flight, ms', parse: integer(0, 600_000) }),
-  setting({ key: 'streamBufferBytes', flag: 'stream-buffer-bytes', env: 'RESTMQ_STREAM_BUFFER_BYTES', defaultValue: 1_048_576, help: 'unsent bytes a streaming connection may hold before it is skipped (roundrobin) or dropped (broadcast)', parse: integer(1024, 256 * 1_048_576) }),
+  setting({ key: 'streamBufferBytes', flag: 'stream-buffer-bytes', env: 'RESTMQ_STREAM_BUFFER_BYTES', defaultValue: 1_048_576, help: 'unsent bytes a streaming connection may hold before it is skipped (roundrobin) or dropped (broadcast); also the bound past which any connection\'s next pipelined request or WebSocket command waits', parse: integer(1024, 256 * 1_048_576) }),
   setting({ key: 'streamBatchSize', flag: 'stream-batch-size', env: 'RESTMQ_STREAM_BATCH_SIZE', defaultValue: 100, help: 'most messages taken from a queue per store call for streaming', parse: integer(1, 10_000) }),
   setting({ key: 'streamHistoryMessages', flag: 'stream-history-messages', env: 'RESTMQ_STREAM_HISTORY_MESSAGES', defaultValue: 1000, help: 'broadcast history kept per queue for resume, in messages', parse: integer(1, 1_000_000) }),
   setting({ key: 'streamHistorySeconds', flag: 'stream-history-seconds', env: 'RESTMQ_STREAM_HISTORY_SECONDS', defaultValue: 300, help: 'broadcast history kept per queue for resume, in seconds', parse: integer(1, 604_800) }),
@@ -250,6 +266,14 @@ export const SETTINGS = [
   setting({ key: 'jsonp', flag: 'jsonp', env: 'RESTMQ_JSONP', defaultValue: 'on', help: 'JSONP answers to callback=: on (same-origin and allowed origins only) or off', parse: oneOf('on', 'off') }),
   setting({ key: 'tlsCert', flag: 'tls-cert', env: 'RESTMQ_TLS_CERT', defaultValue: null, help: 'serve HTTPS and WSS with this PEM certificate (chain) file; needs --tls-key; SIGHUP re-reads it', parse: nullable(text) }),
   setting({ key: 'tlsKey', flag: 'tls-key', env: 'RESTMQ_TLS_KEY', defaultValue: null, help: 'the PEM private key file of --tls-cert (unencrypted); SIGHUP re-reads it', parse: nullable(text) }),
+  setting({ key: 'maxAnswerBytes', flag: 'max-answer-bytes', env: 'RESTMQ_MAX_ANSWER_BYTES', defaultValue: 4_194_304, help: 'most value bytes in one answer of several messages (n=N, peek=N, JSON lease n); a larger one answers fewer messages and says so. Raised to max-message-bytes when lower', parse: integer(1024, 1024 * 1_048_576) }),
+  setting({ key: 'maxConnections', flag: 'max-connections', env: 'RESTMQ_MAX_CONNECTIONS', defaultValue: 16_384, help: 'open connections (streams and long polls included); a new one past it answers 503 too_many_connections and closes. Lowered to the open-file limit less 256 when that is smaller', parse: integer(1, 1_000_000) }),
+  setting({ key: 'maxConnectionsPerAddress', flag: 'max-connections-per-address', env: 'RESTMQ_MAX_CONNECTIONS_PER_ADDRESS', defaultValue: 4096, help: 'open connections per client address; a new one past it answers 503 too_many_connections and closes', parse: integer(1, 1_000_000) }),
+  setting({ key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'RESTMQ_HEADERS_TIMEOUT_MS', defaultValue: 20_000, help: 'time to receive a request\'s headers, ms (at most request-timeout-ms)', parse: integer(100, 3_600_000) }),
+  setting({ key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'RESTMQ_REQUEST_TIMEOUT_MS', defaultValue: 30_000, help: 'time to receive a whole request, headers and body, ms; answers, long polls and streams are not bounded by it', parse: integer(100, 3_600_000) }),
+  setting({ key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'RESTMQ_KEEP_ALIVE_TIMEOUT_MS', defaultValue: 72_000, help: 'idle time after an answer before a keep-alive connection closes, ms', parse: integer(100, 3_600_000) }),
+  setting({ key: 'maxRequestsPerSocket', flag: 'max-requests-per-socket', env: 'RESTMQ_MAX_REQUESTS_PER_SOCKET', defaultValue: 10_000, help: 'requests one keep-alive connection serves before it closes (0: no limit)', parse: integer(0, 100_000_000) }),
+  setting({ key: 'sendStallTimeoutMs', flag: 'send-stall-timeout-ms', env: 'RESTMQ_SEND_STALL_TIMEOUT_MS', defaultValue: 30_000, help: 'how long a peer may read nothing of an answer larger than stream-buffer-bytes, or of a connection over stream-buffer-bytes while its next pipelined request or WebSocket command waits, before it is cut, ms', parse: integer(100, 3_600_000) }),
 ] as const;
 
 /** The defaults, as one constant. */
@@ -286,6 +310,9 @@ export function loadConfig(sources: ConfigSources): Config {
   const config = out as unknown as Config;
   redisTarget(config); // checks the Redis settings against each other
   tlsFiles(config); // --tls-cert and --tls-key come together
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`--headers-timeout-ms (${config.headersTimeoutMs}) must not exceed --request-timeout-ms (${config.requestTimeoutMs}): headers are part of the request`);
+  }
   return config;
 }
 

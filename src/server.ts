@@ -60,7 +60,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Read before anything opens: a missing or broken acl file stops the start (exit 2).
   const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
   const { store, signals } = await openBackend(config, logger);
-  const broker = new Broker({ store, signals, maxMessageBytes: config.maxMessageBytes, ...(options.now ? { now: options.now } : {}) });
+  const broker = new Broker({
+    store,
+    signals,
+    maxMessageBytes: config.maxMessageBytes,
+    maxAnswerBytes: config.maxAnswerBytes,
+    ...(options.now ? { now: options.now } : {}),
+  });
   // One log of store outages for requests and streams alike (a line when it starts and ends).
   const storeOutage = new StoreOutageLog(logger, () => store.ping());
   const dispatcher = new Dispatcher({
@@ -94,6 +100,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     browser: browserPolicy(config),
     ...(tls === null ? {} : { tls }),
+    connections: {
+      maxConnections: config.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxRequestsPerSocket: config.maxRequestsPerSocket,
+      sendStallTimeoutMs: config.sendStallTimeoutMs,
+      bufferBytes: config.streamBufferBytes,
+    },
   });
 
   let closing: Promise<void> | undefined;

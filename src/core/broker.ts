@@ -20,6 +20,11 @@ export interface BrokerDeps {
   readonly maxMessageBytes: number;
   /** The clock; tests pass a fake one. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Most UTF-8 bytes of values one answer of several messages (`n`, `peek`) holds; raised
+   * to `maxMessageBytes` when lower. @default no bound
+   */
+  readonly maxAnswerBytes?: number;
 }
 
 /** What a producer sends. */
@@ -74,6 +79,7 @@ export class Broker {
   private readonly store: Store;
   private readonly signals: SignalBus;
   private readonly maxMessageBytes: number;
+  private readonly maxAnswerBytes: number | undefined;
   private readonly now: () => number;
   private readonly longPolls: LongPolls;
 
@@ -81,6 +87,7 @@ export class Broker {
     this.store = deps.store;
     this.signals = deps.signals;
     this.maxMessageBytes = deps.maxMessageBytes;
+    this.maxAnswerBytes = deps.maxAnswerBytes === undefined ? undefined : Math.max(deps.maxAnswerBytes, deps.maxMessageBytes);
     this.now = deps.now ?? Date.now;
     this.longPolls = new LongPolls({
       signals: deps.signals,
@@ -137,15 +144,15 @@ export class Broker {
     const lease = options.lease;
     const attempt =
       lease === undefined
-        ? () => this.store.messages.take(queue, options.count, this.now())
-        : () => this.store.leases.lease(queue, receipts(options.count), lease.seconds === null ? null : lease.seconds * 1000, this.now());
+        ? () => this.store.messages.take(queue, options.count, this.now(), this.budget(options.count))
+        : () => this.store.leases.lease(queue, receipts(options.count), lease.seconds === null ? null : lease.seconds * 1000, this.now(), this.budget(options.count));
     return this.longPolls.wait<StoredMessage>(queue, attempt, options.waitSeconds * 1000, options.abort);
   }
 
   /** Leases up to `count` messages at once (no wait); null seconds takes the queue's default. */
   lease(queueName: string, count: number, seconds: number | null): Promise<LeasedMessage[]> {
     const queue = parseQueueName(queueName);
-    return this.store.leases.lease(queue, receipts(count), seconds === null ? null : seconds * 1000, this.now());
+    return this.store.leases.lease(queue, receipts(count), seconds === null ? null : seconds * 1000, this.now(), this.budget(count));
   }
 
   /** Acknowledges a leased message: it is deleted. Throws 409 for a stale, forged or expired receipt. */
@@ -176,7 +183,20 @@ export class Broker {
 
   /** The oldest `count` messages in any state, unchanged. */
   peek(queueName: string, count: number): Promise<StoredMessage[]> {
-    return this.store.messages.peek(parseQueueName(queueName), count, this.now());
+    return this.store.messages.peek(parseQueueName(queueName), count, this.now(), this.budget(count));
+  }
+
+  /**
+   * True when an answer of `messages`, asked for `asked`, may have been cut by the answer
+   * byte limit: fewer than asked, and no room left for one more message of the largest
+   * size, so more may be waiting. (A queue that ran out at the same moment also reads as
+   * cut; asking again is then merely empty.)
+   */
+  answerCut(messages: readonly StoredMessage[], asked: number): boolean {
+    const limit = this.budget(asked);
+    if (limit === undefined || messages.length >= asked || messages.length === 0) return false;
+    const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value, 'utf8'), 0);
+    return limit - bytes < this.maxMessageBytes;
   }
 
   /** One message by key, unchanged; throws `message_not_found`. */
@@ -302,6 +322,11 @@ export class Broker {
     const settings = await this.store.queues.updateSettings(queue, patch, this.now());
     this.signals.emit({ kind: 'config', queue });
     return settings;
+  }
+
+  /** The byte budget of an answer of up to `count` messages: one message always fits. */
+  private budget(count: number): number | undefined {
+    return count > 1 ? this.maxAnswerBytes : undefined;
   }
 
   private keyOf(key: string, queueName?: string): { queue: string; seq: number } {

@@ -18,6 +18,8 @@ import { requireAccessDeclarations } from './guards/declarations.js';
 import { registerBrowserGuards } from './guards/browser.js';
 import type { BrowserPolicy } from './guards/browser-policy.js';
 import { StoreOutageLog } from './outage-log.js';
+import { guardConnections, serverTimeouts } from './guards/connections.js';
+import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -59,6 +61,8 @@ export interface HttpAppDeps {
   readonly storeOutage?: StoreOutageLog;
   /** Certificate and key to serve HTTPS (and WSS) instead of HTTP; see src/http/tls.ts. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Connection caps, request timeouts, the pipelining gate and chunked large answers (src/http/guards). */
+  readonly connections: ConnectionSettings;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -86,6 +90,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     // request.ip is the socket peer unless that peer is a trusted proxy.
     trustProxy: deps.trustProxy === null ? false : [...deps.trustProxy],
     ...(deps.tls === undefined ? {} : { https: { cert: deps.tls.cert, key: deps.tls.key } }),
+    ...serverTimeouts(deps.connections),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
     frameworkErrors: (err, request, reply) => {
@@ -121,6 +126,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
+  guardConnections(app, deps.connections);
   // While draining, every answer closes its connection: a keep-alive socket that turns idle
   // after close() began is not closed by node, so it would hold shutdown for the client's
   // idle timeout.
@@ -162,6 +168,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerWebSocketRoute(app, deps.broker, deps.dispatcher, {
     bufferBytes: deps.streams.bufferBytes,
     pingSeconds: deps.streams.wsPingSeconds,
+    stallMs: deps.connections.sendStallTimeoutMs,
   });
   return app;
 }

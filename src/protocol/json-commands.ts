@@ -100,6 +100,8 @@ export async function executeCommand(
       const messages = await broker.lease(queue, count ?? 1, parseLease(command.lease, null));
       if (messages.length === 0) return { error: 'empty queue' };
       if (count === null) return { queue, ...deliveryBody(messages[0] as LeasedMessage) };
+      // Cut by the answer byte limit: more may be waiting.
+      if (broker.answerCut(messages, count)) return { queue, messages: messages.map(deliveryBody), truncated: true };
       return { queue, messages: messages.map(deliveryBody) };
     }
     case 'ack': {

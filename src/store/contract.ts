@@ -53,8 +53,12 @@ export interface MessageStore {
    * fill in what entries leave out. O(entries · log n).
    */
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome>;
-  /** Removes and returns up to `limit` of the oldest deliverable messages, oldest first. */
-  take(queue: string, limit: number, now: number): Promise<StoredMessage[]>;
+  /**
+   * Removes and returns up to `limit` of the oldest deliverable messages, oldest first.
+   * With `maxBytes`, stops before the message that would take the values' UTF-8 bytes past
+   * it (the oldest always goes), so an answer's size is bounded before anything is taken.
+   */
+  take(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]>;
   /** Returns the oldest deliverable message without removing it, counting the read. */
   readOldest(queue: string, now: number): Promise<StoredMessage | null>;
   /** Returns up to `limit` of the newest keys, newest first (for the /j page). */
@@ -63,8 +67,11 @@ export interface MessageStore {
   remove(queue: string, seq: number): Promise<boolean>;
   /** Deletes every message of `queue`; returns how many. Key numbering continues. */
   purge(queue: string): Promise<number>;
-  /** Up to `limit` of the oldest unexpired messages in any state, oldest first, without changing them. */
-  peek(queue: string, limit: number, now: number): Promise<StoredMessage[]>;
+  /**
+   * Up to `limit` of the oldest unexpired messages in any state, oldest first, without
+   * changing them; `maxBytes` bounds their values as in {@link take}.
+   */
+  peek(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]>;
   /** One unexpired message by sequence number, in any state, without changing it; null when absent. */
   read(queue: string, seq: number, now: number): Promise<StoredMessage | null>;
   /**
@@ -102,9 +109,10 @@ export interface LeaseStore {
   /**
    * Leases up to `receipts.length` of the oldest ready messages for `leaseMs` (null: the
    * queue's stored `leaseSeconds`), the i-th with `receipts[i]`; each one's attempts grow by
-   * one. Oldest first; [] when none is ready.
+   * one. Oldest first; [] when none is ready. `maxBytes` bounds their values as in
+   * {@link MessageStore.take}: a message that does not fit is not leased.
    */
-  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]>;
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number, maxBytes?: number): Promise<LeasedMessage[]>;
   /** Deletes the message if `receipt` names its current lease. */
   ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal>;
   /**

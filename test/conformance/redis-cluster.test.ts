@@ -12,6 +12,7 @@ import { CometClient, SseClient, untilAny } from '../stream/clients.js';
 import { publish } from '../stream/helpers.js';
 import type { TestServer } from '../support/server.js';
 import { runPurgeConformance } from './purge-suite.js';
+import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
@@ -39,6 +40,7 @@ const factory: StoreFactory = async () => {
 runStoreConformance('redis-cluster', factory);
 runReliableConformance('redis-cluster', factory);
 runPurgeConformance('redis-cluster', factory);
+runAnswerBytesConformance('redis-cluster', factory);
 
 describe('maintenance on a Redis Cluster', () => {
   it('dead-letters an expired last lease of an idle queue into a queue on another slot', async () => {

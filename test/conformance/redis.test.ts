@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { startRedis } from '../support/redis.js';
 import { runPurgeConformance } from './purge-suite.js';
+import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
@@ -28,3 +29,4 @@ const factory: StoreFactory = async () => {
 runStoreConformance('redis', factory);
 runReliableConformance('redis', factory);
 runPurgeConformance('redis', factory);
+runAnswerBytesConformance('redis', factory);

@@ -77,6 +77,14 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   // Empty values and one without the other: test/unit/tls-config.test.ts.
   tlsCert: { good: [['/etc/restmq/cert.pem', '/etc/restmq/cert.pem']], bad: [], needs: { 'tls-key': '/etc/restmq/key.pem' } },
   tlsKey: { good: [['/etc/restmq/key.pem', '/etc/restmq/key.pem']], bad: [], needs: { 'tls-cert': '/etc/restmq/cert.pem' } },
+  maxAnswerBytes: { good: [['1024', 1024], [String(1024 * MiB), 1024 * MiB]], bad: ['1023', String(1024 * MiB + 1), '4M', ''] },
+  maxConnections: { good: [['1', 1], ['1000000', 1_000_000]], bad: ['0', '1000001', 'x', ''] },
+  maxConnectionsPerAddress: { good: [['1', 1], ['1000000', 1_000_000]], bad: ['0', '1000001', 'x', ''] },
+  headersTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''], needs: { 'request-timeout-ms': '3600000' } },
+  requestTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''], needs: { 'headers-timeout-ms': '100' } },
+  keepAliveTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''] },
+  maxRequestsPerSocket: { good: [['0', 0], ['100000000', 100_000_000]], bad: ['-1', '100000001', 'x', ''] },
+  sendStallTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''] },
 };
 
 describe('loadConfig', () => {
@@ -117,7 +125,23 @@ describe('loadConfig', () => {
       jsonp: 'on',
       tlsCert: null,
       tlsKey: null,
+      maxAnswerBytes: 4 * MiB,
+      maxConnections: 16_384,
+      maxConnectionsPerAddress: 4096,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+      maxRequestsPerSocket: 10_000,
+      sendStallTimeoutMs: 30_000,
     });
+  });
+
+  it('refuses a headers timeout longer than the request timeout, naming both', () => {
+    assert.throws(
+      () => loadConfig({ flags: { 'headers-timeout-ms': '5001', 'request-timeout-ms': '5000' }, env: {} }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes('--headers-timeout-ms') && err.message.includes('--request-timeout-ms'),
+    );
+    assert.equal(loadConfig({ flags: { 'headers-timeout-ms': '5000', 'request-timeout-ms': '5000' }, env: {} }).headersTimeoutMs, 5000);
   });
 
   it('every setting has a limits table here', () => {

@@ -70,12 +70,22 @@ function clientGone(reply: FastifyReply): AbortSignal {
 }
 
 /**
+ * Set on a `peek=N` or `n=N` answer that the answer byte limit (`--max-answer-bytes`) may
+ * have cut short: more messages may be waiting, ask again.
+ */
+export const TRUNCATED_HEADER = 'restmq-truncated';
+
+/**
  * `GET /q/<queue>`: RestMQ's pop when no parameter is given; otherwise `peek=N` lists,
  * `lease=S` leases, `n=N` answers an array, `wait=S` long-polls.
  */
 async function receive(broker: Broker, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const peek = parseCount(argument(request, 'peek'));
-  if (peek !== null) return sendJson(request, reply, (await broker.peek(queue, peek)).map(peekBody));
+  if (peek !== null) {
+    const peeked = await broker.peek(queue, peek);
+    if (broker.answerCut(peeked, peek)) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
+    return sendJson(request, reply, peeked.map(peekBody));
+  }
   const count = parseCount(argument(request, 'n'));
   const leaseArg = argument(request, 'lease');
   const lease = leaseArg === undefined ? undefined : { seconds: parseLease(leaseArg, null) };
@@ -88,6 +98,7 @@ async function receive(broker: Broker, queue: string, request: FastifyRequest, r
   });
   if (messages.length === 0) return reply.code(204).send();
   if (count === null) return sendJson(request, reply, deliveryBody(messages[0] as StoredMessage));
+  if (broker.answerCut(messages, count)) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
   return sendJson(request, reply, messages.map(deliveryBody));
 }
 

@@ -4,7 +4,8 @@
  * (add/get/take/del, the path's queue by default) answered on the same socket, in order.
  * With `?lease=S` each message arrives under a lease (its frame adds `receipt`, `attempts`
  * and `lease_expires_at`) and the client acks, releases or extends it by command frame.
- * Pings detect dead peers; the send buffer is bounded like every stream's. Input is checked
+ * Pings detect dead peers; the send buffer is bounded like every stream's, and each command
+ * waits for room in it before it runs (a peer that stays full is cut). Input is checked
  * before the upgrade, so a bad request gets the catalog's HTTP error.
  */
 import type {} from '@fastify/websocket';
@@ -26,12 +27,18 @@ import { BoundedWriter } from '../streams/bounded-writer.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
 import { cutAfterGrace } from '../streams/http-stream.js';
 import { consumes } from '../../access/rights.js';
+import { waitForRoom } from '../guards/backpressure.js';
 
 /** Settings of the WebSocket route. */
 export interface WebSocketRouteSettings {
   readonly bufferBytes: number;
   readonly pingSeconds: number;
+  /** How long the send buffer may stay full, its peer reading nothing, while a command waits before the peer is cut, ms. */
+  readonly stallMs: number;
 }
+
+/** Commands one connection may have received and not answered before it is no longer read. */
+export const MAX_QUEUED_COMMANDS = 32;
 
 type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
 
@@ -65,10 +72,20 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       socket.send(chunk, () => done());
     },
     () => {
-      socket.resume();
+      resumeIfRoom();
+      for (const wake of [...drainWaiters]) wake();
       subscription?.drained();
     },
   );
+  const drainWaiters = new Set<() => void>();
+  // Commands received and not yet answered, and their frame bytes: past either bound (or
+  // with a full send buffer) the socket is not read, so frames stop piling up.
+  let queued = 0;
+  let queuedBytes = 0;
+  const tooMany = (): boolean => queued > MAX_QUEUED_COMMANDS || queuedBytes > settings.bufferBytes;
+  const resumeIfRoom = (): void => {
+    if (!tooMany() && writer.hasRoom()) socket.resume();
+  };
 
   let alive = true;
   socket.on('pong', () => {
@@ -91,26 +108,53 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   const authorize = commandAuthorizer(request);
   socket.on('message', (data, isBinary) => {
     const text = isBinary ? undefined : frameText(data);
+    const bytes = text?.length ?? 0;
+    queued += 1;
+    queuedBytes += bytes;
+    if (tooMany() || !writer.hasRoom()) socket.pause();
     commands = commands.then(async () => {
-      // A command queued behind a slow one must not run once the client is gone: a take
-      // would remove a message nobody can receive.
-      if (socket.readyState !== socket.OPEN) return;
-      let answer: Record<string, unknown>;
       try {
-        const command = parseCommand(text);
-        if (command.queue === undefined) command.queue = queue;
-        answer = await executeCommand(broker, command, authorize);
-      } catch (err) {
-        const error = toRestMQError(err);
-        if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
-        else if (error.status >= 500) log.error({ err }, 'websocket command failed');
-        answer = flatErrorBody(error);
+        await runCommand(text);
+      } finally {
+        queued -= 1;
+        queuedBytes -= bytes;
+        resumeIfRoom();
       }
-      writer.send(JSON.stringify(answer));
-      // A client that floods commands without reading the answers waits for its buffer.
-      if (!writer.hasRoom()) socket.pause();
     });
   });
+
+  const runCommand = async (text: string | undefined): Promise<void> => {
+    // A command queued behind a slow one must not run once the client is gone: a take
+    // would remove a message nobody can receive. Nor while the client leaves its answers
+    // unread: it waits for room first, and is cut if it stays full.
+    const room = await waitForRoom({
+      hasRoom: () => writer.hasRoom(),
+      pending: () => writer.pendingBytes,
+      stallMs: settings.stallMs,
+      cut: () => {
+        log.info('websocket peer left its answers unread; cut');
+        socket.terminate();
+      },
+      onWake: (wake) => {
+        drainWaiters.add(wake);
+        return () => drainWaiters.delete(wake);
+      },
+      closed: () => socket.readyState !== socket.OPEN,
+    });
+    if (!room) return;
+    let answer: Record<string, unknown>;
+    try {
+      const command = parseCommand(text);
+      if (command.queue === undefined) command.queue = queue;
+      answer = await executeCommand(broker, command, authorize);
+    } catch (err) {
+      const error = toRestMQError(err);
+      if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
+      else if (error.status >= 500) log.error({ err }, 'websocket command failed');
+      answer = flatErrorBody(error);
+    }
+    writer.send(JSON.stringify(answer));
+  };
 
   const sink: StreamSink = {
     hasRoom: () => !ended && socket.readyState === socket.OPEN && writer.hasRoom(),

@@ -25,21 +25,24 @@ export class RedisLeases implements LeaseStore {
     private readonly moves: Moves,
   ) {}
 
-  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]> {
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number, maxBytes?: number): Promise<LeasedMessage[]> {
     if (receipts.length === 0) return Promise.resolve([]);
     return this.ctx.call(async () => {
       const out: LeasedMessage[] = [];
+      let bytes = 0;
       let pending: unknown = 0;
       for (;;) {
         const wanted = receipts.slice(out.length);
+        const bound = maxBytes === undefined ? '' : maxBytes - bytes;
         const reply = asArray(
-          await this.ctx.queueScript(queue, 'lease-15', [now, leaseMs === null ? '' : Math.floor(leaseMs), EXPIRED_BUDGET, this.ctx.nonce(), ...wanted]),
+          await this.ctx.queueScript(queue, 'lease-15', [now, leaseMs === null ? '' : Math.floor(leaseMs), EXPIRED_BUDGET, this.ctx.nonce(), bound, out.length === 0 ? '1' : '0', ...wanted]),
           'lease',
         );
         pending = reply[1];
         const leaseExpiresAt = asInt(reply[2], 'lease until');
         const got = decodeRows(queue, reply, 3);
         got.forEach((m, i) => out.push({ ...m, receipt: wanted[i] as string, leaseExpiresAt }));
+        bytes += got.reduce((sum, m) => sum + Buffer.byteLength(m.value, 'utf8'), 0);
         if (got.length > 0) await this.moves.markDue(queue, leaseExpiresAt);
         if (reply[0] !== 1 || out.length >= receipts.length) break;
       }

@@ -147,9 +147,30 @@ export class RedisMessages implements MessageStore {
     });
   }
 
-  take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+  take(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]> {
     if (limit <= 0) return Promise.resolve([]);
+    // A budget belongs to one caller, so a bounded take of several runs on its own.
+    if (maxBytes !== undefined && limit > 1) return this.takeWithin(queue, limit, now, maxBytes);
     return this.takes.submit(`${queue}|${now}`, { limit, now });
+  }
+
+  private takeWithin(queue: string, limit: number, now: number, maxBytes: number): Promise<StoredMessage[]> {
+    return this.ctx.call(async () => {
+      const taken: StoredMessage[] = [];
+      let bytes = 0;
+      let pending: unknown = 0;
+      for (;;) {
+        const args = [now, limit - taken.length, EXPIRED_BUDGET, this.ctx.nonce(), maxBytes - bytes, taken.length === 0 ? '1' : '0'];
+        const reply = asArray(await this.ctx.queueScript(queue, 'take-15', args), 'take');
+        pending = reply[1];
+        const got = decodeRows(queue, reply, 2);
+        taken.push(...got);
+        bytes += got.reduce((sum, m) => sum + Buffer.byteLength(m.value, 'utf8'), 0);
+        if (reply[0] !== 1 || taken.length >= limit) break;
+      }
+      await this.moves.drainQuietly(queue, pending, now);
+      return taken;
+    });
   }
 
   private takeBatch(queue: string, inputs: readonly TakeInput[]): Promise<StoredMessage[][]> {
@@ -185,10 +206,11 @@ export class RedisMessages implements MessageStore {
     });
   }
 
-  peek(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+  peek(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]> {
     if (limit <= 0) return Promise.resolve([]);
     return this.ctx.call(async () => {
-      const reply = asArray(await this.ctx.queueScript(queue, 'peek-15', [now, limit, EXPIRED_BUDGET, this.ctx.nonce()]), 'peek');
+      const args = [now, limit, EXPIRED_BUDGET, this.ctx.nonce(), maxBytes ?? ''];
+      const reply = asArray(await this.ctx.queueScript(queue, 'peek-15', args), 'peek');
       await this.moves.drainQuietly(queue, reply[0], now);
       return decodeRows(queue, reply, 1);
     });

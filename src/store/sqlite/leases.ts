@@ -5,6 +5,7 @@
 import { formatKey, parseKey } from '../../core/names.js';
 import type { LeasedMessage } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
+import { fittingCount } from '../byte-budget.js';
 import type { DeadLetterStore, LeaseRefusal, LeaseStore, ReleaseOutcome, Redriven } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -19,11 +20,12 @@ export class SqliteLeases implements LeaseStore {
     private readonly commits: GroupCommitter,
   ) {}
 
-  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number): Promise<LeasedMessage[]> {
+  lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number, maxBytes?: number): Promise<LeasedMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
-      const heads = this.sql.readyHead.all(queue, now, receipts.length);
+      const sized = maxBytes !== undefined && receipts.length > 1 ? this.sql.readySizes.all(queue, now, receipts.length) : null;
+      const heads = sized === null ? this.sql.readyHead.all(queue, now, receipts.length) : sized.slice(0, fittingCount(sized.map((r) => r.bytes), maxBytes));
       return heads.map(({ seq }, i) => {
         const receipt = receipts[i] as string;
         const row = this.sql.lease.get(leaseUntil, receipt, queue, seq) as MessageRow;

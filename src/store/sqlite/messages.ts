@@ -4,6 +4,7 @@
  */
 import { formatKey } from '../../core/names.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
+import { fittingCount } from '../byte-budget.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -76,14 +77,17 @@ export class SqliteMessages implements MessageStore {
     });
   }
 
-  take(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+  take(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
-      if (limit === 1) {
+      // Sized first, in the same transaction, so only what fits leaves the queue.
+      const count = maxBytes !== undefined && limit > 1 ? fittingCount(this.sql.readySizes.all(queue, now, limit).map((r) => r.bytes), maxBytes) : limit;
+      if (count === 0) return [];
+      if (count === 1) {
         const row = this.sql.takeOne.get(queue, queue, now);
         return row === undefined ? [] : [toMessage(queue, row)];
       }
-      const rows = this.sql.takeMany.all(queue, queue, now, limit);
+      const rows = this.sql.takeMany.all(queue, queue, now, count);
       return rows.sort((a, b) => a.seq - b.seq).map((r) => toMessage(queue, r));
     });
   }
@@ -110,10 +114,19 @@ export class SqliteMessages implements MessageStore {
     return this.sweeper.purge(queue);
   }
 
-  peek(queue: string, limit: number, now: number): Promise<StoredMessage[]> {
+  peek(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
-      return this.sql.peek.all(queue, now, limit).map((r) => toMessage(queue, r));
+      if (maxBytes === undefined) return this.sql.peek.all(queue, now, limit).map((r) => toMessage(queue, r));
+      // Row by row, so at most one value past the budget is ever read.
+      const out: StoredMessage[] = [];
+      let bytes = 0;
+      for (const row of this.sql.peek.iterate(queue, now, limit)) {
+        bytes += Buffer.byteLength(row.value, 'utf8');
+        if (out.length > 0 && bytes > maxBytes) break;
+        out.push(toMessage(queue, row));
+      }
+      return out;
     });
   }
 

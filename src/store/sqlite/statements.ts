@@ -107,6 +107,8 @@ export class Statements {
   readonly takeOne: Statement<[string, string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
   readonly readyHead: Statement<[string, number, number], { seq: number }>;
+  /** The ready head with each value's UTF-8 size, for answers under a byte budget. */
+  readonly readySizes: Statement<[string, number, number], { seq: number; bytes: number }>;
   readonly oldestReady: Statement<[string, number], MessageRow>;
   readonly countRead: Statement<[string, number]>;
   readonly latest: Statement<[string, number], { seq: number }>;
@@ -147,6 +149,7 @@ export class Statements {
     this.takeOne = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq ${READY} ORDER BY seq LIMIT 1) RETURNING ${COLS}`);
     this.takeMany = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq ${READY} ORDER BY seq LIMIT ?) RETURNING ${COLS}`);
     this.readyHead = db.prepare(`SELECT seq ${READY} ORDER BY seq LIMIT ?`);
+    this.readySizes = db.prepare(`SELECT seq, length(CAST(value AS BLOB)) AS bytes ${READY} ORDER BY seq LIMIT ?`);
     this.oldestReady = db.prepare(`SELECT ${COLS} ${READY} ORDER BY seq LIMIT 1`);
     this.countRead = db.prepare('UPDATE messages SET reads = reads + 1 WHERE queue = ? AND seq = ?');
     this.latest = db.prepare('SELECT seq FROM messages WHERE queue = ? ORDER BY seq DESC LIMIT ?');

@@ -3,7 +3,9 @@
 -- one more attempt. Expired messages met at the head are deleted on the way.
 -- KEYS[1..15] the queue's keys (lib/queue.lua)
 -- ARGV[1] now (ms), ARGV[2] lease ms ('' = the queue's lease setting), ARGV[3] budget,
--- ARGV[4] nonce for move ids, ARGV[5..] one receipt per message wanted
+-- ARGV[4] nonce for move ids, ARGV[5] most value bytes to lease ('' = no bound), ARGV[6]
+-- '1' when the first message goes whatever its size (see byteBudget), ARGV[7..] one
+-- receipt per message wanted
 -- Returns { more, moved, leaseUntil, <7 fields per message (describe)>... }.
 -- @include queue
 local now = tonumber(ARGV[1])
@@ -12,7 +14,7 @@ local leaseMs = ARGV[2]
 if leaseMs == '' then leaseMs = tonumber(setting('lease', DEFAULT_LEASE)) * 1000 else leaseMs = tonumber(leaseMs) end
 local leaseUntil = now + leaseMs
 local out = { 0, settle(now, budget, ARGV[4]), int(leaseUntil) }
-local i = 5
+local i = 7
 local function lease(seq, raw)
   redis.call('ZADD', K_HELD, seq, seq)
   redis.call('ZADD', K_DUE, leaseUntil, seq)
@@ -21,5 +23,5 @@ local function lease(seq, raw)
   append(out, describe(seq, raw))
   i = i + 1
 end
-if popReady(now, #ARGV - 4, budget, lease) then out[1] = 1 end
+if popReady(now, #ARGV - 6, budget, lease, byteBudget(ARGV[5], ARGV[6] == '1')) then out[1] = 1 end
 return out

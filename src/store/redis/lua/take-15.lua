@@ -3,7 +3,8 @@
 -- (at most `budget` per call).
 -- KEYS[1..15] the queue's keys (lib/queue.lua)
 -- ARGV[1] now (ms), ARGV[2] limit, ARGV[3] budget of expired messages and due work,
--- ARGV[4] nonce for move ids
+-- ARGV[4] nonce for move ids, ARGV[5] (optional) most value bytes to take ('' = no bound),
+-- ARGV[6] '1' when the first message goes whatever its size (see byteBudget)
 -- Returns { more, moved, <7 fields per message (describe)>... }: more = 1 when the budget
 -- ran out first; moved = moves waiting in the outbox (dead letters to deliver).
 -- @include queue
@@ -14,5 +15,5 @@ local out = { 0, settle(now, budget, ARGV[4]) }
 local function take(seq, raw)
   append(out, takeReady(seq, raw))
 end
-if popReady(now, limit, budget, take) then out[1] = 1 end
+if popReady(now, limit, budget, take, byteBudget(ARGV[5], ARGV[6] == '1')) then out[1] = 1 end
 return out

@@ -171,6 +171,23 @@ local function popReady(now, limit, budget, take, fits)
   return false
 end
 
+-- A `fits` for popReady that keeps the values taken within `maxBytes` UTF-8 bytes (ARGV
+-- text; '' or nil: no bound, answers nil). With `free` the first message goes whatever its
+-- size, so a message stored under a larger size limit can still be delivered alone.
+local function byteBudget(maxBytes, free)
+  local limit = tonumber(maxBytes)
+  if not limit then return nil end
+  local bytes = 0
+  local first = free
+  return function(raw)
+    local size = #raw - #string.match(raw, '^%d+|%d*|')
+    if not first and bytes + size > limit then return false end
+    first = false
+    bytes = bytes + size
+    return true
+  end
+end
+
 -- Appends `list`'s items to `out`.
 local function append(out, list)
   for _, v in ipairs(list) do out[#out + 1] = v end
