@@ -20,6 +20,8 @@ import type { BrowserPolicy } from './guards/browser-policy.js';
 import { StoreOutageLog } from './outage-log.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerCollectdRoutes } from './routes/collectd.js';
+import type { CollectdQueues } from './routes/collectd.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -57,6 +59,8 @@ export interface HttpAppDeps {
   readonly browser: BrowserPolicy;
   /** Counts refusals for `store_unavailable` into one outage log. @default one of its own */
   readonly storeOutage?: StoreOutageLog;
+  /** The queues of `POST /collectd/data` and `/collectd/event`. */
+  readonly collectd: CollectdQueues;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -160,5 +164,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     bufferBytes: deps.streams.bufferBytes,
     pingSeconds: deps.streams.wsPingSeconds,
   });
+  registerCollectdRoutes(app, deps.broker, deps.collectd);
   return app;
 }

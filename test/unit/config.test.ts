@@ -74,6 +74,12 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   },
   corsOrigins: { good: [['*', ['*']], ['http://a.example:81,https://b.example', ['http://a.example:81', 'https://b.example']]], bad: ['*,http://a', 'a.example', ''] },
   jsonp: { good: [['on', 'on'], ['off', 'off']], bad: ['true', 'OFF', ''] },
+  collectdDataQueue: { good: [['metrics', 'metrics'], ['q'.repeat(128), 'q'.repeat(128)]], bad: ['a b', 'q'.repeat(129), ''] },
+  collectdEventQueue: { good: [['collectd:events', 'collectd:events']], bad: ['a/b', ''] },
+  syslogPort: { good: [['0', 0], ['25000', 25_000], ['65535', 65_535]], bad: ['65536', '-1', 'x', ''] },
+  syslogMaxLineBytes: { good: [['480', 480], ['65536', 65_536]], bad: ['479', '65537', 'x', ''] },
+  syslogMaxConnections: { good: [['1', 1], ['10000', 10_000]], bad: ['0', '10001', ''] },
+  syslogIdleSeconds: { good: [['1', 1], ['86400', 86_400]], bad: ['0', '86401', ''] },
 };
 
 describe('loadConfig', () => {
@@ -112,6 +118,12 @@ describe('loadConfig', () => {
       allowedHosts: null,
       corsOrigins: null,
       jsonp: 'on',
+      collectdDataQueue: 'collectd_data',
+      collectdEventQueue: 'collectd_event',
+      syslogPort: null,
+      syslogMaxLineBytes: 8192,
+      syslogMaxConnections: 64,
+      syslogIdleSeconds: 300,
     });
   });
 
