@@ -112,7 +112,8 @@ function suite(store: 'sqlite' | 'redis'): void {
         async () => {
           data.push(...(await drain(server, 'collectd_data')));
           events.push(...(await drain(server, 'collectd_event')));
-          return fromCommand().some((r) => r.plugin === 'load') && fromJson().length > 0 && events.length > 0;
+          const command = fromCommand();
+          return command.some((r) => r.plugin === 'load') && command.some((r) => r.type_instance === 'used') && fromJson().length > 0 && events.length > 0;
         },
         30_000,
         'PUTVAL, JSON and notification messages from collectd',

@@ -124,6 +124,15 @@ describe('syslog input bounds', { timeout: 60_000 }, () => {
     }
   });
 
+  it('stops listening when the server closes', async () => {
+    const own = await startTestServer({ syslogPort: 0 });
+    const port = own.syslogPort ?? 0;
+    const client = await open(port);
+    await own.stop();
+    await waitFor(() => Promise.resolve(client.closed()), 10_000, 'the open connection to be closed');
+    await assert.rejects(open(port), /ECONNREFUSED/);
+  });
+
   it('takes a message of exactly the bound and closes the connection of one byte more', async () => {
     const port = server.syslogPort ?? 0;
     const body = (tag: string): string => {
