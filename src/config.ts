@@ -395,7 +395,7 @@ export function serveHelp(): string {
     'Options:',
   ];
   for (const s of SETTINGS) {
-    lines.push(`  --${s.flag} <value>`.padEnd(34) + `${s.help} [default: ${formatDefault(s.defaultValue)}] (${s.env})`);
+    lines.push(`  --${s.flag} <value>`.padEnd(36) + `${s.help} [default: ${formatDefault(s.defaultValue)}] (${s.env})`);
   }
   lines.push('  --config <file>'.padEnd(34) + 'JSON config file (RESTMQ_CONFIG)');
   lines.push('  -h, --help'.padEnd(34) + 'show this help');
