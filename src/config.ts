@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { MAX_QUEUE_NAME_LENGTH, parseQueueName } from './core/names.js';
 
 /** The daemon's configuration after validation. */
 export interface Config {
@@ -91,6 +92,18 @@ export interface Config {
   readonly maxRequestsPerSocket: number;
   /** How long a peer may read nothing of a large answer, or of a full connection with a request or command waiting, before it is cut, ms. @default 30000 */
   readonly sendStallTimeoutMs: number;
+  /** Queue that `POST /collectd/data` (collectd's write_http values) publishes to. @default 'collectd_data' */
+  readonly collectdDataQueue: string;
+  /** Queue that `POST /collectd/event` (collectd's notifications) publishes to. @default 'collectd_event' */
+  readonly collectdEventQueue: string;
+  /** Port of the syslog input (TCP and UDP on `listen`); 0 picks a free one. @default null (off; the original used 25000) */
+  readonly syslogPort: number | null;
+  /** Longest syslog message accepted, bytes. @default 8192 */
+  readonly syslogMaxLineBytes: number;
+  /** Most syslog TCP connections open at once. @default 64 */
+  readonly syslogMaxConnections: number;
+  /** Seconds a syslog TCP connection may stay silent before it is closed. @default 300 */
+  readonly syslogIdleSeconds: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -227,6 +240,14 @@ function hostList(raw: unknown, name: string): string[] {
   return entries;
 }
 
+function queueName(raw: unknown, name: string): string {
+  try {
+    return parseQueueName(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a queue name: 1-${MAX_QUEUE_NAME_LENGTH} characters from A-Z a-z 0-9 _ - . : @ (got ${JSON.stringify(raw)})`);
+  }
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -274,6 +295,12 @@ export const SETTINGS = [
   setting({ key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'RESTMQ_KEEP_ALIVE_TIMEOUT_MS', defaultValue: 72_000, help: 'idle time after an answer before a keep-alive connection closes, ms', parse: integer(100, 3_600_000) }),
   setting({ key: 'maxRequestsPerSocket', flag: 'max-requests-per-socket', env: 'RESTMQ_MAX_REQUESTS_PER_SOCKET', defaultValue: 10_000, help: 'requests one keep-alive connection serves before it closes (0: no limit)', parse: integer(0, 100_000_000) }),
   setting({ key: 'sendStallTimeoutMs', flag: 'send-stall-timeout-ms', env: 'RESTMQ_SEND_STALL_TIMEOUT_MS', defaultValue: 30_000, help: 'how long a peer may read nothing of an answer larger than stream-buffer-bytes, or of a connection over stream-buffer-bytes while its next pipelined request or WebSocket command waits, before it is cut, ms', parse: integer(100, 3_600_000) }),
+  setting({ key: 'collectdDataQueue', flag: 'collectd-data-queue', env: 'RESTMQ_COLLECTD_DATA_QUEUE', defaultValue: 'collectd_data', help: 'queue of POST /collectd/data (collectd write_http values)', parse: queueName }),
+  setting({ key: 'collectdEventQueue', flag: 'collectd-event-queue', env: 'RESTMQ_COLLECTD_EVENT_QUEUE', defaultValue: 'collectd_event', help: 'queue of POST /collectd/event (collectd notifications)', parse: queueName }),
+  setting({ key: 'syslogPort', flag: 'syslog-port', env: 'RESTMQ_SYSLOG_PORT', defaultValue: null, help: 'accept syslog (TCP and UDP, RFC 3164 and 5424) on this port of --listen into queues syslogd:<sender>; no ACL applies (the original used 25000)', parse: nullable(integer(0, 65535)) }),
+  setting({ key: 'syslogMaxLineBytes', flag: 'syslog-max-line-bytes', env: 'RESTMQ_SYSLOG_MAX_LINE_BYTES', defaultValue: 8192, help: 'longest syslog message: a longer one closes its TCP connection, a longer datagram is dropped', parse: integer(480, 65_536) }),
+  setting({ key: 'syslogMaxConnections', flag: 'syslog-max-connections', env: 'RESTMQ_SYSLOG_MAX_CONNECTIONS', defaultValue: 64, help: 'most syslog TCP connections open at once; more are closed at once', parse: integer(1, 10_000) }),
+  setting({ key: 'syslogIdleSeconds', flag: 'syslog-idle-seconds', env: 'RESTMQ_SYSLOG_IDLE_SECONDS', defaultValue: 300, help: 'seconds a silent syslog TCP connection stays open', parse: integer(1, 86_400) }),
 ] as const;
 
 /** The defaults, as one constant. */
@@ -417,7 +444,7 @@ export function serveHelp(): string {
     'Options:',
   ];
   for (const s of SETTINGS) {
-    lines.push(`  --${s.flag} <value>`.padEnd(34) + `${s.help} [default: ${formatDefault(s.defaultValue)}] (${s.env})`);
+    lines.push(`  --${s.flag} <value>`.padEnd(36) + `${s.help} [default: ${formatDefault(s.defaultValue)}] (${s.env})`);
   }
   lines.push('  --config <file>'.padEnd(34) + 'JSON config file (RESTMQ_CONFIG)');
   lines.push('  -h, --help'.padEnd(34) + 'show this help');

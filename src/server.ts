@@ -18,6 +18,7 @@ import { isLoopback } from './access/hosts.js';
 import { browserPolicy } from './http/guards/browser-policy.js';
 import { StoreOutageLog } from './http/outage-log.js';
 import { loadTlsSync, reloadTls } from './http/tls.js';
+import { SyslogInput } from './inputs/syslog.js';
 import type { Store } from './store/contract.js';
 import { openRedisBackend } from './store/redis/backend.js';
 import { openSqliteStore } from './store/sqlite/store.js';
@@ -33,6 +34,8 @@ export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8888` (`https://` with --tls-cert). */
   readonly url: string;
   readonly port: number;
+  /** The syslog input's port (TCP and UDP), or null when `--syslog-port` is off. */
+  readonly syslogPort: number | null;
   /** Drains and releases everything; safe to call more than once (one shared promise). */
   close(): Promise<void>;
   /**
@@ -110,8 +113,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sendStallTimeoutMs: config.sendStallTimeoutMs,
       bufferBytes: config.streamBufferBytes,
     },
+    collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
   });
 
+  let syslog: SyslogInput | null = null;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -125,6 +130,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           logger.error({ err }, `shutdown step ${name} failed`);
         }
       };
+      // Inputs that are not HTTP stop accepting first; their publishes in flight finish.
+      const input = syslog;
+      if (input !== null) await step('syslog', () => input.close());
       // Streams first: deliveries in flight finish, then every stream ends with a reason.
       await step('streams', () => dispatcher.close());
       await step('http', () => withTimeout(app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections()));
@@ -163,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   try {
     await app.listen({ port: config.port, host: config.listen });
+    if (config.syslogPort !== null) syslog = await startSyslog(config, broker, logger);
   } catch (err) {
     await close();
     throw err;
@@ -182,7 +191,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
   access.watch();
-  return { app, broker, dispatcher, store, access, url: `${scheme}://${host}:${port}`, port, close, reload };
+  return { app, broker, dispatcher, store, access, url: `${scheme}://${host}:${port}`, port, syslogPort: syslog?.port ?? null, close, reload };
+}
+
+function startSyslog(config: Config, broker: Broker, logger: Logger): Promise<SyslogInput> {
+  return SyslogInput.start({
+    broker,
+    host: config.listen,
+    port: config.syslogPort ?? 0,
+    maxLineBytes: config.syslogMaxLineBytes,
+    maxConnections: config.syslogMaxConnections,
+    idleSeconds: config.syslogIdleSeconds,
+    log: logger.child({ input: 'syslog' }),
+  });
 }
 
 /** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */

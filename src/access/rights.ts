@@ -24,9 +24,10 @@ export const ACL_SECTIONS: readonly AclSection[] = ['rest:producer', 'rest:consu
  * - `param`: the `:queue` path parameter;
  * - `argument`: the `queue` form or query argument (RestMQ's `/`);
  * - `commands`: each JSON protocol command names its own queue and is checked alone;
- * - `listing`: the route lists queues; the answer only shows queues the caller may see.
+ * - `listing`: the route lists queues; the answer only shows queues the caller may see;
+ * - `{ fixed }`: the route always acts on one queue named by configuration (collectd's).
  */
-export type QueueSource = 'param' | 'argument' | 'commands' | 'listing';
+export type QueueSource = 'param' | 'argument' | 'commands' | 'listing' | { readonly fixed: string };
 
 /** The declaration every route carries in `config.access`. */
 export type RouteAccess =

@@ -22,6 +22,8 @@ import { guardConnections, serverTimeouts } from './guards/connections.js';
 import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerCollectdRoutes } from './routes/collectd.js';
+import type { CollectdQueues } from './routes/collectd.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -63,6 +65,8 @@ export interface HttpAppDeps {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Connection caps, request timeouts, the pipelining gate and chunked large answers (src/http/guards). */
   readonly connections: ConnectionSettings;
+  /** The queues of `POST /collectd/data` and `/collectd/event`. */
+  readonly collectd: CollectdQueues;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -170,5 +174,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     pingSeconds: deps.streams.wsPingSeconds,
     stallMs: deps.connections.sendStallTimeoutMs,
   });
+  registerCollectdRoutes(app, deps.broker, deps.collectd);
   return app;
 }

@@ -29,6 +29,21 @@ export function parseCommand(text: unknown): Record<string, unknown> {
   return command;
 }
 
+/**
+ * True when a WebSocket text frame is a JSON protocol command: a JSON object with a `cmd`
+ * member (parseCommand then checks it). Any other text is not one; the original's
+ * WebSocket echoed such frames, and its README and example page rely on the echo.
+ */
+export function isCommandFrame(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.hasOwn(parsed, 'cmd');
+}
+
 /** A value as stored: strings as they are (never empty, as over HTTP), any other JSON document as its text. */
 function commandValue(value: unknown): string {
   if (typeof value === 'string') return parseValue(value);

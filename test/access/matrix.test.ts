@@ -138,7 +138,7 @@ for (const store of STORES) {
       });
     });
 
-    it('listings need consume on some queue and show only the queues the principal may see', async () => {
+    it('listings (/stats/, /q/, /control/) need consume on some queue and show only the queues the principal may see', async () => {
       await request(`${base}/q/jobs.listed`, { method: 'POST', headers: { ...FORM, ...bearer(TOKENS.producer) }, body: 'value=1' });
       await request(`${base}/q/other.listed`, { method: 'POST', headers: { ...FORM, ...bearer(TOKENS.other) }, body: 'value=1' });
       const seen = async (headers: Record<string, string>): Promise<string[]> => {
@@ -151,7 +151,12 @@ for (const store of STORES) {
       const list = await request(`${base}/q/`, { headers: { accept: 'application/json', ...bearer(TOKENS.consumer) } });
       const queues = (JSON.parse(list.text) as { queues: string[] }).queues;
       assert.ok(queues.includes('jobs.listed') && !queues.includes('other.listed'), list.text);
+      const control = await request(`${base}/control/`, { headers: bearer(TOKENS.other) });
+      assert.equal(control.status, 200, control.text);
+      const statuses = (JSON.parse(control.text) as { queues: Record<string, unknown> }).queues;
+      assert.deepEqual(Object.keys(statuses).filter((q) => q.endsWith('.listed')), ['other.listed']);
       assert.equal((await request(`${base}/stats/`, { headers: bearer(TOKENS.producer) })).status, 403);
+      assert.equal((await request(`${base}/control/`, { headers: bearer(TOKENS.producer) })).status, 403);
       assert.equal((await request(`${base}/stats/`)).status, 401);
     });
 

@@ -64,11 +64,7 @@ describe('JSONP on admin routes and probes', () => {
   it('wraps /p, /control, /stats, /healthz and /readyz', async () => {
     const q = queueName();
     assertJsonp(await request(`${server.url}/p/${q}?callback=cb`), 'cb', { queue: q, value: 'broadcast' });
-    assertJsonp(await form(`${server.url}/p/${q}`, { policy: 'roundrobin', callback: 'cb' }), 'cb', {
-      queue: q,
-      value: 'roundrobin',
-      response: 'OK',
-    });
+    assertJsonp(await form(`${server.url}/p/${q}`, { policy: 'roundrobin', callback: 'cb' }), 'cb', 'OK');
     assertJsonp(await request(`${server.url}/control/${q}?callback=cb`), 'cb', { queue: q, status: 'started' });
     assertJsonp(await form(`${server.url}/control/${q}`, { status: 'stop', callback: 'cb' }), 'cb', {
       queue: q,

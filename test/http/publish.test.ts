@@ -86,12 +86,12 @@ describe('POST /q/<queue>', () => {
     assert.equal((await pop(q)).value, 'two');
   });
 
-  it('prefers value over msg, and the last repeat of a field', async () => {
+  it('prefers msg over value (as the original did), and the last repeat of a field', async () => {
     const q = queueName();
     await request(`${server.url}/q/${q}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'msg=m&value=first&value=last',
+      body: 'value=v&msg=first&msg=last',
     });
     assert.equal((await pop(q)).value, 'last');
   });

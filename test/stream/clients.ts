@@ -226,9 +226,20 @@ export class SseClient extends Collector {
   }
 }
 
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A WebSocket consumer; frames that are not messages are kept apart as answers. */
 export class WsClient extends Collector {
   readonly frames: Record<string, unknown>[] = [];
+  /** Every text frame as received, JSON or not (echoes of non-command text included). */
+  readonly texts: string[] = [];
   closeCode = 0;
   closeReason = '';
 
@@ -252,7 +263,10 @@ export class WsClient extends Collector {
       const socket = new WebSocket(url);
       const client = new WsClient(socket);
       socket.on('message', (data: Buffer) => {
-        client.frames.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
+        const text = data.toString('utf8');
+        client.texts.push(text);
+        const parsed = parseObject(text);
+        if (parsed !== null) client.frames.push(parsed);
         client.changed();
       });
       socket.on('close', (code, reason) => {

@@ -107,7 +107,7 @@ describe('streaming transports', () => {
     ws.send({ cmd: 'take', queue: other });
     ws.send({ cmd: 'del', queue: other, key: `${other}:2` });
     ws.send({ cmd: 'take', queue: other });
-    ws.send('not json');
+    ws.send({ cmd: 42, queue: other });
     ws.send({ cmd: 'fly', queue: other });
     await ws.until(() => ws.answers.length === 8, 'eight answers');
     assert.deepEqual(ws.answers, [

@@ -85,6 +85,12 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   keepAliveTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''] },
   maxRequestsPerSocket: { good: [['0', 0], ['100000000', 100_000_000]], bad: ['-1', '100000001', 'x', ''] },
   sendStallTimeoutMs: { good: [['100', 100], ['3600000', 3_600_000]], bad: ['99', '3600001', 'x', ''] },
+  collectdDataQueue: { good: [['metrics', 'metrics'], ['q'.repeat(128), 'q'.repeat(128)]], bad: ['a b', 'q'.repeat(129), ''] },
+  collectdEventQueue: { good: [['collectd:events', 'collectd:events']], bad: ['a/b', ''] },
+  syslogPort: { good: [['0', 0], ['25000', 25_000], ['65535', 65_535]], bad: ['65536', '-1', 'x', ''] },
+  syslogMaxLineBytes: { good: [['480', 480], ['65536', 65_536]], bad: ['479', '65537', 'x', ''] },
+  syslogMaxConnections: { good: [['1', 1], ['10000', 10_000]], bad: ['0', '10001', ''] },
+  syslogIdleSeconds: { good: [['1', 1], ['86400', 86_400]], bad: ['0', '86401', ''] },
 };
 
 describe('loadConfig', () => {
@@ -133,6 +139,12 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 72_000,
       maxRequestsPerSocket: 10_000,
       sendStallTimeoutMs: 30_000,
+      collectdDataQueue: 'collectd_data',
+      collectdEventQueue: 'collectd_event',
+      syslogPort: null,
+      syslogMaxLineBytes: 8192,
+      syslogMaxConnections: 64,
+      syslogIdleSeconds: 300,
     });
   });
 

@@ -110,6 +110,8 @@ export function registerAccessGuard(app: FastifyInstance, access: AccessControl,
           if (!allows(verdict.principal, declared.right, params.queue)) return done(forbid(request, declared.right, params.queue));
         } else if (declared.queue === 'listing' && !allows(verdict.principal, declared.right, null)) {
           return done(forbid(request, declared.right, null));
+        } else if (typeof declared.queue === 'object' && !allows(verdict.principal, declared.right, declared.queue.fixed)) {
+          return done(forbid(request, declared.right, declared.queue.fixed));
         }
         done();
       },

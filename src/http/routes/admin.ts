@@ -9,7 +9,7 @@ import { parsePolicy, parseStatusCommand } from '../../core/validate.js';
 import { argument } from '../args.js';
 import { mayList } from '../guards/access.js';
 import { jobsPage } from '../pages.js';
-import { sendHtml, sendJson } from '../render.js';
+import { sendHtml, sendJson, sendText, wantsJson } from '../render.js';
 import { administers, consumes } from '../../access/rights.js';
 
 type QueueParams = { Params: { queue: string } };
@@ -37,7 +37,16 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, storeK
   app.post<QueueParams>('/p/:queue', administers('param'), async (request, reply) => {
     const policy = parsePolicy(argument(request, 'policy'));
     const settings = await broker.setPolicy(request.params.queue, policy);
+    // The original answered the text OK; JSON is for clients that ask for it.
+    if (!wantsJson(request)) return sendText(request, reply, 'OK');
     return sendJson(request, reply, { queue: request.params.queue, value: settings.policy, response: 'OK' });
+  });
+
+  // The original's clients asked for every queue's status at `/control/`.
+  app.get('/control/', consumes('listing'), async (request, reply) => {
+    const all = (await broker.allStats()).filter((s) => mayList(request, s.queue));
+    const queues = Object.fromEntries(all.map((s) => [s.queue, s.status]));
+    return sendJson(request, reply, { queues, count: all.length });
   });
 
   app.get<QueueParams>('/control/:queue', consumes('param'), async (request, reply) => {

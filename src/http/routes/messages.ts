@@ -18,10 +18,13 @@ import { administers, consumes, produces } from '../../access/rights.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The value of a publish: form `value`/`msg`, or the raw body for JSON, text and bytes. */
+/**
+ * The value of a publish: form `msg`, else `value` (the original stored `msg` when both
+ * came), or the raw body for JSON, text and bytes.
+ */
 function publishedValue(request: FastifyRequest): string {
   if (hasFormBody(request) || request.body === undefined || request.body === null) {
-    return parseValue(firstArgument(request, 'value', 'msg'));
+    return parseValue(firstArgument(request, 'msg', 'value'));
   }
   const body: unknown = request.body;
   if (Buffer.isBuffer(body)) {

@@ -12,7 +12,7 @@ import { parseStreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseHeartbeat, parseSince } from '../../core/validate.js';
 import { argument } from '../args.js';
-import { cometChunk, messageJson, reasonJson, sseClose, sseLeasedMessage, sseMessage } from '../streams/framing.js';
+import { cometChunk, messageJson, sseClose, sseLeasedMessage, sseMessage } from '../streams/framing.js';
 import type { HttpStreamFormat } from '../streams/http-stream.js';
 import { openHttpStream } from '../streams/http-stream.js';
 import { consumes } from '../../access/rights.js';
@@ -74,7 +74,9 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
     preamble: '',
     message: (m) => cometChunk(messageJson(m), callback),
     heartbeat: () => '\r\n',
-    closing: (reason) => cometChunk(reasonJson(reason), callback),
+    // The original closed COMET silently, and its clients (the map/reduce reducer) read
+    // `value` from every line: a closing error line would break them.
+    closing: () => '',
   };
   startStream(request, reply, dispatcher, settings, 'comet', { queue, heartbeatSeconds, since, lease }, format);
 }

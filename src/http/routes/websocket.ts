@@ -1,7 +1,8 @@
 /**
  * WebSocket consumers, `/ws/<queue>`: messages of the queue arrive as text frames holding
- * `{"key":...,"value":...}`; text frames from the client are JSON protocol commands
- * (add/get/take/del, the path's queue by default) answered on the same socket, in order.
+ * `{"key":...,"value":...}`; text frames from the client that are JSON objects with a `cmd`
+ * are JSON protocol commands (add/get/take/del, the path's queue by default) answered on
+ * the same socket, in order; any other text frame is echoed back, as the original did.
  * With `?lease=S` each message arrives under a lease (its frame adds `receipt`, `attempts`
  * and `lease_expires_at`) and the client acks, releases or extends it by command frame.
  * Pings detect dead peers; the send buffer is bounded like every stream's, and each command
@@ -18,7 +19,7 @@ import { parseStreamLease } from '../../core/delivery-limits.js';
 import type { StreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
 import { parseSince } from '../../core/validate.js';
-import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
+import { executeCommand, isCommandFrame, parseCommand } from '../../protocol/json-commands.js';
 import { argument } from '../args.js';
 import { commandAuthorizer } from '../guards/access.js';
 import { flatErrorBody } from '../render.js';
@@ -142,6 +143,11 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
       closed: () => socket.readyState !== socket.OPEN,
     });
     if (!room) return;
+    if (text !== undefined && !isCommandFrame(text)) {
+      // Not a command: echoed as it came, like the original's WebSocket did.
+      writer.send(text);
+      return;
+    }
     let answer: Record<string, unknown>;
     try {
       const command = parseCommand(text);

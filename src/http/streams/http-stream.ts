@@ -37,6 +37,7 @@ export interface HttpStreamFormat {
   readonly preamble: string;
   message(message: StoredMessage): string;
   heartbeat(): string;
+  /** The last bytes before the end; empty for COMET, which closes silently as the original did. */
   closing(reason: RestMQError): string;
 }
 
