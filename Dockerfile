@@ -42,7 +42,8 @@ USER node
 VOLUME /data
 EXPOSE 8888
 # /healthz answers 200 while the process serves (any client: it is a public route). The
-# slim image has no curl, so node's fetch asks.
+# slim image has no curl, so node's fetch asks. It reads the port from RESTMQ_PORT: change
+# the port with that variable rather than with --port.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.RESTMQ_PORT || 8888) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM (docker stop) drains requests in flight and closes the store.

@@ -1,12 +1,12 @@
 // examples/curl-walkthrough.sh runs the README's curl walk-through against a fresh server;
 // its commands must be the README's, and its answers the ones the README shows.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { run as runChild } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../examples/curl-walkthrough.sh', import.meta.url));
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -53,19 +53,6 @@ function readmeSteps(): Step[] {
   return steps(lines);
 }
 
-/** Runs the script without blocking the event loop (the test server runs in this process). */
-function runScript(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 describe('examples/curl-walkthrough.sh', () => {
   let server: TestServer;
 
@@ -78,7 +65,8 @@ describe('examples/curl-walkthrough.sh', () => {
   });
 
   it('runs every README walk-through command against a fresh server and prints the README answers', async () => {
-    const run = await runScript([server.url]);
+    // The argument wins over RESTMQ_URL (here a dead address).
+    const run = await runChild('bash', [SCRIPT, server.url], 'http://127.0.0.1:1');
     assert.equal(run.status, 0, `the script failed: ${run.stderr}`);
     assert.equal(run.stderr, '');
     const got = steps(run.stdout.split('\n'));
@@ -95,9 +83,9 @@ describe('examples/curl-walkthrough.sh', () => {
   });
 
   it('takes the server from RESTMQ_URL too, and stops at the first failing command', async () => {
-    const down = await runScript([], { ...process.env, RESTMQ_URL: 'http://127.0.0.1:1' });
+    const down = await runChild('bash', [SCRIPT], 'http://127.0.0.1:1');
     assert.notEqual(down.status, 0);
     assert.match(down.stdout, /\$ curl -d value=foobar localhost:8888\/q\/test\n$/);
-    assert.match(down.stderr, /curl: \(7\)/);
+    assert.match(down.stderr, /curl: \(7\) Failed to connect to 127\.0\.0\.1 port 1 /);
   });
 });
