@@ -26,4 +26,18 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The examples: Node 20 scripts, and a browser page's script.
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: { fetch: 'readonly', AbortController: 'readonly', TextDecoderStream: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+  },
+  {
+    files: ['examples/browser/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', location: 'readonly', EventSource: 'readonly', WebSocket: 'readonly', fetch: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', JSON: 'readonly' },
+    },
+  },
 );

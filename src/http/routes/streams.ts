@@ -50,6 +50,11 @@ function startStream(
   format: HttpStreamFormat,
 ): void {
   const { queue, since } = args;
+  // Headers set by hooks (CORS, Vary) go out with the stream's own: once hijacked, the
+  // response no longer sees fastify's reply headers.
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) reply.raw.setHeader(name, value);
+  }
   reply.hijack();
   openHttpStream(dispatcher, {
     res: reply.raw,
