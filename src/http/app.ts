@@ -18,6 +18,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerReliableRoutes } from './routes/reliable.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
+import { endRefusedUpgrade } from './upgrade-refusal.js';
 import { assertUtf8Query, formBodyParser, parseUrlEncoded, textBodyParser } from './text-input.js';
 
 declare module 'fastify' {
@@ -70,6 +71,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     frameworkErrors: (err, request, reply) => {
       const error = toRestMQError(err);
       request.jsonpCallback = null; // no hook ran on this request, so no callback was validated
+      endRefusedUpgrade(request, reply);
       void sendJson(request, reply, errorBody(error), error.status);
     },
   });
