@@ -143,21 +143,21 @@ export function registerWebSocketRoute(
   dispatcher: Dispatcher,
   settings: WebSocketRouteSettings,
 ): void {
-  app.route<{ Params: { queue: string } }>({
-    method: 'GET',
-    url: '/ws/:queue',
-    preValidation: (request, _reply, done) => {
-      try {
-        parseRequest(request);
-        done();
-      } catch (err) {
-        done(err instanceof RestMQError ? err : toRestMQError(err));
-      }
+  app.get<{ Params: { queue: string } }>(
+    '/ws/:queue',
+    {
+      websocket: true,
+      preValidation: (request, _reply, done) => {
+        try {
+          // A plain GET (no upgrade) gets the catalog's answer, not the plugin's empty 404.
+          if (!request.ws) throw new RestMQError('not_found', '/ws/<queue> answers WebSocket upgrades only');
+          parseRequest(request);
+          done();
+        } catch (err) {
+          done(err instanceof RestMQError ? err : toRestMQError(err));
+        }
+      },
     },
-    // A plain GET (no upgrade) gets the catalog's JSON answer, not the plugin's empty 404.
-    handler: () => {
-      throw new RestMQError('not_found', '/ws/<queue> answers WebSocket upgrades only');
-    },
-    wsHandler: (socket, request) => serve(socket, request, broker, dispatcher, settings),
-  });
+    (socket, request) => serve(socket, request, broker, dispatcher, settings),
+  );
 }
