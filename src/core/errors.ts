@@ -45,6 +45,8 @@ export const ERROR_CATALOG = {
   not_found: { status: 404, message: 'no such route' },
   store_unavailable: { status: 503, message: 'the store cannot be reached' },
   shutting_down: { status: 503, message: 'the server is shutting down' },
+  json_too_deep: { status: 400, message: 'JSON nests arrays and objects more than 100 levels deep' },
+  invalid_utf8: { status: 400, message: 'text must be valid UTF-8 (bodies, form fields and query parameters); encode binary values, e.g. as base64' },
   internal: { status: 500, message: 'internal error' },
   cross_site_refused: { status: 403, message: 'a page of another origin cannot use this route (see --allowed-origins)' },
   host_not_allowed: { status: 421, message: 'this server does not answer for that Host (see --allowed-hosts)' },

@@ -4,15 +4,18 @@
  * so every transport enforces the same limits.
  */
 import { RestMQError } from './errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { parseKey } from './names.js';
 import { POLICIES } from './types.js';
 import type { Policy, QueueStatus } from './types.js';
 
 /**
  * Parses JSON text from a client. Every transport answers bad JSON the same way, with the
- * catalog's `malformed_json`, never with the parser's own error.
+ * catalog's `malformed_json`, never with the parser's own error, and JSON nested deeper
+ * than MAX_JSON_DEPTH with `json_too_deep`, before it is parsed.
  */
 export function parseJson(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new RestMQError('json_too_deep');
   try {
     return JSON.parse(text);
   } catch {
@@ -50,10 +53,18 @@ export function parseStatusCommand(input: unknown): QueueStatus {
   throw new RestMQError('invalid_status');
 }
 
-/** Returns `input` when it is a non-empty string, else throws `missing_value`; the Broker checks size. */
+/** A UTF-16 surrogate without its partner (the `u` flag makes a whole pair one code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Returns `input` when it is a non-empty string, else throws `missing_value`; the Broker
+ * checks size. A lone surrogate (a JSON string may spell one as `"\ud800"`) has no UTF-8
+ * form and would be stored as U+FFFD, so it is `invalid_utf8`.
+ */
 export function parseValue(input: unknown): string {
-  if (typeof input === 'string' && input.length > 0) return input;
-  throw new RestMQError('missing_value');
+  if (typeof input !== 'string' || input.length === 0) throw new RestMQError('missing_value');
+  if (LONE_SURROGATE.test(input)) throw new RestMQError('invalid_utf8', 'the value holds a lone UTF-16 surrogate (\\uD800-\\uDFFF), which is not UTF-8 text');
+  return input;
 }
 
 /** Longest streaming heartbeat interval accepted, in seconds. */

@@ -3,7 +3,6 @@
  * mapping, JSONP validation and every route. It holds no queue logic; it translates
  * between HTTP and the Broker.
  */
-import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -30,6 +29,8 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerReliableRoutes } from './routes/reliable.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
+import { endRefusedUpgrade } from './upgrade-refusal.js';
+import { assertUtf8Query, formBodyParser, parseUrlEncoded, textBodyParser } from './text-input.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -95,16 +96,19 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     trustProxy: deps.trustProxy === null ? false : [...deps.trustProxy],
     ...(deps.tls === undefined ? {} : { https: { cert: deps.tls.cert, key: deps.tls.key } }),
     ...serverTimeouts(deps.connections),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Query strings parse as form bodies do; assertUtf8Query refuses the ones that are not UTF-8.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024, querystringParser: (text) => parseUrlEncoded(text, true) },
     // Errors met while routing (a bad %-escape, an over-long name) get the catalog shape too.
     frameworkErrors: (err, request, reply) => {
       const error = toRestMQError(err);
       request.jsonpCallback = null; // no hook ran on this request, so no callback was validated
+      endRefusedUpgrade(request, reply);
       void sendJson(request, reply, errorBody(error), error.status);
     },
   });
 
-  await app.register(formbody, { bodyLimit });
+  // Bodies are read as bytes and refused unless UTF-8, so nothing is stored as U+FFFD.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, formBodyParser);
   // Streams are ended by the dispatcher (with a reason) before the app closes.
   await app.register(websocket, {
     options: { maxPayload: bodyLimit },
@@ -118,9 +122,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     done();
   });
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit }, textBodyParser);
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit }, (_req, body, done) =>
     done(null, body),
   );
@@ -131,6 +133,14 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
   guardConnections(app, deps.connections);
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      assertUtf8Query(request.url);
+      done();
+    } catch (err) {
+      done(toRestMQError(err));
+    }
+  });
   // While draining, every answer closes its connection: a keep-alive socket that turns idle
   // after close() began is not closed by node, so it would hold shutdown for the client's
   // idle timeout.

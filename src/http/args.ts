@@ -4,6 +4,7 @@
  * counting. Everything returned is `unknown` until a core parser has checked it.
  */
 import type { FastifyRequest } from 'fastify';
+import { mediaType } from './text-input.js';
 
 function pick(source: unknown, name: string): unknown {
   if (typeof source !== 'object' || source === null || Array.isArray(source)) return undefined;
@@ -13,7 +14,7 @@ function pick(source: unknown, name: string): unknown {
 
 /** True when the request body was a parsed form (url-encoded). */
 export function hasFormBody(request: FastifyRequest): boolean {
-  return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  return mediaType(request) === 'application/x-www-form-urlencoded';
 }
 
 /** The argument `name` from the form body, else the query string; undefined when absent. */

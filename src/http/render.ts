@@ -23,12 +23,12 @@ export function jsonpCallback(request: FastifyRequest): string | null {
 
 /** True when the client asked for JSON (`Accept: application/json`). */
 export function wantsJson(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('application/json');
+  return (request.headers.accept ?? '').toLowerCase().includes('application/json');
 }
 
 /** True when the client prefers an HTML page (a browser). */
 export function wantsHtml(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? '';
+  const accept = (request.headers.accept ?? '').toLowerCase();
   return accept.includes('text/html') && !accept.includes('application/json');
 }
 

@@ -15,8 +15,7 @@ import { mayList } from '../guards/access.js';
 import { indexPage, queueListPage } from '../pages.js';
 import { errorBody, sendHtml, sendJson, sendText, wantsHtml, wantsJson } from '../render.js';
 import { administers, consumes, produces } from '../../access/rights.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { mediaType, utf8Text } from '../text-input.js';
 
 /**
  * The value of a publish: form `msg`, else `value` (the original stored `msg` when both
@@ -27,17 +26,10 @@ function publishedValue(request: FastifyRequest): string {
     return parseValue(firstArgument(request, 'msg', 'value'));
   }
   const body: unknown = request.body;
-  if (Buffer.isBuffer(body)) {
-    try {
-      return parseValue(utf8.decode(body));
-    } catch (err) {
-      if (err instanceof RestMQError) throw err;
-      throw new RestMQError('bad_request', 'the request body is not valid UTF-8');
-    }
-  }
+  if (Buffer.isBuffer(body)) return parseValue(utf8Text(body, 'the request body'));
   if (typeof body === 'string') {
     // A JSON body is stored as its text, but only once it is known to be JSON.
-    if ((request.headers['content-type'] ?? '').startsWith('application/json')) parseJson(body);
+    if (mediaType(request) === 'application/json') parseJson(body);
     return parseValue(body);
   }
   throw new RestMQError('unsupported_media_type');

@@ -27,7 +27,7 @@ export interface StreamRouteSettings {
 type QueueRequest = FastifyRequest<{ Params: { queue: string } }>;
 
 function wantsEventStream(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/event-stream');
+  return (request.headers.accept ?? '').toLowerCase().includes('text/event-stream');
 }
 
 /** What a streaming route validated before it takes the response over. */

@@ -206,6 +206,8 @@ export function registerWebSocketRoute(
       ...consumes('param', 'websocket:consumer'),
       preValidation: (request, _reply, done) => {
         try {
+          // A plain GET (no upgrade) gets the catalog's answer, not the plugin's empty 404.
+          if (!request.ws) throw new RestMQError('not_found', '/ws/<queue> answers WebSocket upgrades only');
           parseRequest(request);
           done();
         } catch (err) {
