@@ -190,7 +190,7 @@ for (const store of STORES) {
       assert.equal(value(samples, 'restmq_queue_messages', { queue: OTHER_QUEUES, state: 'ready' }), 0);
     });
 
-    it('counts open connections by transport while they are open', async () => {
+    it('counts open connections by transport while they are open, and a streamed delivery once', async () => {
       const open = (transport: string) => async () =>
         value((await scrape(url, ALICE)).samples, 'restmq_open_connections', { transport }) ?? -1;
       const comet = new AbortController();
@@ -202,11 +202,20 @@ for (const store of STORES) {
       assert.equal(sseRes.status, 200);
       const ws = await wsOpen(`${url.replace('http', 'ws')}/ws/jobs.s`, ALICE);
       assert.equal(ws.status, 101);
-      const parked = fetch(`${url}/q/jobs.s?wait=20`, { headers: ALICE, signal: poll.signal }).catch(() => null);
+      const parked = fetch(`${url}/q/jobs.p?wait=20`, { headers: ALICE, signal: poll.signal }).catch(() => null);
       for (const transport of ['comet', 'sse', 'websocket', 'long_poll']) {
         const n = open(transport);
         await waitFor(`${transport} open`, async () => (await n()) === 1);
       }
+      // Broadcast to three consumers: taken from the queue, and counted, once.
+      const before = value((await scrape(url, ALICE)).samples, 'restmq_messages_delivered_total', { mode: 'stream' });
+      assert.equal(before, 0);
+      const got = new Promise((resolve) => ws.socket?.once('message', resolve));
+      await ok(form(`${url}/q/jobs.s`, { value: 'streamed' }, ALICE));
+      await got;
+      const after = (await scrape(url, ALICE)).samples;
+      assert.equal(value(after, 'restmq_messages_delivered_total', { mode: 'stream' }), 1);
+      assert.equal(value(after, 'restmq_publish_to_delivery_seconds_count', { mode: 'stream' }), 1);
       comet.abort();
       sse.abort();
       poll.abort();
