@@ -62,6 +62,8 @@ export class PrometheusMetrics implements CoreMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  /** Labelled children by key, so a hot path skips prom-client's label hashing (about 1.5 µs). */
+  private readonly children = new Map<string, { observe(value: number): void }>();
   private readonly open = new Map<Transport, number>([['comet', 0], ['sse', 0], ['websocket', 0], ['long_poll', 0]]);
 
   constructor() {
@@ -85,7 +87,8 @@ export class PrometheusMetrics implements CoreMetrics {
 
   delivered(mode: DeliveryMode, messages: readonly StoredMessage[], now: number): void {
     this.deliveredTotal.inc({ mode }, messages.length);
-    for (const m of messages) this.deliveryAge.observe({ mode }, Math.max(0, now - m.createdAt) / 1000);
+    const age = this.child(mode, () => this.deliveryAge.labels({ mode }));
+    for (const m of messages) age.observe(Math.max(0, now - m.createdAt) / 1000);
   }
 
   acked(): void {
@@ -102,7 +105,16 @@ export class PrometheusMetrics implements CoreMetrics {
 
   /** Records one answered request under its route pattern (never the raw URL). */
   request(method: string, route: string, seconds: number): void {
-    this.requestSeconds.observe({ method, route }, seconds);
+    this.child(`${method} ${route}`, () => this.requestSeconds.labels({ method, route })).observe(seconds);
+  }
+
+  private child(key: string, make: () => { observe(value: number): void }): { observe(value: number): void } {
+    let found = this.children.get(key);
+    if (found === undefined) {
+      found = make();
+      this.children.set(key, found);
+    }
+    return found;
   }
 
   /** Counts a connection of `transport` open; call the answer once when it closes. */
