@@ -104,6 +104,8 @@ export interface Config {
   readonly syslogMaxConnections: number;
   /** Seconds a syslog TCP connection may stay silent before it is closed. @default 300 */
   readonly syslogIdleSeconds: number;
+  /** Queues with their own `queue` label on /metrics (the deepest); the rest are summed as `_other`. @default 100 */
+  readonly metricsQueueLabels: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -301,6 +303,7 @@ export const SETTINGS = [
   setting({ key: 'syslogMaxLineBytes', flag: 'syslog-max-line-bytes', env: 'RESTMQ_SYSLOG_MAX_LINE_BYTES', defaultValue: 8192, help: 'longest syslog message: a longer one closes its TCP connection, a longer datagram is dropped', parse: integer(480, 65_536) }),
   setting({ key: 'syslogMaxConnections', flag: 'syslog-max-connections', env: 'RESTMQ_SYSLOG_MAX_CONNECTIONS', defaultValue: 64, help: 'most syslog TCP connections open at once; more are closed at once', parse: integer(1, 10_000) }),
   setting({ key: 'syslogIdleSeconds', flag: 'syslog-idle-seconds', env: 'RESTMQ_SYSLOG_IDLE_SECONDS', defaultValue: 300, help: 'seconds a silent syslog TCP connection stays open', parse: integer(1, 86_400) }),
+  setting({ key: 'metricsQueueLabels', flag: 'metrics-queue-labels', env: 'RESTMQ_METRICS_QUEUE_LABELS', defaultValue: 100, help: 'queues with their own label on /metrics (the deepest); the rest sum as _other', parse: integer(0, 10_000) }),
 ] as const;
 
 /** The defaults, as one constant. */

@@ -14,6 +14,7 @@ import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { PrometheusMetrics } from './metrics/prometheus.js';
 import { isLoopback } from './access/hosts.js';
 import { browserPolicy } from './http/guards/browser-policy.js';
 import { StoreOutageLog } from './http/outage-log.js';
@@ -63,7 +64,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Read before anything opens: a missing or broken acl file stops the start (exit 2).
   const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
   const { store, signals } = await openBackend(config, logger);
+  const metrics = new PrometheusMetrics();
   const broker = new Broker({
+    metrics,
     store,
     signals,
     maxMessageBytes: config.maxMessageBytes,
@@ -82,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
     log: logger,
     onStoreUnavailable: (err) => storeOutage.refused(err),
+    metrics,
   });
   let draining = false;
   const app = await buildHttpApp({
@@ -114,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       bufferBytes: config.streamBufferBytes,
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
+    metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : null },
   });
 
   let syslog: SyslogInput | null = null;

@@ -3,6 +3,8 @@
  * and render what it returns; it validates names and limits, calls the store, and signals
  * waiters. It knows nothing of HTTP.
  */
+import { NO_METRICS } from './core-metrics.js';
+import type { CoreMetrics } from './core-metrics.js';
 import { RestMQError } from './errors.js';
 import { LongPolls } from './long-polls.js';
 import { makeReceipts as receipts } from './receipts.js';
@@ -25,6 +27,8 @@ export interface BrokerDeps {
    * to `maxMessageBytes` when lower. @default no bound
    */
   readonly maxAnswerBytes?: number;
+  /** Where publishes, deliveries, acks and releases are counted. @default {@link NO_METRICS} */
+  readonly metrics?: CoreMetrics;
 }
 
 /** What a producer sends. */
@@ -82,8 +86,10 @@ export class Broker {
   private readonly maxAnswerBytes: number | undefined;
   private readonly now: () => number;
   private readonly longPolls: LongPolls;
+  private readonly metrics: CoreMetrics;
 
   constructor(deps: BrokerDeps) {
+    this.metrics = deps.metrics ?? NO_METRICS;
     this.store = deps.store;
     this.signals = deps.signals;
     this.maxMessageBytes = deps.maxMessageBytes;
@@ -127,11 +133,17 @@ export class Broker {
       this.now(),
     );
     if (outcome.kind === 'full') {
+      this.metrics.refusedFull(inputs.length);
       throw new RestMQError('queue_full', `queue ${queue} holds ${outcome.length} messages, its max_length; retry later`, {
         retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_SECONDS,
       });
     }
-    if (outcome.duplicate.some((d) => !d)) this.signals.emit({ kind: 'message', queue });
+    const repeats = outcome.duplicate.filter((d) => d).length;
+    if (repeats > 0) this.metrics.deduplicated(repeats);
+    if (repeats < outcome.duplicate.length) {
+      this.metrics.published(outcome.duplicate.length - repeats);
+      this.signals.emit({ kind: 'message', queue });
+    }
     return outcome.keys.map((key, i) => ({ key, duplicate: outcome.duplicate[i] === true }));
   }
 
@@ -146,13 +158,15 @@ export class Broker {
       lease === undefined
         ? () => this.store.messages.take(queue, options.count, this.now(), this.budget(options.count))
         : () => this.store.leases.lease(queue, receipts(options.count), lease.seconds === null ? null : lease.seconds * 1000, this.now(), this.budget(options.count));
-    return this.longPolls.wait<StoredMessage>(queue, attempt, options.waitSeconds * 1000, options.abort);
+    const taken = this.longPolls.wait<StoredMessage>(queue, attempt, options.waitSeconds * 1000, options.abort);
+    return taken.then((messages) => this.counted(lease === undefined ? 'pop' : 'lease', messages));
   }
 
   /** Leases up to `count` messages at once (no wait); null seconds takes the queue's default. */
   lease(queueName: string, count: number, seconds: number | null): Promise<LeasedMessage[]> {
     const queue = parseQueueName(queueName);
-    return this.store.leases.lease(queue, receipts(count), seconds === null ? null : seconds * 1000, this.now(), this.budget(count));
+    const leased = this.store.leases.lease(queue, receipts(count), seconds === null ? null : seconds * 1000, this.now(), this.budget(count));
+    return leased.then((messages) => this.counted('lease', messages));
   }
 
   /** Acknowledges a leased message: it is deleted. Throws 409 for a stale, forged or expired receipt. */
@@ -160,6 +174,7 @@ export class Broker {
     const { queue, seq } = this.keyOf(key, queueName);
     const outcome = await this.store.leases.ack(queue, seq, receipt, this.now());
     if (outcome !== 'acked') throw refusal(outcome, key);
+    this.metrics.acked();
   }
 
   /** Ends a lease early; the message is visible again after `delaySeconds`, or dead-lettered when out of attempts. */
@@ -168,6 +183,8 @@ export class Broker {
     const now = this.now();
     const outcome = await this.store.leases.release(queue, seq, receipt, now + delaySeconds * 1000, now);
     if (outcome.kind === 'stale' || outcome.kind === 'expired') throw refusal(outcome.kind, key);
+    if (outcome.kind === 'released') this.metrics.released();
+    else this.metrics.deadLettered();
     this.signals.emit({ kind: 'message', queue: outcome.kind === 'released' ? queue : outcome.queue });
     return outcome;
   }
@@ -241,6 +258,11 @@ export class Broker {
     return this.longPolls.waiting(parseQueueName(queueName));
   }
 
+  /** How many long polls are parked on every queue together (the `long_poll` connections of /metrics). */
+  parkedLongPolls(): number {
+    return this.longPolls.parked();
+  }
+
   /** Answers every parked long poll (empty) and refuses to park more: the first step of shutdown. */
   stopWaiting(): void {
     this.longPolls.close();
@@ -249,7 +271,7 @@ export class Broker {
   /** Removes and returns the oldest deliverable message, or null when there is none. */
   async pop(queueName: string): Promise<StoredMessage | null> {
     const queue = parseQueueName(queueName);
-    const [message] = await this.store.messages.take(queue, 1, this.now());
+    const [message] = this.counted('pop', await this.store.messages.take(queue, 1, this.now()));
     return message ?? null;
   }
 
@@ -322,6 +344,12 @@ export class Broker {
     const settings = await this.store.queues.updateSettings(queue, patch, this.now());
     this.signals.emit({ kind: 'config', queue });
     return settings;
+  }
+
+  /** Counts delivered messages and answers them unchanged. */
+  private counted<T extends StoredMessage>(mode: 'pop' | 'lease', messages: T[]): T[] {
+    if (messages.length > 0) this.metrics.delivered(mode, messages, this.now());
+    return messages;
   }
 
   /** The byte budget of an answer of up to `count` messages: one message always fits. */

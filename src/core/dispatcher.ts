@@ -14,6 +14,8 @@
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
  * queue and history (see `sharedStore`).
  */
+import { NO_METRICS } from './core-metrics.js';
+import type { CoreMetrics } from './core-metrics.js';
 import { DueTimer } from './due-timer.js';
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
@@ -57,6 +59,8 @@ export interface DispatcherDeps {
    * the composition root counts them into its one outage log.
    */
   readonly onStoreUnavailable?: (err: RestMQError) => void;
+  /** Where streamed deliveries are counted. @default {@link NO_METRICS} */
+  readonly metrics?: CoreMetrics;
 }
 
 class QueueFeed {
@@ -301,7 +305,7 @@ export class Dispatcher {
   private leaseStep(feed: QueueFeed): Promise<boolean> {
     if (feed.leased.size === 0) return Promise.resolve(false);
     const { store, signals, batchSize, log } = this.deps;
-    return feed.leased.leaseOnce(feed.queue, { store, signals, batchSize, log, now: this.now });
+    return feed.leased.leaseOnce(feed.queue, { store, signals, batchSize, log, now: this.now, metrics: this.deps.metrics ?? NO_METRICS });
   }
 
   /** One broadcast step; true when the batch was full (more may wait). */
@@ -317,6 +321,7 @@ export class Dispatcher {
       await this.giveBack(feed, generation, taken);
       return false;
     }
+    (this.deps.metrics ?? NO_METRICS).delivered('stream', taken, this.now());
     for (const consumer of receivers) this.deliverBatch(feed, consumer, taken);
     return this.fullBatch(taken);
   }
@@ -333,7 +338,11 @@ export class Dispatcher {
     const generation = feed.generation;
     const start = feed.position ?? shared.positionAt(this.now());
     const taken = await this.deps.store.streams.takeForBroadcast(feed.queue, batchSize, batchBytes, this.now(), retention);
-    if (taken.length > 0) this.deps.signals.emit({ kind: 'message', queue: feed.queue });
+    if (taken.length > 0) {
+      // Counted by the daemon that took it out of the queue, once, whoever fans it out.
+      (this.deps.metrics ?? NO_METRICS).delivered('stream', taken, this.now());
+      this.deps.signals.emit({ kind: 'message', queue: feed.queue });
+    }
     const page = await shared.after(feed.queue, start, batchSize, this.now());
     if (feed.generation !== generation) return false; // purged meanwhile: the consumers are gone
     feed.position = page.position;
@@ -382,6 +391,7 @@ export class Dispatcher {
       if (consumer === null) left.push(message);
       else consumer.write(message);
     }
+    if (left.length < taken.length) (this.deps.metrics ?? NO_METRICS).delivered('stream', taken.filter((m) => !left.includes(m)), this.now());
     if (left.length > 0) await this.giveBack(feed, generation, left);
     return taken.length === limit && left.length === 0;
   }

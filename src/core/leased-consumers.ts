@@ -6,6 +6,7 @@
  * went away (or filled up) before it could be written is released at once, so it does
  * not wait out its lease.
  */
+import type { CoreMetrics } from './core-metrics.js';
 import { makeReceipts } from './receipts.js';
 import type { SignalBus } from './signals.js';
 import { Consumer } from './stream-consumer.js';
@@ -21,6 +22,8 @@ export interface LeaseStepDeps {
   readonly batchSize: number;
   readonly now: () => number;
   readonly log: { warn(obj: object, msg: string): void };
+  /** Where streamed leases are counted. */
+  readonly metrics: CoreMetrics;
 }
 
 /** A consumer that receives messages under leases of its own length. */
@@ -80,6 +83,7 @@ export class LeasedGroup {
     let everyone = true;
     let lastServed = -1;
     const unwritten: LeasedMessage[] = [];
+    const written: LeasedMessage[] = [];
     for (const [seconds, group] of byLength) {
       const leaseMs = seconds === null ? null : seconds * 1000;
       const leased = await deps.store.leases.lease(queue, makeReceipts(group.length), leaseMs, deps.now());
@@ -91,6 +95,7 @@ export class LeasedGroup {
           return;
         }
         consumer.write(message);
+        written.push(message);
         lastServed = Math.max(lastServed, chosen.indexOf(consumer));
       });
     }
@@ -98,6 +103,7 @@ export class LeasedGroup {
       const at = this.consumers.indexOf(chosen[lastServed] as LeasedConsumer);
       if (at >= 0) this.turn = (at + 1) % this.consumers.length;
     }
+    if (written.length > 0) deps.metrics.delivered('stream', written, deps.now());
     if (unwritten.length > 0) await this.releaseAll(queue, unwritten, deps);
     return everyone && unwritten.length === 0;
   }

@@ -58,6 +58,13 @@ export class LongPolls {
     return this.lanes.get(queue)?.waiters.length ?? 0;
   }
 
+  /** How many receivers are parked on every queue together. */
+  parked(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.waiters.length;
+    return n;
+  }
+
   /**
    * Answers what `attempt` returns as soon as it returns something, or [] once `waitMs`
    * pass, the `abort` signal fires, or the long polls close.

@@ -121,6 +121,16 @@ export interface QueueStats {
   readonly queue: string;
   /** Messages stored and not yet expired or taken. */
   readonly length: number;
+  /**
+   * Of `length`: deliverable now (`ready`), out under a lease (`leased`), waiting for a delay
+   * (`delayed`), as the store last settled them (a delay or lease that just ended counts as
+   * before until the queue's next read or the store's maintenance settles it).
+   */
+  readonly ready: number;
+  readonly leased: number;
+  readonly delayed: number;
+  /** Of `length`: dead letters (messages moved here from another queue out of attempts). */
+  readonly deadLetters: number;
   readonly policy: Policy;
   readonly status: QueueStatus;
   /** Messages ever published to the queue (its last key number). */

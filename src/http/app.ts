@@ -26,6 +26,8 @@ import type { CollectdQueues } from './routes/collectd.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import type { MetricsRouteSettings } from './routes/metrics.js';
 import { registerReliableRoutes } from './routes/reliable.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
@@ -68,6 +70,8 @@ export interface HttpAppDeps {
   readonly connections: ConnectionSettings;
   /** The queues of `POST /collectd/data` and `/collectd/event`. */
   readonly collectd: CollectdQueues;
+  /** `/metrics` and the HTTP figures behind it; absent, the route is not served. */
+  readonly metrics?: MetricsRouteSettings;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -173,6 +177,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
 
+  if (deps.metrics !== undefined) registerMetricsRoutes(app, deps.broker, deps.metrics);
   registerMessageRoutes(app, deps.broker);
   registerReliableRoutes(app, deps.broker);
   registerAdminRoutes(app, deps.broker, deps.storeKind);

@@ -123,6 +123,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(stats, {
         queue,
         length: 2,
+        ready: 2,
+        leased: 0,
+        delayed: 0,
+        deadLetters: 0,
         policy: 'broadcast',
         status: 'started',
         published: 2,
@@ -131,6 +135,30 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         oldestAgeMs: 250,
       });
       assert.ok((await store.queues.list()).includes(queue));
+    });
+
+    it('counts stats by state: ready, leased, delayed (a delayed release too) and dead letters', async () => {
+      const queue = q();
+      const S = 1000;
+      await store.queues.updateSettings(queue, { maxAttempts: 1, deadLetter: `${queue}-dlq` }, T0);
+      await store.messages.append(queue, ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value, expiresAt: null })), T0);
+      await store.messages.append(queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 3600 * S }], T0);
+      const [one, two, three] = await store.leases.lease(queue, ['receipt-one-0001', 'receipt-two-0002', 'receipt-three-03'], 60 * S, T0);
+      assert.ok(one !== undefined && two !== undefined && three !== undefined);
+      assert.deepEqual(await store.leases.release(queue, two.seq, two.receipt, T0 + 600 * S, T0), { kind: 'dead_lettered', queue: `${queue}-dlq`, key: `${queue}-dlq:1` });
+      const stats = await store.queues.stats(queue, T0 + S);
+      assert.deepEqual(
+        { length: stats?.length, ready: stats?.ready, leased: stats?.leased, delayed: stats?.delayed, deadLetters: stats?.deadLetters },
+        { length: 5, ready: 2, leased: 2, delayed: 1, deadLetters: 0 },
+      );
+      const dlq = await store.queues.stats(`${queue}-dlq`, T0 + S);
+      assert.deepEqual({ length: dlq?.length, ready: dlq?.ready, deadLetters: dlq?.deadLetters }, { length: 1, ready: 1, deadLetters: 1 });
+      await store.queues.updateSettings(queue, { maxAttempts: 5 }, T0);
+      const [four] = await store.leases.lease(queue, ['receipt-four-004'], 60 * S, T0 + S);
+      assert.ok(four !== undefined);
+      assert.equal((await store.leases.release(queue, four.seq, four.receipt, T0 + 600 * S, T0 + S)).kind, 'released');
+      const after = await store.queues.stats(queue, T0 + 2 * S);
+      assert.deepEqual([after?.ready, after?.leased, after?.delayed], [1, 2, 2]);
     });
 
     it('keeps queues apart, including names that share a prefix or contain colons', async () => {

@@ -90,6 +90,7 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   syslogPort: { good: [['0', 0], ['25000', 25_000], ['65535', 65_535]], bad: ['65536', '-1', 'x', ''] },
   syslogMaxLineBytes: { good: [['480', 480], ['65536', 65_536]], bad: ['479', '65537', 'x', ''] },
   syslogMaxConnections: { good: [['1', 1], ['10000', 10_000]], bad: ['0', '10001', ''] },
+  metricsQueueLabels: { good: [['0', 0], ['10000', 10_000]], bad: ['-1', '10001', ''] },
   syslogIdleSeconds: { good: [['1', 1], ['86400', 86_400]], bad: ['0', '86401', ''] },
 };
 
@@ -145,6 +146,7 @@ describe('loadConfig', () => {
       syslogMaxLineBytes: 8192,
       syslogMaxConnections: 64,
       syslogIdleSeconds: 300,
+      metricsQueueLabels: 100,
     });
   });
 

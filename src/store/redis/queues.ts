@@ -113,6 +113,10 @@ export class RedisQueues implements QueueStore {
         return {
           queue,
           length: asInt(r[5], 'stats length'),
+          ready: asInt(r[8], 'stats ready'),
+          leased: asInt(r[9], 'stats leased'),
+          delayed: asInt(r[10], 'stats held') - asInt(r[9], 'stats leased'),
+          deadLetters: asInt(r[11], 'stats dead'),
           policy: policyOf(r[3] === '' ? null : r[3]),
           status: statusOf(r[4] === '' ? null : r[4]),
           published: asInt(r[1], 'stats seq'),

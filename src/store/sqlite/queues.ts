@@ -42,9 +42,14 @@ export class SqliteQueues implements QueueStore {
       const row = this.sql.queueRow.get(queue);
       if (row === undefined) return null;
       const oldest = this.sql.oldestAny.get(queue, now);
+      const counts = this.sql.length.get(queue, now) ?? { n: 0, leased: 0, delayed: 0, dead: 0 };
       return {
         queue,
-        length: (this.sql.length.get(queue, now) as { n: number }).n,
+        length: counts.n,
+        ready: counts.n - counts.leased - counts.delayed,
+        leased: counts.leased,
+        delayed: counts.delayed,
+        deadLetters: counts.dead,
         policy: row.policy as Policy,
         status: row.status as QueueStatus,
         published: row.last_seq,

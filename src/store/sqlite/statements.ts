@@ -130,7 +130,8 @@ export class Statements {
   readonly setColumn: Record<SettingField, Statement<[string | number | null, string]>>;
   readonly list: Statement<[], { name: string }>;
   readonly oldestAny: Statement<[string, number], MessageRow>;
-  readonly length: Statement<[string, number], { n: number }>;
+  /** Live messages of a queue by state (leased, delayed; the rest are ready) and how many are dead letters. */
+  readonly length: Statement<[string, number], { n: number; leased: number; delayed: number; dead: number }>;
   readonly deleteExpired: Statement<[number]>;
 
   constructor(db: Database) {
@@ -188,7 +189,11 @@ export class Statements {
     // A queue whose drop is being swept is already gone for its clients.
     this.list = db.prepare('SELECT name FROM queues WHERE name NOT IN (SELECT queue FROM sweeps WHERE dropping = 1) ORDER BY name');
     this.oldestAny = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT 1`);
-    this.length = db.prepare(`SELECT count(*) AS n FROM messages WHERE queue = ? AND ${live}`);
+    this.length = db.prepare(
+      `SELECT count(*) AS n, coalesce(sum(receipt IS NOT NULL), 0) AS leased,
+         coalesce(sum(receipt IS NULL AND visible_at > 0), 0) AS delayed, coalesce(sum(dead_source IS NOT NULL), 0) AS dead
+       FROM messages WHERE queue = ? AND ${live}`,
+    );
     this.deleteExpired = db.prepare('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?');
   }
 }

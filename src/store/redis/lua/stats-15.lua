@@ -3,7 +3,8 @@
 -- KEYS[1..15] the queue's keys (lib/queue.lua)
 -- ARGV[1] now (ms), ARGV[2] budget of expired messages to drop
 -- Returns {} when the queue does not exist, else
--- { more, seq, created, policy, status, length, oldestSeq, oldestCreated } ('' when empty).
+-- { more, seq, created, policy, status, length, oldestSeq, oldestCreated, ready, leased, held, dead }
+-- ('' when empty); held counts delayed and leased messages together, dead the dead letters.
 -- @include queue
 if redis.call('EXISTS', K_META) == 0 then return {} end
 local more = 0
@@ -18,4 +19,5 @@ if oldestSeq ~= '' then
   local raw = redis.call('HGET', K_MSG, oldestSeq)
   oldestCreated = raw and string.match(raw, '^(%d+)|') or ''
 end
-return { more, meta[1] or '0', meta[2] or '', meta[3] or '', meta[4] or '', redis.call('HLEN', K_MSG), oldestSeq, oldestCreated }
+return { more, meta[1] or '0', meta[2] or '', meta[3] or '', meta[4] or '', redis.call('HLEN', K_MSG), oldestSeq, oldestCreated,
+  redis.call('ZCARD', K_READY), redis.call('HLEN', K_LEASE), redis.call('ZCARD', K_HELD), redis.call('HLEN', K_DEAD) }
