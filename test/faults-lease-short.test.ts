@@ -14,7 +14,7 @@ test('SQLite kill -9 with leases held (short): leased-unacked work comes back, a
   let clean = false;
   let report;
   try {
-    report = await runLeaseScenario({ target, seconds: 4, uptimeMs: [300, 800], producers: 2, consumers: 3, abandonRate: 0.1, seed });
+    report = await runLeaseScenario({ target, seconds: 4, minFaults: 4, uptimeMs: [300, 800], producers: 2, consumers: 3, abandonRate: 0.1, seed });
   } finally {
     clean = await target.close();
   }

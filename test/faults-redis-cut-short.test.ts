@@ -15,7 +15,7 @@ test('Redis link cut under two daemons (short): 503 during each cut, then recove
   let report;
   let probeLeft = -1;
   try {
-    report = await runScenario({ target, seconds: 4, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
+    report = await runScenario({ target, seconds: 4, minFaults: 3, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
     probeLeft = await target.probeQueueLength();
   } finally {
     clean = await target.close();

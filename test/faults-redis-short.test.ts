@@ -14,7 +14,7 @@ test('Redis appendfsync always, redis-server kill -9 (short): no acknowledged me
   let clean = false;
   let report;
   try {
-    report = await runScenario({ target, seconds: 4, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
+    report = await runScenario({ target, seconds: 4, minFaults: 4, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
   } finally {
     clean = await target.close();
   }

@@ -12,7 +12,7 @@ test('SQLite kill -9 (short): no acknowledged message lost, no phantom, no dupli
   let clean = false;
   let report;
   try {
-    report = await runScenario({ target, seconds: 8, uptimeMs: [200, 900], producers: 2, consumers: 2, seed });
+    report = await runScenario({ target, seconds: 8, minFaults: 5, uptimeMs: [200, 900], producers: 2, consumers: 2, seed });
   } finally {
     clean = await target.close();
   }

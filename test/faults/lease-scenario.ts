@@ -23,6 +23,11 @@ export interface LeaseScenarioOptions {
   readonly target: FaultTarget;
   /** How long faults are injected, seconds. */
   readonly seconds: number;
+  /**
+   * Kills to reach even past `seconds` (up to four times as long), so a loaded machine, where
+   * each restart takes longer, still gives the run its faults. @default 0
+   */
+  readonly minFaults?: number;
   /** Uptime between two kills is drawn uniformly from this range, ms. */
   readonly uptimeMs: readonly [number, number];
   readonly producers: number;
@@ -158,9 +163,12 @@ export async function runLeaseScenario(options: LeaseScenarioOptions): Promise<L
   };
 
   const nemesis = async (): Promise<number> => {
-    const deadline = Date.now() + options.seconds * 1000;
+    const started = Date.now();
+    const deadline = started + options.seconds * 1000;
+    const hardDeadline = started + options.seconds * 4000;
+    const minFaults = options.minFaults ?? 0;
     let faults = 0;
-    while (running && Date.now() < deadline) {
+    while (running && (Date.now() < deadline || (faults < minFaults && Date.now() < hardDeadline))) {
       const [min, max] = options.uptimeMs;
       await delay(min + random() * (max - min)); // a random moment: the point of the test
       leasesHeldAtKills += held;
