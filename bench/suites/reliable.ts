@@ -111,7 +111,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
       try {
         const phase = async (label: string, spec: LoadSpec): Promise<LoadResult> => {
           ctx.log(`${id}: ${label} ...`);
-          const r = await runLoad(spec);
+          const r = await runLoad({ ...spec, watch: server.processes });
           ctx.log(`${id}: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
           return r;
         };
@@ -139,7 +139,8 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
         // A dry queue answers 204 or short arrays, cheaper than full ones: the row then says so.
         const ranDry = lengthAfterReceive === 0 || recv.statuses['204'] !== undefined;
         if (!ranDry && (taken < recv.ok * BATCH || taken > (recv.ok + connections) * BATCH)) throw new Error(`batch receive: ${recv.ok} answers but ${taken} messages taken`);
-        const lease = await phase('lease + ack', { url: server.url, connections, seconds, requests: leaseAckRequests() });
+        // autocannon: wrk's Lua has no per-connection state to carry a lease's key and receipt to its ack.
+        const lease = await phase('lease + ack', { url: server.url, connections, seconds, requests: leaseAckRequests(), generator: 'autocannon' });
         const leaseLeft = await queueLength(server.url, LEASE_QUEUE);
         const after = await phase('baseline GET /healthz (2)', health);
         const rounds = ctx.quick ? 50 : 200;
@@ -160,7 +161,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
             unit: 'req/s',
             baselineName,
             baseline,
-            note: `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s`,
+            note: `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s; (1) ${describeLoad(before)}; (2) ${describeLoad(after)}`,
           },
           {
             suite: id,
@@ -189,7 +190,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
             unit: 'msg/s',
             baselineName,
             baseline,
-            note: `2 requests per message; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
+            note: `2 requests per message; ${describeLoad(lease)}; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
           },
           {
             suite: id,

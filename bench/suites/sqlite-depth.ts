@@ -60,7 +60,8 @@ export const sqliteDepthSuite: BenchSuite = {
       const [shallow, deep] = sides as [Side, Side];
       for (let round = 0; round < ROUNDS; round++) {
         for (const side of [shallow, deep]) {
-          const load = await runLoad({ url: `${side.server.url}/q/${QUEUE}`, connections: ctx.connections, amount: perRound });
+          // A fixed number of pops per round: autocannon (`amount`), which wrk cannot bound.
+          const load = await runLoad({ url: `${side.server.url}/q/${QUEUE}`, connections: ctx.connections, amount: perRound, generator: 'autocannon', watch: [{ label: 'daemon', pid: side.server.pid }] });
           // The first round warms each process; it is measured but kept out of the figures.
           if (round > 0) side.rounds.push(load);
           ctx.log(`depth: ${side.label} round ${round + 1}: mean ${load.mean.toFixed(2)} ms, p99 ${load.p99} ms`);
