@@ -86,6 +86,21 @@ export function watchPhase(processes: readonly Watched[]): { finish(generator: {
 
 /** `load 1.23; CPU daemon 1.9 s (95%), redis-server 0.4 s (20%), wrk 0.5 s (25%)`: percent of one core over the phase. */
 export function describeHost(h: PhaseHost): string {
-  const cpu = h.cpu.map((c) => `${c.label} ${c.seconds.toFixed(1)} s (${Math.round((100 * c.seconds) / h.seconds)}%)`);
-  return `load ${h.load1.toFixed(2)}${cpu.length === 0 ? '' : `; CPU ${cpu.join(', ')}`}`;
+  return `load ${h.load1.toFixed(2)}${describeCpu(h.cpu, h.seconds)}`;
+}
+
+function describeCpu(cpu: PhaseHost['cpu'], seconds: number): string {
+  const parts = cpu.map((c) => `${c.label} ${c.seconds.toFixed(1)} s (${Math.round((100 * c.seconds) / seconds)}%)`);
+  return parts.length === 0 ? '' : `; CPU ${parts.join(', ')}`;
+}
+
+/** Several phases of one side (e.g. rounds) summed: `load 1.10-2.30; CPU daemon 3.8 s (95%), ...`. */
+export function describeHosts(hosts: readonly PhaseHost[]): string {
+  if (hosts.length === 0) return 'no phases';
+  const loads = hosts.map((h) => h.load1);
+  const seconds = hosts.reduce((sum, h) => sum + h.seconds, 0);
+  const cpu = new Map<string, number>();
+  for (const h of hosts) for (const c of h.cpu) cpu.set(c.label, (cpu.get(c.label) ?? 0) + c.seconds);
+  const total = [...cpu].map(([label, s]) => ({ label, seconds: s }));
+  return `load ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}${describeCpu(total, seconds)}`;
 }

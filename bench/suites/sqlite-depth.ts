@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startCliServer } from '../../test/support/cli-server.js';
 import type { CliServer } from '../../test/support/cli-server.js';
 import { fillSqliteQueue } from '../lib/fill.js';
+import { describeHosts } from '../lib/host.js';
 import { runLoad } from '../lib/load.js';
 import type { LoadResult } from '../lib/load.js';
 import { mib, queueLength } from '../lib/probe.js';
@@ -86,7 +87,7 @@ export const sqliteDepthSuite: BenchSuite = {
           baselineName: 'pop mean, queue ending empty',
           baseline: meanLatency(shallow.rounds),
           target: { kind: 'ratio-at-most', value: 1.5 },
-          note: popsNote,
+          note: `${popsNote}; autocannon; deep: ${describeHosts(deep.rounds.map((r) => r.host))}; ending empty: ${describeHosts(shallow.rounds.map((r) => r.host))}`,
         },
         {
           suite: 'depth',
