@@ -67,7 +67,7 @@ async function profileStore(store: 'sqlite' | 'redis', seconds: number): Promise
     const file = readdirSync(profiles).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('the daemon wrote no .cpuprofile');
     const times = areaTimes(join(profiles, file), windows);
-    return results.map((r) => ({ ...r, times: times.get(r.label) ?? new Map() }));
+    return results.map((r) => ({ ...r, times: times.get(r.label) ?? { areas: new Map(), functions: new Map() } }));
   } finally {
     await redis?.stop();
     rmSync(root, { recursive: true, force: true });
@@ -77,14 +77,14 @@ async function profileStore(store: 'sqlite' | 'redis', seconds: number): Promise
 /** µs per request of `area` in `m`. */
 function perRequest(m: Measured, area: string | null): number {
   if (m.ok === 0) return 0;
-  const total = area === null ? [...m.times.values()].reduce((a, b) => a + b, 0) : (m.times.get(area) ?? 0);
+  const total = area === null ? [...m.times.areas.values()].reduce((a, b) => a + b, 0) : (m.times.areas.get(area) ?? 0);
   return total / m.ok;
 }
 
 /** One markdown table per store: rows are phases, columns the biggest areas, µs per request. */
 function render(store: string, rows: readonly Measured[]): string {
   const sums = new Map<string, number>();
-  for (const r of rows) for (const [a, t] of r.times) sums.set(a, (sums.get(a) ?? 0) + t / Math.max(1, r.ok));
+  for (const r of rows) for (const [a, t] of r.times.areas) sums.set(a, (sums.get(a) ?? 0) + t / Math.max(1, r.ok));
   const areas = [...sums.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([a]) => a);
   const base = rows[0];
   const lines = [
@@ -96,6 +96,11 @@ function render(store: string, rows: readonly Measured[]): string {
     const shown = areas.reduce((sum, a) => sum + perRequest(r, a), 0);
     const extra = base === undefined || r === base ? '' : `+${Math.round(total - perRequest(base, null))}`;
     lines.push(`| ${r.label} | ${Math.round(r.rps)} | ${Math.round(total)} | ${extra} | ${areas.map((a) => Math.round(perRequest(r, a)).toString()).join(' | ')} | ${Math.round(total - shown)} |`);
+  }
+  lines.push('', `Top functions (${store}), µs per request of main-thread self time:`, '');
+  for (const r of rows) {
+    const top = [...r.times.functions.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    lines.push(`- ${r.label}: ${top.map(([fn, t]) => `${(t / Math.max(1, r.ok)).toFixed(1)} \`${fn}\``).join(', ')}`);
   }
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { area } from './profile.js';
 
 interface Node {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
 interface Profile {
@@ -37,16 +37,30 @@ export function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-/** CPU µs per area inside one window; `(idle)` is left out. */
-export type AreaTimes = Map<string, number>;
+/** Sampled µs inside one window by area and by function; `(idle)` is left out. */
+export interface AreaTimes {
+  readonly areas: Map<string, number>;
+  readonly functions: Map<string, number>;
+}
 
-/** Per window, the µs of non-idle samples by area. */
+/** `name file:line`, with the path cut to the package or to `dist/`. */
+function functionKey(node: Node): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url === '' ? '' : ` ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${lineNumber + 1}`;
+  return `${functionName || '(anonymous)'}${where}`;
+}
+
+/** Per window, the µs of non-idle samples by area and by function. */
 export function areaTimes(path: string, windows: readonly Window[]): Map<string, AreaTimes> {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!isProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
   const areaOf = new Map<number, string>();
-  for (const node of parsed.nodes) areaOf.set(node.id, area(node.callFrame.url, node.callFrame.functionName));
-  const out = new Map<string, AreaTimes>(windows.map((w) => [w.label, new Map()]));
+  const functionOf = new Map<number, string>();
+  for (const node of parsed.nodes) {
+    areaOf.set(node.id, area(node.callFrame.url, node.callFrame.functionName));
+    functionOf.set(node.id, functionKey(node));
+  }
+  const out = new Map<string, AreaTimes>(windows.map((w) => [w.label, { areas: new Map(), functions: new Map() }]));
   let at = parsed.startTime;
   parsed.samples.forEach((id, i) => {
     const delta = parsed.timeDeltas[i] ?? 0;
@@ -56,7 +70,10 @@ export function areaTimes(path: string, windows: readonly Window[]): Map<string,
     const w = windows.find((x) => at >= x.fromUs && at < x.toUs);
     if (w === undefined) return;
     const times = out.get(w.label);
-    times?.set(where, (times.get(where) ?? 0) + delta);
+    if (times === undefined) return;
+    times.areas.set(where, (times.areas.get(where) ?? 0) + delta);
+    const fn = functionOf.get(id) ?? '(unknown)';
+    times.functions.set(fn, (times.functions.get(fn) ?? 0) + delta);
   });
   return out;
 }
