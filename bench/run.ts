@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     `# RestMQ benchmark, ${started.toISOString()}${options.quick ? ' (quick)' : ''}`,
     '',
     machine(),
-    `- load phases: ${ctx.seconds} s each, ${ctx.connections} connections; HTTP throughput by \`wrk -t1\` in its own process (${wrk}), request sequences and request counts by autocannon in the bench process; daemon in a child process`,
+    `- load phases: ${ctx.seconds} s each, ${ctx.connections} connections; HTTP throughput by \`wrk -t1\` in its own process (${wrk}), fixed request counts (depth rounds) by autocannon in the bench process; daemon in a child process`,
     '- each note says the load generator, the 1-minute load average when its phase began, and the CPU seconds (and share of one core) of the daemon, its redis-server and the load generator over the phase',
     '',
   ].join('\n');

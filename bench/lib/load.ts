@@ -1,7 +1,7 @@
 /**
  * One load phase, driven by `wrk` in a process of its own (the default) or by autocannon's
- * programmatic API in the bench process (request sequences and request counts, which wrk
- * cannot express). Throughput is counted from 2xx answers over the phase's time, so errors
+ * programmatic API in the bench process (request counts, which wrk cannot bound, and
+ * autocannon request sequences). Throughput is counted from 2xx answers over the phase's time, so errors
  * never inflate it; anything else is reported so a row with failures is visible as such.
  * Every phase also records the load average and the CPU split (see host.ts).
  */
@@ -23,6 +23,8 @@ export interface LoadSpec {
   readonly amount?: number;
   /** A request sequence each connection cycles through (autocannon's `requests`), e.g. lease then ack. */
   readonly requests?: autocannon.Request[];
+  /** wrk only: Lua defining `request()` and `on_response()` for requests that depend on answers (see wrk.ts). */
+  readonly wrkLua?: string;
   /** `wrk` (the default) or `autocannon`; `requests` and `amount` need autocannon. */
   readonly generator?: 'wrk' | 'autocannon';
   /** Processes whose CPU time the phase reports, e.g. the daemon and its redis-server. */
@@ -43,6 +45,8 @@ export interface LoadResult {
   readonly mean: number;
   /** Status codes seen, e.g. `{ 200: 1000, 204: 3 }`. */
   readonly statuses: Record<string, number>;
+  /** wrk phases with extra Lua: answers by the tag its `on_response` returned; empty otherwise. */
+  readonly tags: Record<string, number>;
   /** Which program generated the load. */
   readonly generator: 'wrk' | 'autocannon';
   /** Load average and CPU split of the phase. */
@@ -63,6 +67,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     seconds: spec.seconds ?? 5,
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(spec.headers === undefined ? {} : { headers: spec.headers }),
+    ...(spec.wrkLua === undefined ? {} : { lua: spec.wrkLua }),
   });
   const reapedAfter = reapedChildrenCpuSeconds();
   const host = watch.finish({ label: 'wrk', seconds: reapedBefore === null || reapedAfter === null ? null : reapedAfter - reapedBefore });
@@ -82,6 +87,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     p99: result.p99,
     mean: result.mean,
     statuses: result.statuses,
+    tags: result.tags,
     generator,
     host,
   };
@@ -126,6 +132,7 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
     p99: result.latency.p99,
     mean: result.latency.mean,
     statuses,
+    tags: {},
     generator: 'autocannon',
     host,
   };

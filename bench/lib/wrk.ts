@@ -19,6 +19,13 @@ export interface WrkSpec {
   readonly headers?: Record<string, string>;
   readonly connections: number;
   readonly seconds: number;
+  /**
+   * Lua appended to the script, for requests that depend on earlier answers: it may define
+   * `request()` (then method, headers and body above are unused) and
+   * `on_response(status, headers, body)`, called after the status is counted; a string it
+   * returns is counted as a tag (e.g. `acked`), reported in {@link WrkResult.tags}.
+   */
+  readonly lua?: string;
 }
 
 /** What wrk measured; latencies in ms. */
@@ -26,6 +33,8 @@ export interface WrkResult {
   /** Seconds wrk ran (its own clock). */
   readonly seconds: number;
   readonly statuses: Record<string, number>;
+  /** Answers counted by the tag the extra Lua's `on_response` returned. */
+  readonly tags: Record<string, number>;
   /** Connect, read and write errors. */
   readonly errors: number;
   readonly timeouts: number;
@@ -47,7 +56,7 @@ function luaString(text: string): string {
 }
 
 /** The Lua script of one phase: the request, a status count per thread, a JSON summary at the end. */
-export function wrkScript(spec: Pick<WrkSpec, 'method' | 'body' | 'headers'>): string {
+export function wrkScript(spec: Pick<WrkSpec, 'method' | 'body' | 'headers' | 'lua'>): string {
   const lines = [`wrk.method = ${luaString(spec.method)}`];
   if (spec.body !== undefined) lines.push(`wrk.body = ${luaString(spec.body)}`);
   for (const [name, value] of Object.entries(spec.headers ?? {})) lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
@@ -55,20 +64,30 @@ export function wrkScript(spec: Pick<WrkSpec, 'method' | 'body' | 'headers'>): s
     'local threads = {}',
     'function setup(thread) table.insert(threads, thread) end',
     'counts = {}',
-    'function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end',
+    'tags = {}',
+    'function response(status, headers, body)',
+    '  counts[status] = (counts[status] or 0) + 1',
+    '  if on_response then',
+    '    local tag = on_response(status, headers, body)',
+    '    if type(tag) == "string" then tags[tag] = (tags[tag] or 0) + 1 end',
+    '  end',
+    'end',
     'function done(summary, latency, requests)',
-    '  local merged = {}',
+    '  local merged, tagged = {}, {}',
     '  for _, t in ipairs(threads) do',
     '    for status, n in pairs(t:get("counts")) do merged[status] = (merged[status] or 0) + n end',
+    '    for tag, n in pairs(t:get("tags")) do tagged[tag] = (tagged[tag] or 0) + n end',
     '  end',
-    '  local parts = {}',
+    '  local parts, tagParts = {}, {}',
     '  for status, n in pairs(merged) do table.insert(parts, string.format(\'"%d":%d\', status, n)) end',
+    '  for tag, n in pairs(tagged) do table.insert(tagParts, string.format(\'"%s":%d\', tag, n)) end',
     '  local e = summary.errors',
-    `  io.write(string.format('${MARK}{"durationUs":%d,"errors":%d,"timeouts":%d,"p50Us":%d,"p99Us":%d,"meanUs":%f,"statuses":{%s}}\\n',`,
+    `  io.write(string.format('${MARK}{"durationUs":%d,"errors":%d,"timeouts":%d,"p50Us":%d,"p99Us":%d,"meanUs":%f,"statuses":{%s},"tags":{%s}}\\n',`,
     '    summary.duration, e.connect + e.read + e.write, e.timeout,',
-    '    latency:percentile(50), latency:percentile(99), latency.mean, table.concat(parts, ",")))',
+    '    latency:percentile(50), latency:percentile(99), latency.mean, table.concat(parts, ","), table.concat(tagParts, ",")))',
     'end',
   );
+  if (spec.lua !== undefined) lines.push(spec.lua);
   return `${lines.join('\n')}\n`;
 }
 
@@ -80,14 +99,15 @@ interface WrkJson {
   p99Us: number;
   meanUs: number;
   statuses: Record<string, number>;
+  tags: Record<string, number>;
 }
 
 function isWrkJson(value: unknown): value is WrkJson {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   const numbers = ['durationUs', 'errors', 'timeouts', 'p50Us', 'p99Us', 'meanUs'].every((k) => typeof v[k] === 'number');
-  const statuses = v.statuses;
-  return numbers && typeof statuses === 'object' && statuses !== null && Object.values(statuses).every((n) => typeof n === 'number');
+  const counts = (x: unknown): boolean => typeof x === 'object' && x !== null && Object.values(x).every((n) => typeof n === 'number');
+  return numbers && counts(v.statuses) && counts(v.tags);
 }
 
 /** Reads the `done` callback's line out of wrk's stdout. */
@@ -99,6 +119,7 @@ export function parseWrkOutput(stdout: string): WrkResult {
   return {
     seconds: parsed.durationUs / 1e6,
     statuses: parsed.statuses,
+    tags: parsed.tags,
     errors: parsed.errors,
     timeouts: parsed.timeouts,
     p50: parsed.p50Us / 1000,
