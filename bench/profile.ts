@@ -12,6 +12,7 @@ import { startRedis } from '../test/support/redis.js';
 import type { RedisProcess } from '../test/support/redis.js';
 import { fillRedisQueue, fillSqliteQueue } from './lib/fill.js';
 import { describeLoad, runLoad } from './lib/load.js';
+import { ensureWrk } from './lib/wrk.js';
 import { renderProfile } from './lib/profile.js';
 import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/http.js';
 import { batchPublishLoad } from './suites/reliable.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const at = args.indexOf('--seconds');
   const seconds = at >= 0 ? Number(args[at + 1]) : 10;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds needs a positive number');
+  ensureWrk((message) => process.stderr.write(`[profile] ${message}\n`));
   const root = mkdtempSync(join(tmpdir(), 'restmq-profile-'));
   let redis: RedisProcess | null = null;
   try {
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     const server = await startCliServer({ dataDir, sync: 'full', extraArgs, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profiles] });
     let line: string;
     try {
-      const spec = route === 'batch' ? batchPublishLoad(server.url, 50, seconds) : routeLoads(server.url, 50, seconds)[route];
+      const spec = { ...(route === 'batch' ? batchPublishLoad(server.url, 50, seconds) : routeLoads(server.url, 50, seconds)[route]), watch: [{ label: 'daemon', pid: server.pid }] };
       await runLoad({ ...spec, seconds: 1 });
       const result = await runLoad(spec);
       line = `${route}: ${Math.round(result.rps)} req/s${route === 'batch' ? ` (${Math.round(result.rps * 100)} msg/s)` : ''}, ${describeLoad(result)} (the profiler slows the daemon)`;

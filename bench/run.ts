@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderTable } from './lib/table.js';
 import type { BenchContext, BenchRow } from './lib/types.js';
+import { ensureWrk } from './lib/wrk.js';
 import { SUITES } from './registry.js';
 
 interface Options {
@@ -53,12 +54,15 @@ async function main(): Promise<void> {
     log: (message) => process.stderr.write(`[bench] ${message}\n`),
     tempDir: (label) => mkdtempSync(join(root, `${label}-`)),
   };
+  // Installed (or refused with how to) before any server starts, not halfway through a run.
+  const wrk = ensureWrk((message) => ctx.log(message));
   const started = new Date();
   const header = [
     `# RestMQ benchmark, ${started.toISOString()}${options.quick ? ' (quick)' : ''}`,
     '',
     machine(),
-    `- load phases: ${ctx.seconds} s each, ${ctx.connections} connections, autocannon in the bench process, daemon in a child process`,
+    `- load phases: ${ctx.seconds} s each, ${ctx.connections} connections; HTTP throughput by \`wrk -t1\` in its own process (${wrk}), fixed request counts (depth rounds) by autocannon in the bench process; daemon in a child process`,
+    '- each note says the load generator, the 1-minute load average when its phase began, and the CPU seconds (and share of one core) of the daemon, its redis-server and the load generator over the phase',
     '',
   ].join('\n');
   const rows: BenchRow[] = [];

@@ -27,8 +27,8 @@ function isProfile(value: unknown): value is CpuProfile {
   return typeof value === 'object' && value !== null && Array.isArray((value as { nodes?: unknown }).nodes);
 }
 
-/** Where a frame's code lives: a package, node itself, RestMQ, or V8's own buckets. */
-function area(url: string, functionName: string): string {
+/** Where a frame's code lives: a package, node itself, RestMQ, or V8's own buckets (also used by profile-window.ts). */
+export function area(url: string, functionName: string): string {
   if (url === '') return `(${functionName || 'native'})`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1] !== undefined) return pkg[1];

@@ -5,7 +5,8 @@
  */
 import { startCliServer } from '../../test/support/cli-server.js';
 import type { CliServer } from '../../test/support/cli-server.js';
-import { startRedis } from '../../test/support/redis.js';
+import { redisCommand, startRedis } from '../../test/support/redis.js';
+import type { Watched } from './host.js';
 import { fillRedisQueue, fillSqliteQueue } from './fill.js';
 import type { BenchContext } from './types.js';
 
@@ -20,6 +21,16 @@ export interface Fill {
 export interface StoreServer extends CliServer {
   /** Port of the redis-server the daemon uses, for raw Redis baselines; null on SQLite. */
   readonly redisPort: number | null;
+  /** The daemon and its redis-server (if any), whose CPU each load phase reports. */
+  readonly processes: readonly Watched[];
+}
+
+/** The pid of the redis-server on `port`, from `INFO server`. */
+async function redisPid(port: number): Promise<number> {
+  const info = await redisCommand(port, 'INFO', 'server');
+  const pid = typeof info === 'string' ? Number(/process_id:(\d+)/.exec(info)?.[1]) : NaN;
+  if (!Number.isInteger(pid)) throw new Error(`redis-server on port ${port} did not say its process_id`);
+  return pid;
 }
 
 /** A store a suite can run on. */
@@ -39,7 +50,8 @@ export const sqliteStore: StoreUnderTest = {
   async start(ctx, label, fills) {
     const dataDir = ctx.tempDir(`${label}-sqlite`);
     for (const fill of fills) await fillSqliteQueue(dataDir, fill.queue, fill.count, fill.value);
-    return { ...(await startCliServer({ dataDir, sync: 'full' })), redisPort: null };
+    const daemon = await startCliServer({ dataDir, sync: 'full' });
+    return { ...daemon, redisPort: null, processes: [{ label: 'daemon', pid: daemon.pid }] };
   },
 };
 
@@ -54,10 +66,15 @@ export const redisStore: StoreUnderTest = {
     const redis = await startRedis();
     try {
       for (const fill of fills) await fillRedisQueue(redis.port, fill.queue, fill.count, fill.value);
+      const pid = await redisPid(redis.port);
       const daemon = await startCliServer({ dataDir: ctx.tempDir(`${label}-redis`), extraArgs: ['--redis', redis.url] });
       return {
         ...daemon,
         redisPort: redis.port,
+        processes: [
+          { label: 'daemon', pid: daemon.pid },
+          { label: 'redis-server', pid },
+        ],
         async stop() {
           try {
             return await daemon.stop();

@@ -42,18 +42,19 @@ export const accessSuite: BenchSuite = {
     let guarded: CliServer | null = null;
     try {
       guarded = await startCliServer({ dataDir: ctx.tempDir('access-acl-data'), sync: 'full', extraArgs: ['--acl', aclFile] });
-      const publish = (url: string, headers: Record<string, string>) => ({
+      const publish = (server: CliServer, headers: Record<string, string>) => ({
         connections: ctx.connections,
         seconds: ctx.seconds,
-        url: `${url}/q/bench-access`,
+        url: `${server.url}/q/bench-access`,
+        watch: [{ label: 'daemon', pid: server.pid }],
         method: 'POST' as const,
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: `value=${PAYLOAD}`,
       });
       const variants = {
-        none: publish(open.url, {}),
-        token: publish(guarded.url, { authorization: `Bearer ${TOKEN}` }),
-        basic: publish(guarded.url, { authorization: `Basic ${Buffer.from('bench:bench-pw').toString('base64')}` }),
+        none: publish(open, {}),
+        token: publish(guarded, { authorization: `Bearer ${TOKEN}` }),
+        basic: publish(guarded, { authorization: `Basic ${Buffer.from('bench:bench-pw').toString('base64')}` }),
       };
       const results: Record<keyof typeof variants, LoadResult[]> = { none: [], token: [], basic: [] };
       for (const spec of Object.values(variants)) await runLoad({ ...spec, seconds: 1 }); // warm-up

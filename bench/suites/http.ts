@@ -81,7 +81,7 @@ export function httpSuite(store: StoreUnderTest): BenchSuite {
       try {
         const phase = async (label: string, spec: LoadSpec): Promise<LoadResult> => {
           ctx.log(`${id}: ${label} ...`);
-          const r = await runLoad(spec);
+          const r = await runLoad({ ...spec, watch: server.processes });
           ctx.log(`${id}: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
           return r;
         };
@@ -129,7 +129,7 @@ export function httpSuite(store: StoreUnderTest): BenchSuite {
             unit: 'req/s',
             baselineName,
             baseline,
-            note: `${spread}; ${describeLoad(before)}`,
+            note: `${spread}; (1) ${describeLoad(before)}; (2) ${describeLoad(after)}`,
           },
           ...(raw === null ? [] : redisBaselines(ctx, id, baselineName, baseline, raw.plain, raw.piped)),
           {

@@ -6,7 +6,6 @@
  * it, so a slow machine slows both sides alike. On Redis the batch-publish target is 0.3× the
  * pipelined `redis-benchmark` LPUSH rate of the daemon's own redis-server, measured first.
  */
-import type { Request } from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeLoad, runLoad } from '../lib/load.js';
 import type { LoadResult, LoadSpec } from '../lib/load.js';
@@ -35,39 +34,31 @@ export function batchPublishLoad(url: string, connections: number, seconds: numb
   };
 }
 
-interface LeaseContext {
-  key?: string;
-  receipt?: string;
-}
-
-/** Reads `key` and `receipt` of a lease answer into the connection's context; anything else clears them. */
-function rememberLease(status: number, body: string, context: object): void {
-  const ctx = context as LeaseContext;
-  ctx.key = undefined;
-  ctx.receipt = undefined;
-  if (status !== 200) return;
-  const parsed: unknown = JSON.parse(body);
-  if (typeof parsed !== 'object' || parsed === null) return;
-  const { key, receipt } = parsed as { key?: unknown; receipt?: unknown };
-  if (typeof key === 'string' && typeof receipt === 'string') {
-    ctx.key = key;
-    ctx.receipt = receipt;
-  }
-}
-
-/** Lease one message, then ack it with the receipt the lease answered: autocannon cycles the pair per connection. */
-function leaseAckRequests(): Request[] {
+/**
+ * Lease one message, then ack it with the key and receipt the lease answered, in wrk's Lua:
+ * each lease answer queues its ack, and the next request any connection sends is a queued
+ * ack if there is one, else a new lease. So leases and acks alternate, at most one ack per
+ * connection behind.
+ */
+function leaseAckLua(): string {
   return [
-    { method: 'GET', path: `/q/${LEASE_QUEUE}?lease=60`, onResponse: rememberLease },
-    {
-      method: 'DELETE',
-      setupRequest: (request, context) => {
-        const ctx = context as LeaseContext;
-        // A lease that found nothing acks a key that cannot exist: a 409 shows in the note.
-        return { ...request, path: `/q/${LEASE_QUEUE}/${ctx.key ?? `${LEASE_QUEUE}:0`}?receipt=${ctx.receipt ?? 'no-lease-held'}` };
-      },
-    },
-  ];
+    'local pending = {}',
+    'function request()',
+    '  local p = table.remove(pending)',
+    `  if p then return wrk.format("DELETE", "/q/${LEASE_QUEUE}/" .. p.key .. "?receipt=" .. p.receipt) end`,
+    `  return wrk.format("GET", "/q/${LEASE_QUEUE}?lease=60")`,
+    'end',
+    'function on_response(status, headers, body)',
+    '  if status ~= 200 or body == nil then return end',
+    '  local key = body:match(\'"key":"([^"]+)"\')',
+    '  local receipt = body:match(\'"receipt":"([^"]+)"\')',
+    '  if key and receipt then',
+    '    table.insert(pending, { key = key, receipt = receipt })',
+    '    return "leased"',
+    '  end',
+    '  if body:find(\'"acked":true\', 1, true) then return "acked" end',
+    'end',
+  ].join('\n');
 }
 
 /** Long-poll wake-up: a lease poll parks on an empty queue, then one publish wakes it. Times in ms. */
@@ -111,7 +102,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
       try {
         const phase = async (label: string, spec: LoadSpec): Promise<LoadResult> => {
           ctx.log(`${id}: ${label} ...`);
-          const r = await runLoad(spec);
+          const r = await runLoad({ ...spec, watch: server.processes });
           ctx.log(`${id}: ${label}: ${Math.round(r.rps)} req/s, ${describeLoad(r)}`);
           return r;
         };
@@ -139,8 +130,12 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
         // A dry queue answers 204 or short arrays, cheaper than full ones: the row then says so.
         const ranDry = lengthAfterReceive === 0 || recv.statuses['204'] !== undefined;
         if (!ranDry && (taken < recv.ok * BATCH || taken > (recv.ok + connections) * BATCH)) throw new Error(`batch receive: ${recv.ok} answers but ${taken} messages taken`);
-        const lease = await phase('lease + ack', { url: server.url, connections, seconds, requests: leaseAckRequests() });
+        const lease = await phase('lease + ack', { url: `${server.url}/q/${LEASE_QUEUE}?lease=60`, connections, seconds, wrkLua: leaseAckLua() });
         const leaseLeft = await queueLength(server.url, LEASE_QUEUE);
+        // Leases without acks would pass as pairs: every lease but the last one per connection was acked.
+        const leased = lease.tags.leased ?? 0;
+        const acked = lease.tags.acked ?? 0;
+        if (acked === 0 || leased - acked > connections || acked > leased) throw new Error(`lease + ack: ${leased} leases but ${acked} acks answered`);
         const after = await phase('baseline GET /healthz (2)', health);
         const rounds = ctx.quick ? 50 : 200;
         ctx.log(`${id}: long-poll wake-up, ${rounds} rounds ...`);
@@ -160,7 +155,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
             unit: 'req/s',
             baselineName,
             baseline,
-            note: `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s`,
+            note: `runs ${Math.round(before.rps)} and ${Math.round(after.rps)} req/s; (1) ${describeLoad(before)}; (2) ${describeLoad(after)}`,
           },
           {
             suite: id,
@@ -189,7 +184,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
             unit: 'msg/s',
             baselineName,
             baseline,
-            note: `2 requests per message; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
+            note: `2 requests per message; ${leased} leases and ${acked} acks answered; ${describeLoad(lease)}; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
           },
           {
             suite: id,

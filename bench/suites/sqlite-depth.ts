@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startCliServer } from '../../test/support/cli-server.js';
 import type { CliServer } from '../../test/support/cli-server.js';
 import { fillSqliteQueue } from '../lib/fill.js';
+import { describeHosts } from '../lib/host.js';
 import { runLoad } from '../lib/load.js';
 import type { LoadResult } from '../lib/load.js';
 import { mib, queueLength } from '../lib/probe.js';
@@ -60,7 +61,8 @@ export const sqliteDepthSuite: BenchSuite = {
       const [shallow, deep] = sides as [Side, Side];
       for (let round = 0; round < ROUNDS; round++) {
         for (const side of [shallow, deep]) {
-          const load = await runLoad({ url: `${side.server.url}/q/${QUEUE}`, connections: ctx.connections, amount: perRound });
+          // A fixed number of pops per round: autocannon (`amount`), which wrk cannot bound.
+          const load = await runLoad({ url: `${side.server.url}/q/${QUEUE}`, connections: ctx.connections, amount: perRound, generator: 'autocannon', watch: [{ label: 'daemon', pid: side.server.pid }] });
           // The first round warms each process; it is measured but kept out of the figures.
           if (round > 0) side.rounds.push(load);
           ctx.log(`depth: ${side.label} round ${round + 1}: mean ${load.mean.toFixed(2)} ms, p99 ${load.p99} ms`);
@@ -85,7 +87,7 @@ export const sqliteDepthSuite: BenchSuite = {
           baselineName: 'pop mean, queue ending empty',
           baseline: meanLatency(shallow.rounds),
           target: { kind: 'ratio-at-most', value: 1.5 },
-          note: popsNote,
+          note: `${popsNote}; autocannon; deep: ${describeHosts(deep.rounds.map((r) => r.host))}; ending empty: ${describeHosts(shallow.rounds.map((r) => r.host))}`,
         },
         {
           suite: 'depth',
