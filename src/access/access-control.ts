@@ -11,8 +11,8 @@ import { ConfigError } from '../config.js';
 import type { AclRules } from './acl-file.js';
 import { parseAclFile } from './acl-file.js';
 import { FailureLimiter } from './failures.js';
-import type { AccessQuestion, Verdict } from './policy.js';
-import { decide } from './policy.js';
+import type { AccessQuestion, Principal, Verdict } from './policy.js';
+import { decide, hostRefusal } from './policy.js';
 import { verifyPassword } from './secrets.js';
 
 /** How often the file's size and modification time are checked, ms. */
@@ -21,6 +21,18 @@ export const ACL_POLL_MS = 1000;
 /** Successful password checks remembered, so scrypt runs once per client, not per request. */
 const VERIFIED_CACHE_SIZE = 1024;
 const VERIFIED_TTL_MS = 5 * 60_000;
+
+/**
+ * Credentials that authenticated, remembered with their principal so the next request with
+ * the same credential skips hashing (a token's SHA-256, a shared password's comparison) and
+ * the promise of a full decision. Only successes are kept (a guesser cannot fill it), at
+ * most {@link VERIFIED_CACHE_SIZE}, for {@link VERIFIED_TTL_MS}, and all are forgotten when
+ * the rules change. Host rules are still checked on every request.
+ */
+interface Remembered {
+  readonly principal: Principal;
+  readonly until: number;
+}
 
 /** Thrown at start for a missing or broken acl file; the CLI exits 2 with its message. */
 export class AclLoadError extends ConfigError {
@@ -38,6 +50,15 @@ export interface AccessControlOptions {
   readonly protectedMode: boolean;
   readonly log: Logger;
   readonly now?: () => number;
+}
+
+/** The key a credential is remembered under, or null for none (no credential, unreadable). */
+function rememberKey(question: AccessQuestion): string | null {
+  const c = question.credentials;
+  if (c.kind === 'bearer') return `b\0${c.token}`;
+  // A shared password is per section, so the section is part of the key.
+  if (c.kind === 'basic') return `u\0${question.section}\0${c.username}\0${c.password}`;
+  return null;
 }
 
 function readRules(file: string): { rules: AclRules; digest: string } {
@@ -63,6 +84,7 @@ export class AccessControl {
   private stamp = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly verified = new Map<string, number>();
+  private readonly remembered = new Map<string, Remembered>();
   private readonly now: () => number;
 
   /** Loads the file now; throws {@link AclLoadError} when it is missing or broken. */
@@ -111,6 +133,7 @@ export class AccessControl {
       this.rules = rules;
       this.digest = digest;
       this.verified.clear();
+      this.remembered.clear();
       this.options.log.info({ file, users: rules.users.size, tokens: rules.tokens.size }, 'acl reloaded');
       return true;
     } catch (err) {
@@ -120,8 +143,32 @@ export class AccessControl {
   }
 
   /** Who the request runs as, or why it is refused. */
-  decide(question: AccessQuestion): Promise<Verdict> {
-    return decide(this.rules, question, this.options.protectedMode, (hash, password) => this.checkPassword(hash, password));
+  async decide(question: AccessQuestion): Promise<Verdict> {
+    const verdict = await decide(this.rules, question, this.options.protectedMode, (hash, password) => this.checkPassword(hash, password));
+    const key = rememberKey(question);
+    if (verdict.ok && key !== null && verdict.principal.kind !== 'anonymous') {
+      if (this.remembered.size >= VERIFIED_CACHE_SIZE) {
+        const oldest = this.remembered.keys().next().value;
+        if (oldest !== undefined) this.remembered.delete(oldest);
+      }
+      this.remembered.set(key, { principal: verdict.principal, until: this.now() + VERIFIED_TTL_MS });
+    }
+    return verdict;
+  }
+
+  /**
+   * The decision without hashing or waiting, when the same credential authenticated recently
+   * and the host rules still let the address in; null means "ask {@link decide}".
+   */
+  decideFast(question: AccessQuestion): Verdict | null {
+    const rules = this.rules;
+    const key = rememberKey(question);
+    if (rules === null || key === null) return null;
+    const hit = this.remembered.get(key);
+    if (hit === undefined || hit.until <= this.now()) return null;
+    const rule = rules.sections.get(question.section);
+    if (rule !== undefined && hostRefusal(rule, question.address) !== null) return null;
+    return { ok: true, principal: hit.principal };
   }
 
   private async checkPassword(hash: string, password: string): Promise<boolean> {

@@ -50,7 +50,7 @@ function refuse(refusal: Refusal): Verdict {
 }
 
 /** The original's host rule order; null when the host may go on to the credential check. */
-function hostRefusal(rule: SectionRule, address: string): Refusal | null {
+export function hostRefusal(rule: SectionRule, address: string): Refusal | null {
   if (rule.allow?.matches(address) === true) return null;
   const reason = `address ${address} is not allowed by [${rule.section}]`;
   // With hosts_allow set and nothing denied explicitly, every other host is refused.

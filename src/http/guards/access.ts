@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../../access/access-control.js';
 import { isLoopback } from '../../access/hosts.js';
-import type { Principal, Refusal } from '../../access/policy.js';
+import type { Principal, Refusal, Verdict } from '../../access/policy.js';
 import { allows } from '../../access/policy.js';
 import type { Right, RouteAccess } from '../../access/rights.js';
 import { RestMQError } from '../../core/errors.js';
@@ -96,27 +96,29 @@ export function registerAccessGuard(app: FastifyInstance, access: AccessControl,
         return done(new RestMQError('too_many_auth_failures', undefined, { retryAfterSeconds: wait }));
       }
     }
-    access.decide({ address: request.ip, section: declared.section, credentials }).then(
-      (verdict) => {
-        if (!verdict.ok) {
-          const { refusal } = verdict;
-          const failures = refusal.code === 'unauthorized' && refusal.presented ? access.failures.fail(request.ip) : undefined;
-          audit(request, 'refused', { code: refusal.code, reason: refusal.reason, ...(failures === undefined ? {} : { failures }) });
-          return done(refusalError(refusal));
-        }
-        request.principal = verdict.principal;
-        const params = request.params as Record<string, unknown> | undefined;
-        if (declared.queue === 'param' && typeof params?.queue === 'string') {
-          if (!allows(verdict.principal, declared.right, params.queue)) return done(forbid(request, declared.right, params.queue));
-        } else if (declared.queue === 'listing' && !allows(verdict.principal, declared.right, null)) {
-          return done(forbid(request, declared.right, null));
-        } else if (typeof declared.queue === 'object' && !allows(verdict.principal, declared.right, declared.queue.fixed)) {
-          return done(forbid(request, declared.right, declared.queue.fixed));
-        }
-        done();
-      },
-      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-    );
+    const question = { address: request.ip, section: declared.section, credentials };
+    const admit = (verdict: Verdict): void => {
+      if (!verdict.ok) {
+        const { refusal } = verdict;
+        const failures = refusal.code === 'unauthorized' && refusal.presented ? access.failures.fail(request.ip) : undefined;
+        audit(request, 'refused', { code: refusal.code, reason: refusal.reason, ...(failures === undefined ? {} : { failures }) });
+        return done(refusalError(refusal));
+      }
+      request.principal = verdict.principal;
+      const params = request.params as Record<string, unknown> | undefined;
+      if (declared.queue === 'param' && typeof params?.queue === 'string') {
+        if (!allows(verdict.principal, declared.right, params.queue)) return done(forbid(request, declared.right, params.queue));
+      } else if (typeof declared.queue === 'object') {
+        if (!allows(verdict.principal, declared.right, declared.queue.fixed)) return done(forbid(request, declared.right, declared.queue.fixed));
+      } else if (declared.queue === 'listing' && !allows(verdict.principal, declared.right, null)) {
+        return done(forbid(request, declared.right, null));
+      }
+      done();
+    };
+    // A credential that authenticated recently is admitted without hashing or a promise.
+    const fast = access.decideFast(question);
+    if (fast !== null) return admit(fast);
+    access.decide(question).then(admit, (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
   });
 
   // `/`'s queue comes from the form body, which is only read after onRequest.
