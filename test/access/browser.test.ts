@@ -3,16 +3,15 @@
 // `auth=user:password` and its EventSource with `?access_token=`, the two ways a page
 // can present credentials without setting headers.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { hashToken } from '../../src/access/secrets.js';
 import { tempDir } from '../support/server.js';
 import { basic, startAclServer } from './helpers.js';
 import type { AclServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'tok-browser-sse';
 const ACL = `[websocket:consumer]
 username = lerr
@@ -77,14 +76,9 @@ describe('a browser page behind the ACL', () => {
   let profile: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     acl = await startAclServer('sqlite', ACL, { sync: 'normal', sseRetryMs: 200 });
     profile = tempDir('restmq-chromium-acl-');
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium(profile);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(10_000);
   });

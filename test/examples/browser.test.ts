@@ -2,18 +2,17 @@
 // CSP that forbids inline scripts) consumes a queue over SSE and WebSocket in headless
 // Chromium, and publishes with fetch, against a RestMQ that allows the page's origin.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { queueName, startTestServer, tempDir } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { EXAMPLES } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FILES: Record<string, string> = { '/index.html': 'text/html; charset=utf-8', '/app.js': 'text/javascript; charset=utf-8' };
 
 /** Serves examples/browser on 127.0.0.1:0; inline scripts are refused by its CSP. */
@@ -48,15 +47,10 @@ describe('examples/browser', () => {
   const problems: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     pages = await staticServer();
     restmq = await startTestServer({ sync: 'normal', allowedOrigins: [pages.origin], corsOrigins: [pages.origin] });
     profile = tempDir('restmq-chromium-');
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium(profile);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (err) => problems.push(err.message));

@@ -4,18 +4,17 @@
 // read, pop or change anything; a page of an allowed origin (localhost:A) may use JSONP.
 // Also: a rebound name gets 421, and RestMQ's own pages render under their CSP.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { counters, form, json, request } from '../support/http.js';
 import { queueName, startTestServer, tempDir } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A name Chromium resolves to 127.0.0.1 by itself: a DNS rebinding that already happened. */
 const REBOUND = 'rebound.test';
 
@@ -117,27 +116,12 @@ describe('browser safety in a real browser, pages on two origins', () => {
   let base: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     attacker = await pageServer('127.0.0.2');
     friend = await pageServer('127.0.0.1');
     server = await startTestServer({ sync: 'normal', allowedOrigins: [`http://localhost:${friend.port}`] });
     base = `http://127.0.0.1:${server.port}`;
     profile = tempDir('restmq-chromium-');
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`,
-      ],
-    });
+    browser = await launchChromium(profile, [`--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`]);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(10_000);
   });

@@ -1,15 +1,14 @@
 // A real browser: headless Chromium (Debian's package, driven by playwright-core) opens a
 // document of the server's origin and consumes a queue there with EventSource and WebSocket.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { queueName, startTestServer, tempDir } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { publish } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 /** What the page records, read back with page.evaluate. */
 interface Received {
@@ -49,24 +48,10 @@ describe('streaming in a real browser', () => {
   let profile: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     server = await startTestServer({ sync: 'normal', sseRetryMs: 200 });
     profile = tempDir('restmq-chromium-');
     // A fresh profile dir (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(profile);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(10_000);
   });
