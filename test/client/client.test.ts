@@ -155,17 +155,17 @@ for (const store of STORES) describe(`client library: every method against a rea
     await rejectsWith(offline.pop(queue), RestMQError, 'network', 0);
   });
 
-  it('subscribes from a resume point: `since` replays the broadcast history after that key', async () => {
+  for (const transport of ['sse', 'websocket'] as const) it(`subscribes over ${transport} from a resume point: \`since\` replays the broadcast history after that key`, async () => {
     const queue = queueName('since');
     const first: StreamMessage[] = [];
     let open = false;
-    const live = client.subscribe(queue, { onMessage: (m) => first.push(m), onOpen: () => (open = true) });
+    const live = client.subscribe(queue, { transport, WebSocket, onMessage: (m) => first.push(m), onOpen: () => (open = true) });
     await until(() => open, 'the stream');
     await client.publishBatch(queue, ['a', 'b', 'c']);
     await until(() => first.length === 3, 'three messages');
     live.close();
     const resumed: StreamMessage[] = [];
-    const again = client.subscribe(queue, { since: `${queue}:1`, onMessage: (m) => resumed.push(m) });
+    const again = client.subscribe(queue, { transport, WebSocket, since: `${queue}:1`, onMessage: (m) => resumed.push(m) });
     await until(() => resumed.length === 2, 'the replay');
     again.close();
     assert.deepEqual(
@@ -237,7 +237,13 @@ for (const transport of ['sse', 'websocket'] as const) {
       const port = await freePort();
       let server = await startTestServer({ dataDir, port });
       const queue = queueName(transport);
-      const client = new RestMQClient({ url: server.url });
+      const publisher = new RestMQClient({ url: server.url });
+      // The subscriber's own fetch waits at a gate while it is shut, so (over SSE) the test
+      // decides when it reconnects: after another consumer took m3 and m4 from the queue,
+      // so only a resume from the broadcast history can bring them.
+      let openGate: () => void = () => undefined;
+      let gate: Promise<void> = Promise.resolve();
+      const client = new RestMQClient({ url: server.url, fetch: (input, init) => gate.then(() => fetch(input, init)) });
       const got: StreamMessage[] = [];
       const errors: RestMQError[] = [];
       let opens = 0;
@@ -250,18 +256,28 @@ for (const transport of ['sse', 'websocket'] as const) {
         minDelayMs: 20,
         maxDelayMs: 200,
       });
+      const others: StreamMessage[] = [];
+      let other: { close(): void } | null = null;
       try {
         await until(() => opens === 1, 'the first connection');
-        await client.publish(queue, 'm1');
-        await client.publish(queue, 'm2');
+        await publisher.publish(queue, 'm1');
+        await publisher.publish(queue, 'm2');
         await until(() => got.length === 2, 'two messages');
+        gate = new Promise((resolve) => (openGate = resolve));
         await server.close();
         await until(() => errors.some((e) => e.code === 'shutting_down'), 'the closing reason');
         server = await startTestServer({ dataDir, port });
-        await client.publish(queue, 'm3');
-        await client.publish(queue, 'm4');
+        if (transport === 'sse') {
+          let otherOpen = false;
+          other = publisher.subscribe(queue, { onMessage: (m) => others.push(m), onOpen: () => (otherOpen = true) });
+          await until(() => otherOpen, 'the other consumer');
+        }
+        await publisher.publish(queue, 'm3');
+        await publisher.publish(queue, 'm4');
+        if (transport === 'sse') await until(() => others.length === 2, 'the other consumer took m3 and m4');
+        openGate();
         await until(() => got.length >= 4, 'four messages');
-        await client.publish(queue, 'm5');
+        await publisher.publish(queue, 'm5');
         await until(() => got.length >= 5, 'five messages');
         assert.deepEqual(
           got.map((m) => [m.key, m.value]),
@@ -270,7 +286,9 @@ for (const transport of ['sse', 'websocket'] as const) {
         assert.ok(opens >= 2, 'it reconnected');
         assert.equal(subscription.lastKey, `${queue}:5`);
       } finally {
+        openGate();
         subscription.close();
+        other?.close();
         await server.stop();
       }
     });
