@@ -4,6 +4,7 @@
  * reconnect and resume across a server restart, delivering each message once, in order.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { hashPassword, hashToken } from '../../src/access/secrets.js';
@@ -33,6 +34,20 @@ async function rejectsWith<T extends RestMQError>(promise: Promise<unknown>, typ
   assert.equal(error.status, status);
   return error;
 }
+
+describe('client library: what it may import', () => {
+  it('imports only its own files and the error catalog (no server, no node-only modules), so it runs in browsers', () => {
+    const dir = new URL('../../src/client/', import.meta.url);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.ts'));
+    assert.ok(files.includes('index.ts'));
+    for (const file of files) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      for (const [, from] of source.matchAll(/from '([^']+)'/g)) {
+        assert.ok(from !== undefined && (/^\.\/[a-z-]+\.js$/.test(from) || from === '../core/errors.js'), `${file} imports ${String(from)}`);
+      }
+    }
+  });
+});
 
 for (const store of STORES) describe(`client library: every method against a real server (${store})`, () => {
   let server: AclServer;
