@@ -143,4 +143,11 @@ describe('npm pack', () => {
     assert.equal(probe.status, 0, probe.stderr);
     assert.equal(probe.stdout, 'function function\n');
   });
+
+  it('exports the client library as restmq/client', () => {
+    const script = "const m = await import('restmq/client'); const c = new m.RestMQClient({ url: 'http://127.0.0.1:1' }); console.log(typeof c.publish, new m.QueueFullError('queue_full', 429, 'x') instanceof m.RestMQError)";
+    const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.equal(probe.stdout, 'function true\n');
+  });
 });
