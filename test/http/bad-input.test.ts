@@ -12,6 +12,7 @@ import {
   json,
   raw,
   request,
+  seededQueue as seedQueue,
 } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
@@ -24,12 +25,7 @@ after(async () => {
   await server.stop();
 });
 
-/** A queue holding one message, so "untouched" compares non-trivial counters. */
-async function seededQueue(): Promise<string> {
-  const q = queueName();
-  assert.equal((await form(`${server.url}/q/${q}`, { value: 'seed' })).status, 200);
-  return q;
-}
+const seededQueue = (): Promise<string> => seedQueue(server.url);
 
 const INVALID_NAMES = ['a b', 'a/b', 'é', '<x>', 'a*', 'a,b', 'a%b', 'a#b', 'x'.repeat(129)];
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/core/json-depth.js';
-import { assertError, assertFlatError, assertUntouched, form, isRecord, json, raw, request } from '../support/http.js';
+import { assertError, assertFlatError, assertUntouched, form, isRecord, json, raw, request, seededQueue as seedQueue } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { WsClient } from '../stream/clients.js';
@@ -25,11 +25,7 @@ after(async () => {
   await server.stop();
 });
 
-async function seededQueue(): Promise<string> {
-  const q = queueName();
-  assert.equal((await form(`${server.url}/q/${q}`, { value: 'seed' })).status, 200);
-  return q;
-}
+const seededQueue = (): Promise<string> => seedQueue(server.url);
 
 function put(url: string, body: string): ReturnType<typeof request> {
   return request(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { assertError, assertFlatError, assertUntouched, form, isRecord, json, raw, request } from '../support/http.js';
+import { assertError, assertFlatError, assertUntouched, isRecord, json, raw, request, seededQueue as seedQueue } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -16,11 +16,7 @@ after(async () => {
   await server.stop();
 });
 
-async function seededQueue(): Promise<string> {
-  const q = queueName();
-  assert.equal((await form(`${server.url}/q/${q}`, { value: 'seed' })).status, 200);
-  return q;
-}
+const seededQueue = (): Promise<string> => seedQueue(server.url);
 
 /** The values of a queue, oldest first. */
 async function values(q: string): Promise<unknown[]> {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { ERROR_CATALOG } from '../../src/core/errors.js';
 import type { ErrorCode } from '../../src/core/errors.js';
+import { queueName } from './server.js';
 
 /** An answer read in full: status, headers and body text. */
 export interface Answer {
@@ -150,4 +151,11 @@ export async function assertNoQueueCreated(baseUrl: string, act: () => Promise<v
   const before = await queueList(baseUrl);
   await act();
   assert.deepEqual(await queueList(baseUrl), before, 'the set of queues changed');
+}
+
+/** A fresh queue holding one message, so "untouched" checks compare non-trivial counters. */
+export async function seededQueue(baseUrl: string): Promise<string> {
+  const q = queueName();
+  assert.equal((await form(`${baseUrl}/q/${q}`, { value: 'seed' })).status, 200);
+  return q;
 }
