@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { Config } from '../../src/config.js';
+import { hashPassword, hashToken } from '../../src/access/secrets.js';
 import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { startTestServer, tempDir } from '../support/server.js';
@@ -106,4 +107,14 @@ export function wsAsk(socket: WebSocket, frame: unknown): Promise<Record<string,
     socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
     socket.send(JSON.stringify(frame));
   });
+}
+
+/** A `[token:NAME]` section of acl.conf for `token` with `queues` patterns and `allow` rights. */
+export function tokenSection(name: string, token: string, queues: string, allow: string): string {
+  return `[token:${name}]\nsha256 = ${hashToken(token)}\nqueues = ${queues}\nallow = ${allow}\n`;
+}
+
+/** A `[user:NAME]` section of acl.conf with an scrypt hash of `password`. */
+export async function userSection(name: string, password: string, queues: string, allow: string): Promise<string> {
+  return `[user:${name}]\npassword_hash = ${await hashPassword(password)}\nqueues = ${queues}\nallow = ${allow}\n`;
 }

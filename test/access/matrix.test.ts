@@ -7,41 +7,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Right } from '../../src/access/rights.js';
-import { hashPassword, hashToken } from '../../src/access/secrets.js';
 import { ERROR_CATALOG } from '../../src/core/errors.js';
 import { request } from '../support/http.js';
-import { STORES, basic, bearer, startAclServer, streamStatus, wsAsk, wsOpen } from './helpers.js';
+import { STORES, basic, bearer, startAclServer, tokenSection, userSection, streamStatus, wsAsk, wsOpen } from './helpers.js';
 import type { AclServer } from './helpers.js';
 
 const TOKENS = { producer: 'tok-producer-1', consumer: 'tok-consumer-1', admin: 'tok-admin-1', other: 'tok-other-1' };
 
 async function aclText(): Promise<string> {
   return [
-    '[user:alice]',
-    `password_hash = ${await hashPassword('alice-pw')}`,
-    'queues = *',
-    'allow = produce, consume, admin',
-    '',
-    '[token:producer]',
-    `sha256 = ${hashToken(TOKENS.producer)}`,
-    'queues = jobs.*',
-    'allow = produce',
-    '',
-    '[token:consumer]',
-    `sha256 = ${hashToken(TOKENS.consumer)}`,
-    'queues = jobs.*',
-    'allow = consume',
-    '',
-    '[token:admin]',
-    `sha256 = ${hashToken(TOKENS.admin)}`,
-    'queues = jobs.*',
-    'allow = admin',
-    '',
-    '[token:other]',
-    `sha256 = ${hashToken(TOKENS.other)}`,
-    'queues = other.*',
-    'allow = produce consume admin',
-    '',
+    await userSection('alice', 'alice-pw', '*', 'produce, consume, admin'),
+    tokenSection('producer', TOKENS.producer, 'jobs.*', 'produce'),
+    tokenSection('consumer', TOKENS.consumer, 'jobs.*', 'consume'),
+    tokenSection('admin', TOKENS.admin, 'jobs.*', 'admin'),
+    tokenSection('other', TOKENS.other, 'other.*', 'produce consume admin'),
   ].join('\n');
 }
 

@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword, hashToken } from '../../src/access/secrets.js';
 import { OTHER_QUEUES, capQueues } from '../../src/metrics/queue-series.js';
 import type { QueueStats } from '../../src/core/types.js';
-import { STORES, basic, bearer, startAclServer, wsOpen } from '../access/helpers.js';
+import { STORES, basic, bearer, startAclServer, tokenSection, userSection, wsOpen } from '../access/helpers.js';
 import type { AclServer } from '../access/helpers.js';
 import { waitFor } from '../support/redis.js';
 import { form, request } from '../support/http.js';
@@ -19,21 +18,9 @@ const ALICE = basic('alice', 'alice-pw');
 
 async function aclText(): Promise<string> {
   return [
-    '[user:alice]',
-    `password_hash = ${await hashPassword('alice-pw')}`,
-    'queues = *',
-    'allow = produce, consume, admin',
-    '',
-    '[token:jobs]',
-    `sha256 = ${hashToken(TOKENS.jobs)}`,
-    'queues = jobs.*',
-    'allow = consume',
-    '',
-    '[token:producer]',
-    `sha256 = ${hashToken(TOKENS.producer)}`,
-    'queues = *',
-    'allow = produce',
-    '',
+    await userSection('alice', 'alice-pw', '*', 'produce, consume, admin'),
+    tokenSection('jobs', TOKENS.jobs, 'jobs.*', 'consume'),
+    tokenSection('producer', TOKENS.producer, '*', 'produce'),
   ].join('\n');
 }
 
