@@ -146,7 +146,7 @@ they came from, attempts reset, 1000 per request, and prints how many moved.
 
   -n N             at most N [default: all]`,
     options: REDRIVE_OPTIONS,
-  run: (client, args) => redriveCommand(client, args, io.stdout),
+    run: (client, args) => redriveCommand(client, args, io.stdout),
   },
 };
 

@@ -38,7 +38,8 @@ export function startProgress(out: ProgressOutput, what: string, total: number |
   const tty = out.isTTY === true;
 
   const barLine = (now: number): string => {
-    const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
+    const columns = out.columns ?? 0; // 0 on a pty nobody sized
+    const width = Math.max(10, Math.min(40, (columns > 0 ? columns : 80) - 50));
     if (known === null || known <= 0) return `${done} ${what}${rate(done, startedAt, now)}`;
     const share = Math.min(1, done / known);
     const filled = Math.round(share * width);

@@ -105,7 +105,8 @@ export async function topCommand(client: RestMQClient, args: ParsedArgs, io: Top
         if (!tty) io.stderr.write(`restmq: ${err.code}: ${err.message}\n`);
       }
       if (tty) {
-        const room = Math.max(3, (io.stdout.rows ?? 24) - 1);
+        const rows = io.stdout.rows ?? 0; // 0 on a pty nobody sized
+        const room = Math.max(3, (rows > 0 ? rows : 24) - 1);
         const shown = lines.length > room ? [...lines.slice(0, room - 1), `... ${lines.length - room + 1} more`] : lines;
         io.stdout.write(`\x1b[H${shown.map((l) => `${l}\x1b[K`).join('\n')}\x1b[J`);
       } else if (!failed) io.stdout.write(`${lines.join('\n')}\n\n`);
