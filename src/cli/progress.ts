@@ -1,7 +1,8 @@
 /**
  * Progress of long work (`send` from a file or stdin, `import-v1`) on stderr: on a terminal
  * one bar redrawn in place at most 10 times a second; otherwise (a pipe, a log file, CI) a
- * plain line at most once a second and a last one at the end, so logs stay readable.
+ * plain line once a second, starting after the first second, and a last one at the end of
+ * work that printed any, so logs stay readable and quick work prints none.
  */
 
 /** Where progress goes: a stream with an optional `isTTY` and terminal width. */
@@ -32,10 +33,10 @@ export function startProgress(out: ProgressOutput, what: string, total: number |
   const startedAt = clock();
   let done = 0;
   let known = total;
-  let drawnAt = -Infinity;
+  const tty = out.isTTY === true;
+  let drawnAt = tty ? -Infinity : startedAt;
   let drawnDone = -1;
   let finished = false;
-  const tty = out.isTTY === true;
 
   const barLine = (now: number): string => {
     const columns = out.columns ?? 0; // 0 on a pty nobody sized
@@ -66,6 +67,7 @@ export function startProgress(out: ProgressOutput, what: string, total: number |
     finish() {
       if (finished) return;
       finished = true;
+      if (!tty && drawnDone < 0) return; // quick work: no line was printed, none is needed
       draw(true);
       if (tty) out.write('\n');
     },
