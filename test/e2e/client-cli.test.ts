@@ -153,6 +153,17 @@ describe('restmq client commands against a SQLite daemon', () => {
     assert.deepEqual((await client.peek(q, 10)).map((m) => m.value), ['y', 'x']);
   });
 
+  it('takes each option at its limit', async () => {
+    const q = queueName('limits');
+    const sent = await restmq(['send', q, '--batch', '1000'], { env, input: 'a\nb\n' });
+    assert.equal(sent.code, 0, sent.stderr);
+    const got = await restmq(['recv', q, '-n', '10000', '--wait', '20', '--lease', '43200', '--json'], { env });
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(got.stdout.trim().split('\n').length, 2);
+    const top = await restmq(['top', '--interval', '3600', '--count', '1'], { env });
+    assert.equal(top.code, 0, top.stderr);
+  });
+
   it('a refusal exits 1 with its catalog code on stderr; bad usage exits 2', async () => {
     const q = queueName('bad');
     const tooLong = await restmq(['config', q, 'lease=0'], { env });
@@ -164,7 +175,23 @@ describe('restmq client commands against a SQLite daemon', () => {
     const unreachable = await restmq(['stats', '--url', `http://127.0.0.1:${await freePort()}`], { env });
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /^restmq: network: cannot reach /);
-    for (const args of [['recv'], ['recv', q, '--bogus'], ['recv', q, '-n', '0'], ['config', q, 'colour=red'], ['send', q, 'x', '--url', 'ftp://x']]) {
+    const usage = [
+      ['recv'],
+      ['recv', q, '--bogus'],
+      ['recv', q, '-n', '0'],
+      ['recv', q, '-n', '10001'],
+      ['recv', q, '--wait', '21'],
+      ['recv', q, '--lease', '43201'],
+      ['send', q, '--batch', '1001'],
+      ['send', q, '--batch', '0'],
+      ['send', q, '--file', join(dir, 'no-such-file')],
+      ['top', '--interval', '0'],
+      ['config', q, 'colour=red'],
+      ['config', q, 'lease=soon'],
+      ['send', q, 'x', '--url', 'ftp://x'],
+      ['send', q, 'x', '--user', 'no-colon'],
+    ];
+    for (const args of usage) {
       const run = await restmq(args, { env });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, /^restmq: /);
