@@ -92,7 +92,7 @@ class SqliteStore implements Store {
     this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
       const expired = new Map<string, number>();
-      for (const { queue } of deleteExpired.all(now)) expired.set(queue, (expired.get(queue) ?? 0) + 1);
+      for (const { queue } of deleteExpired.iterate(now)) expired.set(queue, (expired.get(queue) ?? 0) + 1);
       for (const [queue, count] of expired) this.settled.report('expired', queue, count);
       sql.dedupExpire.run(now);
       const queues = new Set(sql.dueQueues.all(now, SETTLE_LIMIT).map((r) => r.queue));
