@@ -4,9 +4,7 @@
  * a queue name may itself contain colons.
  */
 import { RestMQError } from './errors.js';
-
-/** Longest queue name accepted. */
-export const MAX_QUEUE_NAME_LENGTH = 128;
+import { MAX_QUEUE_NAME_LENGTH } from './limits.js';
 
 const QUEUE_NAME = new RegExp(`^[A-Za-z0-9_\\-.:@]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
 
