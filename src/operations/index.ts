@@ -7,7 +7,7 @@
  */
 import { ack, extend, lease, release } from './leases.js';
 import { peek, pop, publish, publishBatch, read, receive, remove, softRead } from './messages.js';
-import type { Core, Operation, OperationAccess } from './operation.js';
+import type { Core, OperationAccess } from './operation.js';
 import {
   allStats,
   config,
@@ -58,8 +58,8 @@ export const OPERATIONS = {
 /** The name of an operation. */
 export type OperationName = keyof typeof OPERATIONS;
 
-type InputOf<O> = O extends Operation<infer I, unknown> ? I : never;
-type ResultOf<O> = O extends Operation<never, infer R> ? R : never;
+type InputOf<O> = O extends { run: (core: Core, input: infer I) => unknown } ? I : never;
+type ResultOf<O> = O extends { run: (core: Core, input: never) => infer R } ? R : never;
 
 /** The operations bound to one core: what transports call. */
 export type Operations = {

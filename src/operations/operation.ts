@@ -44,7 +44,14 @@ export interface Operation<Input, Result> {
   readonly parse?: (fields: Fields) => Input;
 }
 
-/** Declares an operation, keeping its input and result types. */
+/** Declares an operation with a `parse`, keeping its input and result types. */
+export function operation<Input, Result>(definition: {
+  readonly access: OperationAccess;
+  readonly run: (core: Core, input: Input) => Result;
+  readonly parse: (fields: Fields) => Input;
+}): Operation<Input, Result> & { readonly parse: (fields: Fields) => Input };
+/** Declares an operation whose input each transport builds itself. */
+export function operation<Input, Result>(definition: Operation<Input, Result>): Operation<Input, Result>;
 export function operation<Input, Result>(definition: Operation<Input, Result>): Operation<Input, Result> {
   return definition;
 }

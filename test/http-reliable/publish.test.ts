@@ -4,8 +4,8 @@
 // queue, and RestMQ's own routes answering exactly as before.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/delivery-limits.js';
-import { BATCH_BODY_LIMIT } from '../../src/http/routes/reliable.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/limits.js';
+import { BATCH_BODY_LIMIT } from '../../src/http/routes/messages.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
