@@ -183,7 +183,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   // Routes run operations (src/operations), never the Broker or the Dispatcher directly.
   const ops = bindOperations({ broker: deps.broker, dispatcher: deps.dispatcher });
-  if (deps.metrics !== undefined) registerMetricsRoutes(app, deps.broker, deps.metrics);
+  if (deps.metrics !== undefined) registerMetricsRoutes(app, ops, deps.metrics);
   registerRootRoutes(app, ops);
   registerMessageRoutes(app, ops);
   registerByKeyRoutes(app, ops);

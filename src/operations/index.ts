@@ -15,6 +15,7 @@ import {
   drop,
   latestKeys,
   listQueues,
+  parkedLongPolls,
   purge,
   ready,
   redrive,
@@ -51,6 +52,7 @@ export const OPERATIONS = {
   purge,
   drop,
   redrive,
+  parkedLongPolls,
   ready,
   subscribe,
 } as const;

@@ -126,6 +126,12 @@ export const redrive = operation({
   run: ({ broker }, input: RedriveInput): Promise<Redriven[]> => broker.redrive(input.queue, input.count),
 });
 
+/** How many long polls wait on this daemon, over every queue (a figure of /metrics). */
+export const parkedLongPolls = operation({
+  access: 'consume',
+  run: ({ broker }, _input: Record<string, never>): number => broker.parkedLongPolls(),
+});
+
 /** Resolves when the store answers; `store_unavailable` otherwise. */
 export const ready = operation({
   access: 'public',
