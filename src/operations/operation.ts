@@ -19,7 +19,7 @@ export interface Core {
 /**
  * The access an operation needs on the queue its input names: a right the ACL grants
  * (src/access/policy.ts), or `public` for probes. Routes derive their `config.access`
- * from it (src/http/access.ts) and JSON commands their per-frame check, so the two cannot
+ * from it (src/http/route-access.ts) and JSON commands their per-frame check, so the two cannot
  * disagree.
  */
 export type OperationAccess = Right | 'public';
