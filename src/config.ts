@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { MAX_QUEUE_NAME_LENGTH } from './core/limits.js';
-import { parseQueueName } from './core/names.js';
+import { MAX_QUEUE_NAME_LENGTH, parseQueueName } from './core/names.js';
 
 /** The daemon's configuration after validation. */
 export interface Config {

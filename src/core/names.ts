@@ -6,6 +6,9 @@
 import { RestMQError } from './errors.js';
 import { MAX_QUEUE_NAME_LENGTH } from './limits.js';
 
+/** Longest queue name accepted (defined with every other limit in ./limits.ts). */
+export { MAX_QUEUE_NAME_LENGTH };
+
 const QUEUE_NAME = new RegExp(`^[A-Za-z0-9_\\-.:@]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
 
 /** Returns `input` as a queue name, or throws `invalid_queue_name`. */
