@@ -16,6 +16,12 @@ describe('operations table', () => {
     }
   });
 
+  it('gives operations that share a route the same access', () => {
+    // DELETE /q/<queue>/<key> removes or acks; DELETE /q/<queue> purges or drops.
+    assert.equal(OPERATIONS.remove.access, OPERATIONS.ack.access);
+    assert.equal(OPERATIONS.drop.access, OPERATIONS.purge.access);
+  });
+
   it('gives the JSON commands the rights they always had', () => {
     assert.deepEqual({ ...COMMAND_RIGHTS }, {
       add: 'produce',
