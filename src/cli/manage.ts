@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { QueueConfig, RestMQClient } from '../client/index.js';
 import { ConfigError } from '../config.js';
-import { MAX_REDRIVE_COUNT } from '../core/delivery-limits.js';
+import { MAX_REDRIVE_COUNT } from '../core/limits.js';
 import type { OptionSpec, ParsedArgs } from './args.js';
 import { intOption, positionals } from './args.js';
 

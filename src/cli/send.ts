@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { BatchEntry, RestMQClient } from '../client/index.js';
 import { ConfigError } from '../config.js';
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../core/delivery-limits.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../core/limits.js';
 import type { OptionSpec, ParsedArgs } from './args.js';
 import { intOption, positionals, textOption } from './args.js';
 import { startProgress } from './progress.js';
