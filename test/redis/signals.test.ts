@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { QueueSignal } from '../../src/core/signals.js';
 import { createRedisClient } from '../../src/store/redis/connection.js';
 import { KeySpace } from '../../src/store/redis/keys.js';
-import type { RedisClient } from '../../src/store/redis/scripts.js';
+import type { RedisClient } from '../../src/store/redis/connection.js';
 import { RedisSignalBus } from '../../src/store/redis/signals.js';
 import { redisCommand, startRedis, waitFor } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';

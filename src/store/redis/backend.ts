@@ -9,7 +9,7 @@ import type { SignalBus } from '../../core/signals.js';
 import type { Store } from '../contract.js';
 import { createRedisClient, waitReady } from './connection.js';
 import { KeySpace } from './keys.js';
-import type { RedisClient } from './scripts.js';
+import type { RedisClient } from './connection.js';
 import { loadScripts } from './scripts.js';
 import { RedisSignalBus } from './signals.js';
 import { openRedisStore } from './store.js';

@@ -94,7 +94,7 @@ export class RedisMessages implements MessageStore {
     args[1] = (args.length - 2) / 3;
     const reply = asArray(await this.ctx.queueScript(queue, 'append-15', args), 'append');
     if (asInt(reply[1], 'append created') === 1) await this.ctx.register(queue, true);
-    if (dueAt !== null) await this.moves.markDue(queue, dueAt);
+    if (dueAt !== null) await this.ctx.due.mark(queue, dueAt);
     let seq = asInt(reply[0], 'append first');
     return inputs.map((input) => input.messages.map(() => formatKey(queue, seq++)));
   }
@@ -130,7 +130,7 @@ export class RedisMessages implements MessageStore {
     // this repeat only covers a queue dropped meanwhile, and the next publish retries it.
     if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(() => undefined);
     const due = asString(reply[1], 'publish due');
-    if (due !== '') await this.moves.markDue(queue, asInt(due, 'publish due'));
+    if (due !== '') await this.ctx.due.mark(queue, asInt(due, 'publish due'));
     let at = 2;
     return inputs.map((): PublishOutcome => {
       const stored = asInt(reply[at], 'publish outcome');

@@ -12,11 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
-
-/** A standalone/Sentinel connection or a Cluster: both route EVALSHA by its first key. */
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from './connection.js';
 
 /** Every script, by file name without `.lua`. */
 export const SCRIPT_NAMES = [

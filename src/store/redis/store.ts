@@ -11,13 +11,15 @@ import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { RedisContext } from './context.js';
 import type { KeySpace } from './keys.js';
-import { RedisDeadLetters, RedisLeases } from './leases.js';
+import { RedisDeadLetters } from './dead-letters.js';
+import { RedisLeases } from './leases.js';
 import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
 import { MoveListeners } from '../move-listeners.js';
 import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
-import type { RedisClient, Scripts } from './scripts.js';
+import type { RedisClient } from './connection.js';
+import type { Scripts } from './scripts.js';
 import { RedisStreams } from './streams.js';
 
 /** What the Redis store is built from. */

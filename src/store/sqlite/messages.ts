@@ -9,7 +9,7 @@ import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js'
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { settingsOf, toMessage } from './statements.js';
+import { settingsOf, toMessage } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */

@@ -9,9 +9,10 @@ import type { Database } from 'better-sqlite3';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { MoveListeners } from '../move-listeners.js';
+import { DeadLetterMoves, SqliteDeadLetters } from './dead-letters.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
-import { SqliteDeadLetters, SqliteLeases } from './leases.js';
+import { SqliteLeases } from './leases.js';
 import { SqliteMessages } from './messages.js';
 import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
@@ -78,11 +79,12 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    const due = new DueWork(sql, (queue) => this.moves.moved(queue));
+    const letters = new DeadLetterMoves(sql, (queue) => this.moves.moved(queue));
+    const due = new DueWork(sql, letters);
     const sweeper = new QueueSweeper(db, this.commits);
     this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
-    this.leases = new SqliteLeases(sql, due, this.commits);
-    this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
+    this.leases = new SqliteLeases(sql, due, letters, this.commits);
+    this.deadLetters = new SqliteDeadLetters(sql, due, letters, this.commits);
     this.queues = new SqliteQueues(sql, this.commits, sweeper);
     this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
