@@ -10,7 +10,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
-import type { RedisTarget } from '../../config.js';
+import type { RedisTarget } from './settings.js';
 
 /** A standalone/Sentinel connection or a Cluster: both route EVALSHA by its first key. */
 export type RedisClient = Redis | Cluster;

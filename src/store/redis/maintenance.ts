@@ -8,6 +8,7 @@
  * the daemons keep after each script that creates due work. Any number of daemons may run
  * the pass at once: each step is an atomic script and deliveries are idempotent.
  */
+import type { Clock, Timer } from '../../core/clock.js';
 import type { RedisContext } from './context.js';
 import type { Moves } from './moves.js';
 import { asArray, asInt, asString } from './replies.js';
@@ -20,17 +21,17 @@ export const SETTLE_PER_QUEUE = 1000;
 
 /** Runs the pass on a timer until stopped. */
 export class Maintenance {
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: Timer;
   private running: Promise<void> | null = null;
 
   constructor(
     private readonly ctx: RedisContext,
     private readonly moves: Moves,
     intervalMs: number,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock,
   ) {
-    this.timer = setInterval(() => {
-      this.running ??= this.pass(this.clock())
+    this.timer = clock.setInterval(() => {
+      this.running ??= this.pass(this.clock.now())
         .catch(() => undefined) // a failing Redis is reported by requests and /readyz
         .finally(() => {
           this.running = null;
@@ -59,7 +60,7 @@ export class Maintenance {
 
   /** Stops the timer and waits for a pass in progress. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.timer.cancel();
     await this.running;
   }
 }

@@ -7,6 +7,8 @@
  * A promise that resolves means Redis executed the change; how durable that is follows
  * Redis's own persistence settings (docs/redis.md).
  */
+import { systemClock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { RedisContext } from './context.js';
@@ -35,6 +37,8 @@ export interface RedisStoreOptions {
   readonly maintenanceIntervalMs?: number;
   /** Deadline of one store call, ms: past it the call answers `store_unavailable`. @default 3000 */
   readonly timeoutMs?: number;
+  /** Time and the maintenance timer. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** Opens the Redis store over connections it will own. */
@@ -67,7 +71,7 @@ class RedisStore implements Store {
     const streams = new RedisStreams(this.ctx, moves);
     this.streams = streams;
     this.sharedHistory = streams;
-    this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000);
+    this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000, options.clock ?? systemClock);
   }
 
   onMoved(listener: (queue: string) => void): () => void {

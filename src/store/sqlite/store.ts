@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import { systemClock } from '../../core/clock.js';
+import type { Clock, Timer } from '../../core/clock.js';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { MoveListeners } from '../move-listeners.js';
@@ -31,6 +33,8 @@ export interface SqliteStoreOptions {
    * queues settled (dead-lettering included) and free pages reclaimed, ms. @default 5000
    */
   readonly maintenanceIntervalMs?: number;
+  /** Time and the maintenance timer. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** The catalog error for a failed database call; the driver's text stays in `cause`, for the logs. */
@@ -70,7 +74,7 @@ class SqliteStore implements Store {
   readonly streams: StreamStore;
   private readonly commits: GroupCommitter;
   private readonly moves = new MoveListeners();
-  private readonly maintenance: NodeJS.Timeout;
+  private readonly maintenance: Timer;
   private closed = false;
 
   constructor(
@@ -81,7 +85,8 @@ class SqliteStore implements Store {
     const sql = new Statements(db);
     const letters = new DeadLetterMoves(sql, (queue) => this.moves.moved(queue));
     const due = new DueWork(sql, letters);
-    const sweeper = new QueueSweeper(db, this.commits);
+    const clock = options.clock ?? systemClock;
+    const sweeper = new QueueSweeper(db, this.commits, clock);
     this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
     this.leases = new SqliteLeases(sql, due, letters, this.commits);
     this.deadLetters = new SqliteDeadLetters(sql, due, letters, this.commits);
@@ -95,9 +100,9 @@ class SqliteStore implements Store {
       for (const queue of queues) if (!this.commits.isHeld(queue)) due.settle(queue, now);
     };
     sweeper.resume();
-    this.maintenance = setInterval(() => {
+    this.maintenance = clock.setInterval(() => {
       this.commits
-        .submit(() => maintain(Date.now()))
+        .submit(() => maintain(clock.now()))
         .then(() => {
           // The pass may finish after close(): the database is gone by then.
           if (!this.closed) db.pragma('incremental_vacuum(256)');
@@ -119,7 +124,7 @@ class SqliteStore implements Store {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    clearInterval(this.maintenance);
+    this.maintenance.cancel();
     this.commits.close();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();

@@ -9,6 +9,7 @@
  * queues: dead letters, redrives) are numbered above that key and survive it.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../../core/clock.js';
 import type { GroupCommitter } from './group-commit.js';
 
 /** How long one slice (its deletes and its commit) should take, ms: the goal is under 50 ms. */
@@ -45,6 +46,8 @@ export class QueueSweeper {
   constructor(
     db: Database,
     private readonly commits: GroupCommitter,
+    /** Stamps a queue recreated after a drop (see finish). */
+    private readonly clock: Clock,
   ) {
     this.lastSeq = db.prepare('SELECT last_seq FROM queues WHERE name = ?');
     this.maxSeq = db.prepare('SELECT count(*) AS n, max(seq) AS top FROM messages WHERE queue = ?');
@@ -115,7 +118,7 @@ export class QueueSweeper {
     this.dropQueue.run(sweep.queue);
     // Moves into the queue during the sweep (numbered above `through`) stay, under default settings.
     const left = this.maxSeq.get(sweep.queue);
-    if (created && left !== undefined && left.n > 0) this.recreate.run(sweep.queue, Date.now(), left.top ?? 0, left.n);
+    if (created && left !== undefined && left.n > 0) this.recreate.run(sweep.queue, this.clock.now(), left.top ?? 0, left.n);
   }
 
   /** Submits one slice and sizes the next from how long this one took, commit included. */
