@@ -253,7 +253,7 @@ export class Broker {
   async dropQueue(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
     // The broadcast history goes with the queue, so a resume after a drop replays nothing.
-    const [dropped] = await Promise.all([this.store.queues.drop(queue), this.store.streams.clearHistory(queue)]);
+    const dropped = await this.store.queues.drop(queue);
     this.signals.emit({ kind: 'purge', queue });
     return dropped;
   }
@@ -295,8 +295,8 @@ export class Broker {
   /** Deletes every message and the broadcast history of a queue, and tells its streaming consumers to close. */
   async purge(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
-    // Submitted together, so the SQLite store commits both in one transaction.
-    const [purged] = await Promise.all([this.store.messages.purge(queue), this.store.streams.clearHistory(queue)]);
+    // The store forgets the broadcast history in the same atomic step.
+    const purged = await this.store.messages.purge(queue);
     this.signals.emit({ kind: 'purge', queue });
     return purged;
   }

@@ -16,6 +16,7 @@ import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
+import { append } from '../support/store-fill.js';
 
 let cluster: RedisClusterProcess;
 
@@ -55,7 +56,7 @@ describe('maintenance on a Redis Cluster', () => {
     try {
       const q = queueName();
       await store.queues.updateSettings(q, { maxAttempts: 1 }, Date.now());
-      await store.messages.append(q, [{ value: 'poison', expiresAt: null }], Date.now());
+      await append(store, q, [{ value: 'poison', expiresAt: null }], Date.now());
       assert.equal((await store.leases.lease(q, ['receipt-cluster-1'], 100, Date.now())).length, 1);
       // Only the maintenance pass reads q from here on; the dead-letter queue is only peeked.
       await waitFor('the maintenance pass to dead-letter the message', async () => {

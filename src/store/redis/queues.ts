@@ -129,7 +129,7 @@ export class RedisQueues implements QueueStore {
 
   drop(queue: string): Promise<number> {
     return this.ctx.call(async () => {
-      const deleted = asInt(await this.ctx.queueScript(queue, 'drop-15', []), 'drop');
+      const deleted = asInt(await this.ctx.script(queue, 'drop-17', this.ctx.keys.queueWithHistory(queue), []), 'drop');
       const client = this.ctx.primary;
       this.ctx.unregistered(queue);
       await client.srem(this.ctx.keys.registry, queue);

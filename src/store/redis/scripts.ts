@@ -17,15 +17,14 @@ import type { RedisClient } from './connection.js';
 
 /** Every script, by file name without `.lua`. */
 export const SCRIPT_NAMES = [
-  'append-15',
   'publish-15',
   'take-15',
   'read-oldest-15',
   'read-15',
   'peek-15',
   'remove-15',
-  'purge-15',
-  'drop-15',
+  'purge-17',
+  'drop-17',
   'stats-15',
   'lease-15',
   'ack-15',

@@ -21,10 +21,6 @@ export class SqliteMessages implements MessageStore {
     private readonly sweeper: QueueSweeper,
   ) {}
 
-  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    return this.commits.submitFor(queue, () => this.insertAll(queue, messages, now));
-  }
-
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submitFor(queue, (): PublishOutcome => {
       const row = this.sql.queueRow.get(queue);

@@ -22,8 +22,6 @@ export class SqliteStreams implements StreamStore {
   /** A message put back is counted again (publishes count theirs when they reserve keys). */
   private readonly countBack: Statement<[string]>;
   private readonly forget: Statement<[string, number]>;
-  private readonly clear: Statement<[string]>;
-  private readonly tail: Statement<[string], { seq: number | null }>;
 
   constructor(
     db: Database,
@@ -62,8 +60,6 @@ export class SqliteStreams implements StreamStore {
     );
     this.countBack = db.prepare('UPDATE queues SET stored = stored + 1 WHERE name = ?');
     this.forget = db.prepare('DELETE FROM stream_history WHERE queue = ? AND seq = ?');
-    this.clear = db.prepare('DELETE FROM stream_history WHERE queue = ?');
-    this.tail = db.prepare('SELECT max(seq) AS seq FROM stream_history WHERE queue = ?');
   }
 
   takeForBroadcast(
@@ -108,13 +104,4 @@ export class SqliteStreams implements StreamStore {
     });
   }
 
-  historyTail(queue: string): Promise<number> {
-    return this.commits.submitFor(queue, () => this.tail.get(queue)?.seq ?? 0);
-  }
-
-  clearHistory(queue: string): Promise<void> {
-    return this.commits.submitFor(queue, () => {
-      this.clear.run(queue);
-    });
-  }
 }

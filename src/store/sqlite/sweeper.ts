@@ -4,8 +4,9 @@
  * here each slice deletes as many rows as fit in about {@link SLICE_TARGET_MS}, and other
  * work runs between slices. The queue is held meanwhile (GroupCommitter.exclusive), so its
  * own clients see it purged at once. The first slice records the sweep in `sweeps` with
- * the highest key it removes; a crash mid-way finishes the sweep at the next start, so
- * purged messages never reappear. Messages that arrive during the sweep (moves from other
+ * the highest key it removes and forgets the queue's broadcast history, in one
+ * transaction; a crash mid-way finishes the sweep at the next start, so purged messages
+ * never reappear. Messages that arrive during the sweep (moves from other
  * queues: dead letters, redrives) are numbered above that key and survive it.
  */
 import type { Database, Statement } from 'better-sqlite3';
@@ -41,6 +42,7 @@ export class QueueSweeper {
   private readonly deleteMessages: Statement<[string, string, number, number]>;
   private readonly deleteDedup: Statement<[string, string, number]>;
   private readonly dropQueue: Statement<[string]>;
+  private readonly clearHistory: Statement<[string]>;
   private readonly recreate: Statement<[string, number, number, number]>;
 
   constructor(
@@ -51,6 +53,7 @@ export class QueueSweeper {
   ) {
     this.lastSeq = db.prepare('SELECT last_seq FROM queues WHERE name = ?');
     this.maxSeq = db.prepare('SELECT count(*) AS n, max(seq) AS top FROM messages WHERE queue = ?');
+    this.clearHistory = db.prepare('DELETE FROM stream_history WHERE queue = ?');
     this.mark = db.prepare('INSERT OR REPLACE INTO sweeps (queue, through, dropping) VALUES (?, ?, ?)');
     this.unmark = db.prepare('DELETE FROM sweeps WHERE queue = ?');
     this.pending = db.prepare('SELECT queue, through, dropping FROM sweeps ORDER BY queue');
@@ -87,6 +90,7 @@ export class QueueSweeper {
       const through = this.lastSeq.get(queue)?.last_seq ?? this.maxSeq.get(queue)?.top ?? 0;
       sweep = { queue, through, dropping };
       this.mark.run(queue, through, dropping ? 1 : 0);
+      this.clearHistory.run(queue); // in the same transaction as the first slice
       return this.step(sweep);
     });
     if (first.done) return first.deleted;
