@@ -308,8 +308,36 @@ export const SETTINGS = [
   setting({ key: 'metricsQueueLabels', flag: 'metrics-queue-labels', env: 'RESTMQ_METRICS_QUEUE_LABELS', defaultValue: 100, help: 'queues with their own label on /metrics (the deepest); the rest sum as _other', parse: integer(0, 10_000) }),
 ] as const;
 
+/** A Config being built, one setting at a time. */
+type ConfigDraft = { -readonly [K in keyof Config]?: Config[K] };
+
+/** The value of one setting, typed by its key. */
+type ValueOf = <K extends keyof Config>(setting: Setting<K>) => Config[K];
+
+/** Config keys without a setting; `never` when SETTINGS covers them all. */
+type Unset = Exclude<keyof Config, (typeof SETTINGS)[number]['key']>;
+
+/** Compiles only when every Config key has a setting. */
+const EVERY_KEY_HAS_A_SETTING: [Unset] extends [never] ? true : never = true;
+
+/** Builds a Config from each setting's value, typed by key: no cast, and a missing key fails to compile. */
+function buildConfig(valueOf: ValueOf): Config {
+  const draft: ConfigDraft = {};
+  for (const s of SETTINGS) put(draft, s, valueOf);
+  if (!isComplete(draft)) throw new Error('a setting of Config has no value');
+  return draft;
+}
+
+function put<K extends keyof Config>(draft: ConfigDraft, setting: Setting<K>, valueOf: ValueOf): void {
+  draft[setting.key] = valueOf(setting);
+}
+
+function isComplete(draft: ConfigDraft): draft is Config {
+  return EVERY_KEY_HAS_A_SETTING && SETTINGS.every((s) => s.key in draft);
+}
+
 /** The defaults, as one constant. */
-export const DEFAULT_CONFIG: Config = Object.fromEntries(SETTINGS.map((s) => [s.key, s.defaultValue])) as unknown as Config;
+export const DEFAULT_CONFIG: Config = buildConfig((s) => s.defaultValue);
 
 /** Where each source of settings comes from; `flags` are `--name value` pairs already split. */
 export interface ConfigSources {
@@ -329,17 +357,15 @@ export function loadConfig(sources: ConfigSources): Config {
   for (const name of Object.keys(sources.flags)) {
     if (!known.has(name)) throw new ConfigError(`unknown flag --${name}`);
   }
-  const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) {
-    let value: unknown = s.defaultValue;
+  const config = buildConfig(<K extends keyof Config>(s: Setting<K>): Config[K] => {
+    let value = s.defaultValue;
     if (s.flag in fromFile) value = s.parse(fromFile[s.flag], `"${s.flag}" in ${sources.file ?? ''}`);
     const env = sources.env[s.env];
     if (env !== undefined && env !== '') value = s.parse(env, s.env);
     const flag = sources.flags[s.flag];
     if (flag !== undefined) value = s.parse(flag, `--${s.flag}`);
-    out[s.key] = value;
-  }
-  const config = out as unknown as Config;
+    return value;
+  });
   try {
     chooseStore(config); // checks each store's settings against each other
   } catch (err) {

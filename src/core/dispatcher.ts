@@ -14,6 +14,7 @@
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
  * queue and history (see `sharedStore`).
  */
+import { at as element } from './checked.js';
 import { NO_METRICS } from './core-metrics.js';
 import type { CoreMetrics } from './core-metrics.js';
 import { clockWithNow, systemClock } from './clock.js';
@@ -407,7 +408,7 @@ export class Dispatcher {
     const n = feed.consumers.length;
     for (let i = 0; i < n; i++) {
       const index = (feed.turn + i) % n;
-      const consumer = feed.consumers[index] as Consumer;
+      const consumer = element(feed.consumers, index);
       if (consumer.ready()) {
         feed.turn = (index + 1) % n;
         return consumer;

@@ -75,6 +75,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
     keys,
     scripts,
     timeoutMs: options.timeoutMs,
+    log: options.logger,
     ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { at } from '../../core/checked.js';
+import type { BackgroundFailures } from '../background-failures.js';
 import { DueRegistry } from './due-registry.js';
 import { guard } from './errors.js';
 import type { KeySpace } from './keys.js';
@@ -31,10 +32,12 @@ export class RedisContext {
     readonly scripts: Scripts,
     /** Deadline of one call, ms (`--redis-timeout-ms`). */
     private readonly timeoutMs: number,
+    /** Where background work (maintenance, best-effort bookkeeping) reports failures. */
+    readonly failures: BackgroundFailures,
   ) {
     // After a reconnect Redis may have lost data (no persistence, a failover): register anew.
     for (const client of clients) client.on('ready', () => this.registered.clear());
-    this.due = new DueRegistry(this.primary, keys, scripts);
+    this.due = new DueRegistry(this.primary, keys, scripts, failures);
   }
 
   /** The first connection: it serves what belongs to no queue (registries, listing). */

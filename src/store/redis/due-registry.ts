@@ -5,6 +5,7 @@
  * while maintenance settled it is not forgotten. Scripts that create due work report it and
  * the store marks it here; the maintenance pass (maintenance.ts) reads it.
  */
+import type { BackgroundFailures } from '../background-failures.js';
 import type { RedisClient } from './connection.js';
 import type { KeySpace } from './keys.js';
 import type { Scripts } from './scripts.js';
@@ -15,6 +16,7 @@ export class DueRegistry {
     private readonly client: RedisClient,
     private readonly keys: KeySpace,
     private readonly scripts: Scripts,
+    private readonly failures: BackgroundFailures,
   ) {}
 
   /**
@@ -23,7 +25,7 @@ export class DueRegistry {
    * settles its due work anyway; only the maintenance of idle queues relies on this.
    */
   async mark(queue: string, at: number): Promise<void> {
-    await this.scripts.run(this.client, 'mark-due-2', [this.keys.dueRegistry, this.keys.dueTouches], [queue, Math.floor(at)]).catch(() => undefined);
+    await this.scripts.run(this.client, 'mark-due-2', [this.keys.dueRegistry, this.keys.dueTouches], [queue, Math.floor(at)]).catch(this.failures.handler('due registry mark'));
   }
 
   /** Up to `limit` queues due at `now`, each with its touch count ('' when none). */

@@ -4,6 +4,7 @@
  * honours it and it survives a daemon restart. A release past the last attempt moves the
  * message to its dead-letter queue in the two steps described in moves.ts.
  */
+import { at as element } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import type { LeasedMessage } from '../../core/types.js';
 import type { LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
@@ -41,7 +42,7 @@ export class RedisLeases implements LeaseStore {
         pending = reply[1];
         const leaseExpiresAt = asInt(reply[2], 'lease until');
         const got = decodeRows(queue, reply, 3);
-        got.forEach((m, i) => out.push({ ...m, receipt: wanted[i] as string, leaseExpiresAt }));
+        got.forEach((m, i) => out.push({ ...m, receipt: element(wanted, i), leaseExpiresAt }));
         bytes += got.reduce((sum, m) => sum + Buffer.byteLength(m.value, 'utf8'), 0);
         if (got.length > 0) await this.ctx.due.mark(queue, leaseExpiresAt);
         if (reply[0] !== 1 || out.length >= receipts.length) break;

@@ -32,7 +32,7 @@ export class Maintenance {
   ) {
     this.timer = clock.setInterval(() => {
       this.running ??= this.pass(this.clock.now())
-        .catch(() => undefined) // a failing Redis is reported by requests and /readyz
+        .catch(this.ctx.failures.handler('maintenance')) // requests and /readyz report an outage too
         .finally(() => {
           this.running = null;
         });

@@ -83,7 +83,7 @@ export class RedisMessages implements MessageStore {
     // The messages are stored now: a failure from here on must not turn their answer into a
     // 503 (a retry would store them twice). The queue was registered before the publish;
     // this repeat only covers a queue dropped meanwhile, and the next publish retries it.
-    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(() => undefined);
+    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(this.ctx.failures.handler('queue registry'));
     const due = asString(reply[1], 'publish due');
     if (due !== '') await this.ctx.due.mark(queue, asInt(due, 'publish due'));
     let at = 2;

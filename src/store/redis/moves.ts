@@ -96,6 +96,6 @@ export class Moves {
   /** Like {@link drain}, for paths whose own work already succeeded: failures wait for maintenance. */
   async drainQuietly(queue: string, pending: unknown, now: number): Promise<void> {
     if (asInt(pending, 'pending moves') === 0) return;
-    await this.drain(queue, now).catch(() => undefined);
+    await this.drain(queue, now).catch(this.ctx.failures.handler('dead-letter delivery'));
   }
 }

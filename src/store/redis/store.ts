@@ -17,6 +17,8 @@ import { RedisDeadLetters } from './dead-letters.js';
 import { RedisLeases } from './leases.js';
 import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
+import { BackgroundFailures } from '../background-failures.js';
+import type { StoreLog } from '../background-failures.js';
 import { MoveListeners } from '../move-listeners.js';
 import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
@@ -39,6 +41,8 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
   /** Time and the maintenance timer. @default systemClock */
   readonly clock?: Clock;
+  /** Where failures of background work are logged (warn, rate-limited). @default none */
+  readonly log?: StoreLog;
 }
 
 /** Opens the Redis store over connections it will own. */
@@ -62,7 +66,7 @@ class RedisStore implements Store {
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
-    this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000);
+    this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000, new BackgroundFailures(options.log));
     const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue));
     this.messages = new RedisMessages(this.ctx, moves);
     this.leases = new RedisLeases(this.ctx, moves);

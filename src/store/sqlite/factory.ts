@@ -20,7 +20,7 @@ export const sqliteFactory: StoreFactory<SqliteSettings, SqliteSettings> = {
   parse: (settings) => ({ dataDir: settings.dataDir, sync: settings.sync }),
   open: (parsed, deps) =>
     Promise.resolve({
-      store: openSqliteStore({ ...parsed, clock: deps.clock }),
+      store: openSqliteStore({ ...parsed, clock: deps.clock, log: deps.logger }),
       signals: new LocalSignalBus(),
       about: { dataDir: parsed.dataDir, sync: parsed.sync },
       dataDir: parsed.dataDir,

@@ -2,6 +2,7 @@
  * The SQLite lease role. A lease is a row state (visible_at = lease end,
  * receipt set), so leases live in the database and survive a restart.
  */
+import { at } from '../../core/checked.js';
 import type { LeasedMessage } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
@@ -29,7 +30,7 @@ export class SqliteLeases implements LeaseStore {
       const sized = maxBytes !== undefined && receipts.length > 1 ? this.sql.readySizes.all(queue, now, receipts.length) : null;
       const heads = sized === null ? this.sql.readyHead.all(queue, now, receipts.length) : sized.slice(0, fittingCount(sized.map((r) => r.bytes), maxBytes));
       return heads.map(({ seq }, i) => {
-        const receipt = receipts[i] as string;
+        const receipt = at(receipts, i);
         const row = this.sql.lease.get(leaseUntil, receipt, queue, seq) as MessageRow;
         return { ...toMessage(queue, row), receipt, leaseExpiresAt: leaseUntil };
       });

@@ -2,6 +2,7 @@
  * The SQLite message role: append (plain and guarded), take, read, peek. Every call is one
  * group-committed step; reads of ready messages settle the queue's due work first.
  */
+import { at } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
@@ -59,7 +60,7 @@ export class SqliteMessages implements MessageStore {
       let next = 0;
       entries.forEach((e, i) => {
         if (duplicate[i]) return;
-        const key = freshKeys[next++] as string;
+        const key = at(freshKeys, next++);
         keys[i] = key;
         if (e.dedupId !== undefined && e.dedupId !== null && windowMs > 0) {
           this.sql.dedupPut.run(queue, e.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + windowMs);

@@ -10,6 +10,8 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock, Timer } from '../../core/clock.js';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
+import { BackgroundFailures } from '../background-failures.js';
+import type { StoreLog } from '../background-failures.js';
 import { MoveListeners } from '../move-listeners.js';
 import { DeadLetterMoves, SqliteDeadLetters } from './dead-letters.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
@@ -35,6 +37,8 @@ export interface SqliteStoreOptions {
   readonly maintenanceIntervalMs?: number;
   /** Time and the maintenance timer. @default systemClock */
   readonly clock?: Clock;
+  /** Where failures of the maintenance pass are logged (warn, rate-limited). @default none */
+  readonly log?: StoreLog;
 }
 
 /** The catalog error for a failed database call; the driver's text stays in `cause`, for the logs. */
@@ -86,7 +90,8 @@ class SqliteStore implements Store {
     const letters = new DeadLetterMoves(sql, (queue) => this.moves.moved(queue));
     const due = new DueWork(sql, letters);
     const clock = options.clock ?? systemClock;
-    const sweeper = new QueueSweeper(db, this.commits, clock);
+    const failures = new BackgroundFailures(options.log);
+    const sweeper = new QueueSweeper(db, this.commits, clock, failures);
     this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
     this.leases = new SqliteLeases(sql, due, letters, this.commits);
     this.deadLetters = new SqliteDeadLetters(sql, due, letters, this.commits);
@@ -107,7 +112,7 @@ class SqliteStore implements Store {
           // The pass may finish after close(): the database is gone by then.
           if (!this.closed) db.pragma('incremental_vacuum(256)');
         })
-        .catch(() => undefined); // a failing store is reported by the requests and /readyz
+        .catch(failures.handler('maintenance')); // requests and /readyz report an outage too
     }, options.maintenanceIntervalMs ?? 5000);
     this.maintenance.unref();
   }

@@ -11,6 +11,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
+import type { BackgroundFailures } from '../background-failures.js';
 import type { GroupCommitter } from './group-commit.js';
 
 /** How long one slice (its deletes and its commit) should take, ms: the goal is under 50 ms. */
@@ -50,6 +51,8 @@ export class QueueSweeper {
     private readonly commits: GroupCommitter,
     /** Stamps a queue recreated after a drop (see finish). */
     private readonly clock: Clock,
+    /** Where a sweep resumed in the background reports a failure. */
+    private readonly failures: BackgroundFailures,
   ) {
     this.lastSeq = db.prepare('SELECT last_seq FROM queues WHERE name = ?');
     this.maxSeq = db.prepare('SELECT count(*) AS n, max(seq) AS top FROM messages WHERE queue = ?');
@@ -80,7 +83,7 @@ export class QueueSweeper {
     const sweeps = this.pending.all().map((r) => ({ queue: r.queue, through: r.through, dropping: r.dropping === 1 }));
     for (const sweep of sweeps) {
       // A failure leaves the record: the next start tries again, and requests report the store.
-      this.commits.exclusive(sweep.queue, () => this.run(sweep, 0)).catch(() => undefined);
+      this.commits.exclusive(sweep.queue, () => this.run(sweep, 0)).catch(this.failures.handler('resumed purge'));
     }
   }
 
