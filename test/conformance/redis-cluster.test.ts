@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedisCluster, waitFor } from '../support/redis.js';
+import { redisCommand, startRedisCluster } from '../support/redis.js';
 import type { RedisClusterProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import { CometClient, SseClient, untilAny } from '../stream/clients.js';
@@ -17,6 +17,7 @@ import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
 import { append } from '../support/store-fill.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: RedisClusterProcess;
 

@@ -11,10 +11,6 @@ import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
-function until(condition: () => boolean, what: string): Promise<void> {
-  return waitFor(what, condition, { intervalMs: 0 });
-}
-
 describe('long polling', () => {
   let server: TestServer;
   const clock = new FakeClock();
@@ -26,7 +22,7 @@ describe('long polling', () => {
   it('answers a parked poll as soon as a message is published', async () => {
     const queue = queueName();
     const poll = fetch(`${server.url}/q/${queue}?wait=10`);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'wake up' });
     const res = await poll; // queue time does not move: only the publish can answer it
     assert.equal(res.status, 200);
@@ -37,7 +33,7 @@ describe('long polling', () => {
   it('answers 204 when the wait runs out', async () => {
     const queue = queueName();
     const poll = fetch(`${server.url}/q/${queue}?wait=1&lease=30`);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     await clock.advance(999);
     assert.equal(server.broker.waiting(queue), 1, 'still parked 1 ms before its wait ends');
     await clock.advance(1);
@@ -48,7 +44,7 @@ describe('long polling', () => {
   it('gives each message to exactly one of many waiters', async () => {
     const queue = queueName();
     const polls = Array.from({ length: 30 }, () => fetch(`${server.url}/q/${queue}?wait=3&lease=30`));
-    await until(() => server.broker.waiting(queue) === 30, 'thirty parked polls');
+    await waitFor('thirty parked polls', () => server.broker.waiting(queue) === 30, { intervalMs: 0 });
     const batch = await fetch(`${server.url}/q/${queue}/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -56,9 +52,9 @@ describe('long polling', () => {
     });
     assert.equal(batch.status, 200);
     for (let i = 10; i < 20; i++) await postForm(`${server.url}/q/${queue}`, { value: `m${i}` });
-    await until(() => server.broker.waiting(queue) === 10, 'twenty polls answered');
+    await waitFor('twenty polls answered', () => server.broker.waiting(queue) === 10, { intervalMs: 0 });
     await server.broker.publish(queue, { value: 'last', ttlSeconds: null });
-    await until(() => server.broker.waiting(queue) === 9, 'one more poll answered');
+    await waitFor('one more poll answered', () => server.broker.waiting(queue) === 9, { intervalMs: 0 });
     await clock.advance(3000); // the rest wait their 3 s out
     const settled = await Promise.all(polls);
     const bodies = await Promise.all(settled.filter((r) => r.status === 200).map(async (r) => ((await r.json()) as { value: string }).value));
@@ -70,7 +66,7 @@ describe('long polling', () => {
   it('wakes a waiter when a delayed message becomes visible', async () => {
     const queue = queueName();
     const poll = fetch(`${server.url}/q/${queue}?wait=10`);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'later', delay: '1' });
     await clock.advance(999);
     assert.equal(server.broker.waiting(queue), 1, 'not visible 1 ms before its delay ends');
@@ -84,10 +80,10 @@ describe('long polling', () => {
     const queue = queueName();
     const controller = new AbortController();
     const poll = fetch(`${server.url}/q/${queue}?wait=20`, { signal: controller.signal }).catch((err: unknown) => err);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     controller.abort();
     await poll;
-    await until(() => server.broker.waiting(queue) === 0, 'the poll to leave');
+    await waitFor('the poll to leave', () => server.broker.waiting(queue) === 0, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'kept' });
     const res = await fetch(`${server.url}/q/${queue}`);
     assert.equal(((await res.json()) as { value: string }).value, 'kept', 'the gone client took nothing');
@@ -108,7 +104,7 @@ describe('long polling', () => {
     const other = await startTestServer();
     const queue = queueName();
     const poll = fetch(`${other.url}/q/${queue}?wait=20`);
-    await until(() => other.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => other.broker.waiting(queue) === 1, { intervalMs: 0 });
     const started = Date.now();
     await other.stop();
     assert.equal((await poll).status, 204);

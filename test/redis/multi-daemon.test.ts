@@ -9,10 +9,11 @@ import { createRedisClient } from '../../src/store/redis/connection.js';
 import type { QueueSignal } from '../../src/core/signals.js';
 import { spawnDaemon } from '../support/daemon.js';
 import type { Daemon } from '../support/daemon.js';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 describe('two daemons over one Redis', () => {
   let redis: RedisProcess;

@@ -8,10 +8,11 @@ import { pino } from 'pino';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedis, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
 import { append } from '../support/store-fill.js';
+import { waitFor } from '../support/wait.js';
 
 const T0 = 1_800_000_000_000;
 

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient, untilAny } from './clients.js';
-import { control, eventually, publish, setPolicy } from './helpers.js';
+import { control, publish, setPolicy } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /** A streamed leased message as the frames carry it. */
 interface LeasedFrame {
@@ -125,7 +126,7 @@ describe('leased streaming consumers', () => {
     await setPolicy(server.url, queue, 'broadcast');
     const a = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
     const b = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'two consumers');
+    await waitFor('two consumers', () => server.dispatcher.consumerCount(queue) === 2);
     const keys: string[] = [];
     for (let i = 1; i <= 4; i++) {
       keys.push(...(await publish(server.url, queue, [`m${i}`])));
@@ -145,7 +146,7 @@ describe('leased streaming consumers', () => {
     await setPolicy(server.url, queue, 'roundrobin');
     const plain = await WsClient.open(wsUrl(`/ws/${queue}`));
     const lease = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'two consumers');
+    await waitFor('two consumers', () => server.dispatcher.consumerCount(queue) === 2);
     const keys = await publish(server.url, queue, ['x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
     await untilAny([plain, lease], () => plain.messages.length + lease.messages.length === 6, 'six messages');
     const got = [...plain.messages, ...lease.messages].map((m) => m.key);
@@ -172,21 +173,21 @@ describe('leased streaming consumers', () => {
   it('an unacked message comes back to another consumer after its lease when its consumer left', async () => {
     const queue = queueName('lback');
     const first = await WsClient.open(wsUrl(`/ws/${queue}?lease=1`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 1, 'the first consumer');
+    await waitFor('the first consumer', () => server.dispatcher.consumerCount(queue) === 1);
     const second = await SseClient.open(`${server.url}/sse/${queue}?lease=1`);
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'the second consumer');
+    await waitFor('the second consumer', () => server.dispatcher.consumerCount(queue) === 2);
     // The first consumer's turn: it gets the message, then leaves without acking.
     const [lost] = await publish(server.url, queue, ['unacked']);
     await first.until(() => first.messages.length === 1, 'the first delivery');
     const gone = leased(first.messages[0]);
     assert.equal(gone.key, lost);
     first.close();
-    await eventually(() => server.dispatcher.consumerCount(queue) === 1, 'the first consumer to leave');
+    await waitFor('the first consumer to leave', () => server.dispatcher.consumerCount(queue) === 1);
     assert.equal(second.messages.length, 0);
     // Wait out the lease (a condition on the clock, polled), then publish a follow-up:
     // without a due timer on this branch it is the publish that wakes the dispatcher.
     const ends = Date.parse(gone.lease_expires_at);
-    await eventually(() => Date.now() > ends, 'the lease to end', 3000);
+    await waitFor('the lease to end', () => Date.now() > ends, { timeoutMs: 3000 });
     const [next] = await publish(server.url, queue, ['follow-up']);
     await second.until(() => second.messages.length === 2, 'the returned message and the follow-up');
     const [back, fresh] = second.messages.map(leased);

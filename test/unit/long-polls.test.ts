@@ -23,22 +23,18 @@ function fakeQueue(): { items: string[]; calls: number; attempt: () => Promise<s
   return q;
 }
 
-function until(condition: () => boolean, what: string): Promise<void> {
-  return waitFor(what, condition, { intervalMs: 0 });
-}
-
 describe('LongPolls', () => {
   it('wakes one of a thousand waiters per message, with one or two store attempts', async () => {
     const signals = new LocalSignalBus();
     const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock: new FakeClock() });
     const fake = fakeQueue();
     const waits = Array.from({ length: 1000 }, () => polls.wait('q', fake.attempt, 10_000));
-    await until(() => polls.waiting('q') === 1000, 'a thousand parked waiters');
+    await waitFor('a thousand parked waiters', () => polls.waiting('q') === 1000, { intervalMs: 0 });
     assert.equal(fake.calls, 1000, 'each tried once on arrival');
     fake.items.push('m1');
     signals.emit({ kind: 'message', queue: 'q' });
-    await until(() => polls.waiting('q') === 999, 'one waiter answered');
-    await until(() => fake.calls >= 1002, 'the passed-on wake to try');
+    await waitFor('one waiter answered', () => polls.waiting('q') === 999, { intervalMs: 0 });
+    await waitFor('the passed-on wake to try', () => fake.calls >= 1002, { intervalMs: 0 });
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.equal(fake.calls, 1002, 'the winner plus the one it woke; nobody else tried');
     polls.close();
@@ -52,10 +48,10 @@ describe('LongPolls', () => {
     const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock: new FakeClock() });
     const fake = fakeQueue();
     const waits = Array.from({ length: 5 }, () => polls.wait('q', fake.attempt, 10_000));
-    await until(() => polls.waiting('q') === 5, 'five parked waiters');
+    await waitFor('five parked waiters', () => polls.waiting('q') === 5, { intervalMs: 0 });
     fake.items.push('a', 'b', 'c');
     signals.emit({ kind: 'message', queue: 'q' }); // one signal for three messages
-    await until(() => polls.waiting('q') === 2, 'three answered');
+    await waitFor('three answered', () => polls.waiting('q') === 2, { intervalMs: 0 });
     polls.close();
     assert.deepEqual((await Promise.all(waits)).flat().sort(), ['a', 'b', 'c']);
     await signals.close();
@@ -134,10 +130,10 @@ describe('LongPolls', () => {
     const polls = new LongPolls({ signals, nextDueAt, clock });
     const attempt = (): Promise<string[]> => Promise.resolve(dueAt !== null && clock.now() >= dueAt ? ['due'] : []);
     const wait = polls.wait('q', attempt, 3000);
-    await until(() => gate.releaseFirst !== undefined, 'the first due query');
+    await waitFor('the first due query', () => gate.releaseFirst !== undefined, { intervalMs: 0 });
     dueAt = clock.now() + 50; // a delayed publish lands while that query is out...
     signals.emit({ kind: 'message', queue: 'q' }); // ...and its signal finds nothing visible yet
-    await until(() => polls.waiting('q') === 1, 'the waiter to park again');
+    await waitFor('the waiter to park again', () => polls.waiting('q') === 1, { intervalMs: 0 });
     gate.releaseFirst?.();
     await clock.advance(60);
     assert.deepEqual(await wait, ['due']);
