@@ -40,6 +40,22 @@ export class FakeClock implements Clock {
     return this.add(callback, ms, Math.max(1, ms));
   }
 
+  /**
+   * Moves time in `stepMs` steps until `done()` holds, at most `maxMs`; answers how far time
+   * moved. For effects that also cross a socket (a stream frame), which a step's settle may
+   * not see yet.
+   */
+  async advanceUntil(done: () => boolean, what: string, { stepMs = 5, maxMs = 5000 } = {}): Promise<number> {
+    let moved = 0;
+    while (!done()) {
+      if (moved >= maxMs) throw new Error(`${what}: not done after ${maxMs} ms of fake time`);
+      await this.advance(stepMs);
+      moved += stepMs;
+      await new Promise<void>((resolve) => setTimeout(resolve, 1)); // a socket's bytes may land
+    }
+    return moved;
+  }
+
   /** Timers not yet fired nor cancelled. */
   timers(): number {
     return this.pending.filter((p) => !p.cancelled).length;
