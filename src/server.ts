@@ -119,6 +119,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
     metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : null },
+    dashboardIntervalMs: config.dashboardIntervalMs,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
 
   let syslog: SyslogInput | null = null;
