@@ -72,9 +72,10 @@ export class HistoryRing {
   /** Records one point of every queue in `stats`; queues absent from it lose their history. */
   record(at: number, stats: readonly QueueStats[]): void {
     const slot = this.recorded % this.size;
-    const seen = new Set<string>();
+    const seen = new Set(stats.map((s) => s.queue));
+    // Forget the queues that are gone first, so a new queue may take a freed place at once.
+    for (const name of [...this.queues.keys()]) if (!seen.has(name)) this.queues.delete(name);
     for (const s of stats) {
-      seen.add(s.queue);
       let ring = this.queues.get(s.queue);
       if (ring === undefined) {
         if (this.queues.size >= this.maxQueues) continue;
@@ -88,7 +89,6 @@ export class HistoryRing {
       ring.counts[at4 + 3] = clamp(s.deadLetters);
       ring.published[slot] = s.published;
     }
-    for (const name of [...this.queues.keys()]) if (!seen.has(name)) this.queues.delete(name);
     this.times[slot] = at;
     this.recorded += 1;
   }

@@ -26,7 +26,7 @@ export const ROW_COLUMNS = [
   'published',
   'status',
   'policy',
-  'oldest_age_ms',
+  'oldest_at',
   'in_rate',
   'out_rate',
   'consumers',
@@ -155,7 +155,9 @@ export class StatsSampler {
       const inRate = before === undefined ? 0 : rate(s.published - before.published, elapsed);
       const outRate = before === undefined ? 0 : rate(s.published - before.published - (s.length - before.length), elapsed);
       const c = this.deps.consumers(s.queue);
-      const row = [s.queue, s.length, s.ready, s.leased, s.delayed, s.deadLetters, s.published, s.status, s.policy, s.oldestAgeMs ?? 0, inRate, outRate, [c.comet, c.sse, c.websocket, c.long_poll]];
+      // The oldest message's time (whole seconds) rather than its age, which would change the row at every tick.
+      const oldestAt = s.oldestAgeMs === null ? 0 : Math.round((at - s.oldestAgeMs) / 1000);
+      const row = [s.queue, s.length, s.ready, s.leased, s.delayed, s.deadLetters, s.published, s.status, s.policy, oldestAt, inRate, outRate, [c.comet, c.sse, c.websocket, c.long_poll]];
       const text = JSON.stringify(row);
       rows.set(s.queue, text);
       if (this.last.rows.get(s.queue) !== text) changed.push(s.queue);

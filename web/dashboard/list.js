@@ -17,7 +17,7 @@ const COLUMNS = [
   ['in_rate', 'In/s'],
   ['out_rate', 'Out/s'],
   ['consumers', 'Consumers'],
-  ['oldest_age_ms', 'Oldest'],
+  ['oldest_at', 'Oldest'],
   ['spark', 'Depth, last minutes'],
 ];
 
@@ -82,6 +82,8 @@ export function renderList(app) {
   };
 
   const fill = (entry, row, historyTick) => {
+    // The age grows while the row stays the same: it is the one cell written at every update.
+    entry.cells.oldest_at.textContent = row.oldest_at === 0 ? '—' : age(live.at - row.oldest_at * 1000);
     const key = `${JSON.stringify(row)}|${historyTick}`;
     if (entry.last === key) return;
     entry.last = key;
@@ -98,7 +100,6 @@ export function renderList(app) {
     c.in_rate.textContent = rate(row.in_rate);
     c.out_rate.textContent = rate(row.out_rate);
     c.consumers.textContent = count(consumersOf(row));
-    c.oldest_age_ms.textContent = age(row.oldest_age_ms);
     c.spark.replaceChildren(sparkline([...(live.spark.get(row.queue) ?? []), row.length]));
   };
 

@@ -241,7 +241,7 @@ export function renderQueue(app, queue) {
   const update = (event) => {
     const row = live.rows.get(queue);
     missing.hidden = row !== undefined;
-    const r = row ?? { length: 0, ready: 0, leased: 0, delayed: 0, dead: 0, in_rate: 0, out_rate: 0, oldest_age_ms: 0, published: 0, status: config?.status ?? 'started', policy: config?.policy ?? 'broadcast', consumers: [0, 0, 0, 0] };
+    const r = row ?? { length: 0, ready: 0, leased: 0, delayed: 0, dead: 0, in_rate: 0, out_rate: 0, oldest_at: 0, published: 0, status: config?.status ?? 'started', policy: config?.policy ?? 'broadcast', consumers: [0, 0, 0, 0] };
     figures.Depth.textContent = count(r.length);
     figures.Ready.textContent = count(r.ready);
     figures['In flight'].textContent = count(r.leased);
@@ -249,7 +249,7 @@ export function renderQueue(app, queue) {
     figures['Dead letters'].textContent = count(r.dead);
     figures['In/s'].textContent = rate(r.in_rate);
     figures['Out/s'].textContent = rate(r.out_rate);
-    figures.Oldest.textContent = age(r.oldest_age_ms);
+    figures.Oldest.textContent = r.oldest_at === 0 ? '—' : age(live.at - r.oldest_at * 1000);
     figures.Published.textContent = count(r.published);
     const paused = r.status === 'stopped';
     status.textContent = paused ? 'paused' : 'running';

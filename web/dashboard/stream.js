@@ -8,7 +8,7 @@ const SPARK_POINTS = 30;
 
 /**
  * @typedef {{ queue: string, length: number, ready: number, leased: number, delayed: number, dead: number,
- *   published: number, status: string, policy: string, oldest_age_ms: number, in_rate: number, out_rate: number,
+ *   published: number, status: string, policy: string, oldest_at: number, in_rate: number, out_rate: number,
  *   consumers: number[] }} Row
  */
 

@@ -3,7 +3,8 @@
  * stats (`GET /dashboard/api/stats`: a snapshot, then the rows that changed at each update),
  * a queue's hour of history for its chart, and its connected consumers by transport. Each
  * route is declared like `/stats/` (consume, `[rest:consumer]`): the stream shows only the
- * queues its caller may consume, and ends at shutdown with a reason.
+ * queues its caller may consume, and ends with a reason at shutdown or when its peer stops
+ * reading (`slow_consumer`, once `--stream-buffer-bytes` wait unsent).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -25,7 +26,7 @@ export interface DashboardApiDeps {
   readonly consumers: ConsumerRegistry;
   /** "sqlite" or "redis", shown in the header. */
   readonly storeKind: string;
-  /** Unsent bytes a stream may hold; beyond it updates are skipped and a fresh snapshot follows. */
+  /** Unsent bytes a stream may hold; beyond it the stream ends with `slow_consumer`. */
   readonly bufferBytes: number;
   readonly intervalMs: number;
 }
@@ -57,7 +58,8 @@ class StatsStream {
   send(tick: Tick): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     if (this.res.writableLength > this.deps.bufferBytes) {
-      this.snapshotDue = true; // updates are skipped while the peer is behind; a snapshot catches it up
+      // A peer that stopped reading is cut like any slow streaming consumer; the page reconnects to a snapshot.
+      this.end(new RestMQError('slow_consumer'));
       return;
     }
     const rows: string[] = [];
@@ -85,7 +87,9 @@ class StatsStream {
   end(reason: RestMQError): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     this.res.end(`event: close\ndata: ${JSON.stringify({ code: reason.code, message: reason.message })}\n\n`);
-    cutAfterGrace(this.res, 'finish', () => this.res.destroy());
+    // Cut unless the connection is gone within the grace: a peer that keeps its socket open
+    // after the end (or never reads it) would otherwise hold shutdown for its full timeout.
+    cutAfterGrace(this.res, 'close', () => this.res.socket?.destroy());
   }
 }
 
@@ -103,7 +107,8 @@ export function registerDashboardApi(app: FastifyInstance, deps: DashboardApiDep
     }
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+    // `connection: close`: the socket goes with the stream, so an ended stream never lingers as a keep-alive one.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'close' });
     res.write('retry: 3000\n\n');
     const stream = new StatsStream(res, request, deps);
     open.add(stream);
