@@ -59,6 +59,15 @@ export interface SamplerDeps {
   readonly now?: () => number;
 }
 
+/** What a queue's next row is computed against. */
+interface Previous {
+  readonly length: number;
+  readonly published: number;
+  readonly oldestKey: string | null;
+  /** The row's `oldest_at`, kept while the oldest key stays the same. */
+  readonly oldestAt: number;
+}
+
 const EMPTY: Tick = { at: 0, rows: new Map(), changed: [], gone: [], history: false, error: null };
 
 function rate(delta: number, ms: number): number {
@@ -71,7 +80,7 @@ export class StatsSampler {
   private readonly now: () => number;
   private readonly watchers = new Set<(tick: Tick) => void>();
   private last: Tick = EMPTY;
-  private previous = new Map<string, { length: number; published: number }>();
+  private previous = new Map<string, Previous>();
   private lastHistoryAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -149,19 +158,21 @@ export class StatsSampler {
     const elapsed = at - this.last.at;
     const rows = new Map<string, string>();
     const changed: string[] = [];
-    const next = new Map<string, { length: number; published: number }>();
+    const next = new Map<string, Previous>();
     for (const s of stats) {
       const before = this.previous.get(s.queue);
       const inRate = before === undefined ? 0 : rate(s.published - before.published, elapsed);
       const outRate = before === undefined ? 0 : rate(s.published - before.published - (s.length - before.length), elapsed);
       const c = this.deps.consumers(s.queue);
-      // The oldest message's time (whole seconds) rather than its age, which would change the row at every tick.
-      const oldestAt = s.oldestAgeMs === null ? 0 : Math.round((at - s.oldestAgeMs) / 1000);
+      // The oldest message's time (whole seconds) rather than its age, which would change the
+      // row at every tick; kept while the oldest key is the same, so rounding never flips it.
+      const oldestAt =
+        s.oldestAgeMs === null ? 0 : before !== undefined && before.oldestKey === s.oldestKey ? before.oldestAt : Math.round((at - s.oldestAgeMs) / 1000);
       const row = [s.queue, s.length, s.ready, s.leased, s.delayed, s.deadLetters, s.published, s.status, s.policy, oldestAt, inRate, outRate, [c.comet, c.sse, c.websocket, c.long_poll]];
       const text = JSON.stringify(row);
       rows.set(s.queue, text);
       if (this.last.rows.get(s.queue) !== text) changed.push(s.queue);
-      next.set(s.queue, { length: s.length, published: s.published });
+      next.set(s.queue, { length: s.length, published: s.published, oldestKey: s.oldestKey, oldestAt });
     }
     const gone = [...this.last.rows.keys()].filter((q) => !rows.has(q));
     this.previous = next;
