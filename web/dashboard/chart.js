@@ -68,7 +68,9 @@ export function lineChart({ times, series, unit = '', height = 200, empty = 'No 
       el.append(label);
     }
     const span = t1 - t0;
-    const tickMs = [60_000, 300_000, 600_000, 900_000, 1_800_000].find((m) => span / m <= 6) ?? 3_600_000;
+    // Time labels about 70 px apart at least, on whole minutes.
+    const most = Math.max(2, Math.floor(plotW / 70));
+    const tickMs = [60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000].find((m) => span / m <= most) ?? 3_600_000;
     for (let t = Math.ceil(t0 / tickMs) * tickMs; t <= t1; t += tickMs) {
       const label = svg('text', { x: x(t), y: height - 6, class: 'axis', 'text-anchor': 'middle' });
       label.textContent = clock(t);
