@@ -3,8 +3,17 @@
 // consume; the stream ends with a reason at shutdown. Also the hour history's bounds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import type { Broker } from '../../src/core/broker.js';
 import type { QueueStats } from '../../src/core/types.js';
+import { ConsumerRegistry } from '../../src/dashboard/consumers.js';
 import { HistoryRing } from '../../src/dashboard/history.js';
+import { StatsSampler } from '../../src/dashboard/sampler.js';
+import type { Tick } from '../../src/dashboard/sampler.js';
+import { StatsStream } from '../../src/http/routes/dashboard-api.js';
+import type { DashboardApiDeps } from '../../src/http/routes/dashboard-api.js';
 import { bearer, startAclServer, tokenSection } from '../access/helpers.js';
 import { form, request, waitFor } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
@@ -147,5 +156,42 @@ describe('dashboard history ring', () => {
   it('holds at most 450 points whatever the step', () => {
     assert.equal(new HistoryRing(100).size, 450);
     assert.equal(new HistoryRing(16_000).size, 225);
+  });
+});
+
+describe('dashboard stats stream, a peer that stops reading', () => {
+  /** A response whose peer reads nothing: every write stays unsent. */
+  class StuckResponse extends EventEmitter {
+    writableLength = 0;
+    destroyed = false;
+    writableEnded = false;
+    readonly written: string[] = [];
+    readonly socket = { destroy: () => (this.destroyed = true) };
+    write(text: string): boolean {
+      this.written.push(text);
+      this.writableLength += Buffer.byteLength(text);
+      return false;
+    }
+    end(text: string): void {
+      this.written.push(text);
+      this.writableEnded = true;
+    }
+  }
+
+  it('is ended with slow_consumer once --stream-buffer-bytes wait unsent, and cut after a grace', async () => {
+    const res = new StuckResponse();
+    const sampler = new StatsSampler({ allStats: () => Promise.resolve([]), consumers: (q) => new ConsumerRegistry().counts(q, 0), intervalMs: 100 });
+    const deps: DashboardApiDeps = { broker: {} as Broker, sampler, consumers: new ConsumerRegistry(), storeKind: 'sqlite', bufferBytes: 1024, intervalMs: 100 };
+    const stream = new StatsStream(res as unknown as ServerResponse, { principal: null } as unknown as FastifyRequest, deps);
+    const row = JSON.stringify(['q', 1, 1, 0, 0, 0, 1, 'started', 'broadcast', 0, 0, 0, [0, 0, 0, 0]]);
+    const tick = (n: number): Tick => ({ at: n, rows: new Map([['q', row.replace('"q"', `"q${n}"`)]]), changed: ['q'], gone: [], history: false, error: null });
+    let n = 0;
+    while (!res.writableEnded && n < 1000) stream.send(tick(++n));
+    assert.ok(res.writableEnded, 'the stream ended');
+    assert.ok(res.written.length > 5, `${res.written.length} events before it was cut`);
+    assert.match(res.written.at(-1) ?? '', /^event: close\ndata: \{"code":"slow_consumer"/);
+    assert.equal(res.destroyed, false);
+    await waitFor(() => Promise.resolve(res.destroyed), 3000, 'the cut after the grace');
+    sampler.close();
   });
 });

@@ -33,13 +33,14 @@ export interface DashboardApiDeps {
 
 type QueueParams = { Params: { queue: string } };
 
-/** One open stats stream. */
-class StatsStream {
+/** One open stats stream: what it sends at each tick, and how it ends. Exported for its tests. */
+export class StatsStream {
   private snapshotDue = true;
   /** Queues this caller may see, decided once per name. */
   private readonly visible = new Map<string, boolean>();
 
   constructor(
+    /** The hijacked response the events are written to. */
     private readonly res: ServerResponse,
     private readonly request: FastifyRequest,
     private readonly deps: DashboardApiDeps,
