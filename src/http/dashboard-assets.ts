@@ -1,8 +1,9 @@
 /**
  * The dashboard's files, read once at start-up from the installed package: the page and its
  * ES modules (`web/dashboard/`), and the typed client library it drives RestMQ with, as
- * `npm run build` (run by `npm ci`) compiled it (`dist/client/*.js` and the error catalog
- * `dist/core/errors.js` it imports). No bundler: the browser loads the modules as they are.
+ * `npm run build` (run by `npm ci`) compiled it (`dist/client/*.js` and the few
+ * `dist/core/*.js` modules it imports: the error catalog and the limits its messages state).
+ * No bundler: the browser loads the modules as they are.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -35,11 +36,11 @@ function asset(path: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }
 
-function folder(dir: string, only?: RegExp): Map<string, Asset> {
+function folder(dir: string): Map<string, Asset> {
   const files = new Map<string, Asset>();
   if (!existsSync(dir)) return files;
   for (const name of readdirSync(dir)) {
-    if (FILE_NAME.test(name) && (only === undefined || only.test(name))) files.set(name, asset(`${dir}/${name}`));
+    if (FILE_NAME.test(name)) files.set(name, asset(`${dir}/${name}`));
   }
   return files;
 }
@@ -50,16 +51,39 @@ export interface DashboardAssets {
   readonly web: ReadonlyMap<string, Asset>;
   /** `dist/client/*.js`: the client library; empty when the package was never built. */
   readonly client: ReadonlyMap<string, Asset>;
-  /** `dist/core/errors.js`, the one server module the client imports; null when not built. */
-  readonly errors: Asset | null;
+  /** The `dist/core/*.js` modules the client imports (the error catalog and the limits it states). */
+  readonly core: ReadonlyMap<string, Asset>;
+}
+
+/** A static import of a sibling module or of one in `../core/`, as tsc writes them. */
+const IMPORT = /^\s*(?:import|export)\b[^'"]*?from\s*'(\.\/|\.\.\/core\/)([a-z0-9-]+\.js)'/gm;
+
+/**
+ * The modules of `dist/client/` and `dist/core/` that `dist/client/index.js` imports,
+ * directly or not: only those are served, and an import from anywhere else (node:, a
+ * package, another folder) fails the start, as the browser could not load it.
+ */
+function clientModules(root: string): { client: Map<string, Asset>; core: Map<string, Asset> } {
+  const client = new Map<string, Asset>();
+  const core = new Map<string, Asset>();
+  if (!existsSync(`${root}/dist/client/index.js`)) return { client, core };
+  const pending: ['client' | 'core', string][] = [['client', 'index.js']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [dir, name] = next;
+    const into = dir === 'client' ? client : core;
+    if (into.has(name)) continue;
+    const found = asset(`${root}/dist/${dir}/${name}`);
+    into.set(name, found);
+    const text = found.body.toString('utf8');
+    for (const m of text.matchAll(IMPORT)) pending.push([m[1] === './' ? dir : 'core', m[2] as string]);
+    if (/^\s*import\s*['"]|from\s*['"](?!\.\/|\.\.\/core\/)/m.test(text)) {
+      throw new Error(`dist/${dir}/${name} imports a module the dashboard cannot serve to a browser`);
+    }
+  }
+  return { client, core };
 }
 
 /** Reads the files from `root` (the package root by default). */
 export function loadDashboardAssets(root = PACKAGE_ROOT): DashboardAssets {
-  const errors = `${root}/dist/core/errors.js`;
-  return {
-    web: folder(`${root}/web/dashboard`),
-    client: folder(`${root}/dist/client`, /\.js$/),
-    errors: existsSync(errors) ? asset(errors) : null,
-  };
+  return { web: folder(`${root}/web/dashboard`), ...clientModules(root) };
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import type { Broker } from '../../src/core/broker.js';
+import type { Operations } from '../../src/operations/index.js';
 import type { QueueStats } from '../../src/core/types.js';
 import { ConsumerRegistry } from '../../src/dashboard/consumers.js';
 import { HistoryRing } from '../../src/dashboard/history.js';
@@ -181,7 +181,7 @@ describe('dashboard stats stream, a peer that stops reading', () => {
   it('is ended with slow_consumer once --stream-buffer-bytes wait unsent, and cut after a grace', async () => {
     const res = new StuckResponse();
     const sampler = new StatsSampler({ allStats: () => Promise.resolve([]), consumers: (q) => new ConsumerRegistry().counts(q, 0), intervalMs: 100 });
-    const deps: DashboardApiDeps = { broker: {} as Broker, sampler, consumers: new ConsumerRegistry(), storeKind: 'sqlite', bufferBytes: 1024, intervalMs: 100 };
+    const deps: DashboardApiDeps = { ops: {} as Operations, sampler, consumers: new ConsumerRegistry(), storeKind: 'sqlite', bufferBytes: 1024, intervalMs: 100 };
     const stream = new StatsStream(res as unknown as ServerResponse, { principal: null } as unknown as FastifyRequest, deps);
     const row = JSON.stringify(['q', 1, 1, 0, 0, 0, 1, 'started', 'broadcast', 0, 0, 0, [0, 0, 0, 0]]);
     const tick = (n: number): Tick => ({ at: n, rows: new Map([['q', row.replace('"q"', `"q${n}"`)]]), changed: ['q'], gone: [], history: false, error: null });

@@ -8,20 +8,20 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
 import { parseQueueName } from '../../core/names.js';
-import { consumes } from '../../access/rights.js';
+import type { Operations } from '../../operations/index.js';
 import type { ConsumerRegistry } from '../../dashboard/consumers.js';
 import { ROW_COLUMNS, SPARK_POINTS } from '../../dashboard/sampler.js';
 import type { StatsSampler, Tick } from '../../dashboard/sampler.js';
 import { mayList } from '../guards/access.js';
 import { sendJson } from '../render.js';
+import { runs } from '../route-access.js';
 import { cutAfterGrace } from '../streams/http-stream.js';
 
 /** What the dashboard's API routes read. */
 export interface DashboardApiDeps {
-  readonly broker: Broker;
+  readonly ops: Operations;
   readonly sampler: StatsSampler;
   readonly consumers: ConsumerRegistry;
   /** "sqlite" or "redis", shown in the header. */
@@ -102,7 +102,7 @@ export function registerDashboardApi(app: FastifyInstance, deps: DashboardApiDep
     done();
   });
 
-  app.get('/dashboard/api/stats', { exposeHeadRoute: false, ...consumes('listing') }, (request, reply) => {
+  app.get('/dashboard/api/stats', { exposeHeadRoute: false, ...runs('allStats', 'listing') }, (request, reply) => {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value);
     }
@@ -122,14 +122,14 @@ export function registerDashboardApi(app: FastifyInstance, deps: DashboardApiDep
     });
   });
 
-  app.get<QueueParams>('/dashboard/api/queues/:queue/history', consumes('param'), (request, reply) => {
+  app.get<QueueParams>('/dashboard/api/queues/:queue/history', runs('stats', 'param'), (request, reply) => {
     const queue = parseQueueName(request.params.queue);
     const series = deps.sampler.history.series(queue);
     return sendJson(request, reply, { queue, step_ms: deps.sampler.history.stepMs, points: deps.sampler.history.size, ...(series ?? { t: [], ready: [], leased: [], delayed: [], dead: [], published: [] }) });
   });
 
-  app.get<QueueParams>('/dashboard/api/queues/:queue/consumers', consumes('param'), (request, reply) => {
+  app.get<QueueParams>('/dashboard/api/queues/:queue/consumers', runs('waiting', 'param'), (request, reply) => {
     const queue = parseQueueName(request.params.queue);
-    return sendJson(request, reply, { queue, ...deps.consumers.counts(queue, deps.broker.waiting(queue)) });
+    return sendJson(request, reply, { queue, ...deps.consumers.counts(queue, deps.ops.waiting({ queue })) });
   });
 }

@@ -1,15 +1,16 @@
 /**
  * The web dashboard: `/dashboard` (the page), its files under `/dashboard/assets/`, the
- * client library under `/dashboard/client/`, the original's `/static/index.html` as a
+ * client library under `/dashboard/client/` (with the `/dashboard/core/` modules it
+ * imports), the original's `/static/index.html` as a
  * redirect to it, and the API it adds (dashboard-api.ts). The page and its files are public
  * (they hold no queue data); everything it shows or changes goes through routes that obey
  * the ACL. The page has its own Content-Security-Policy: scripts, styles and connections
  * from this origin only, nothing inline, never in a frame.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
 import { PUBLIC } from '../../access/rights.js';
+import type { Operations } from '../../operations/index.js';
 import { ConsumerRegistry } from '../../dashboard/consumers.js';
 import type { StreamTransport } from '../../dashboard/consumers.js';
 import { StatsSampler } from '../../dashboard/sampler.js';
@@ -37,7 +38,6 @@ export const DASHBOARD_HEADER = 'x-restmq-dashboard';
 
 /** What the dashboard needs. */
 export interface DashboardSettings {
-  readonly broker: Broker;
   readonly storeKind: string;
   /** `--dashboard-interval-ms`. */
   readonly intervalMs: number;
@@ -66,13 +66,13 @@ function streamTransport(request: FastifyRequest): StreamTransport | null {
 }
 
 /** Registers the dashboard, its API and the consumer counting hook; samples until the app closes. */
-export function registerDashboardRoutes(app: FastifyInstance, settings: DashboardSettings): void {
-  const { broker } = settings;
+export function registerDashboardRoutes(app: FastifyInstance, ops: Operations, settings: DashboardSettings): void {
   const assets = loadDashboardAssets();
   const consumers = new ConsumerRegistry();
   const sampler = new StatsSampler({
-    allStats: () => broker.allStats(),
-    consumers: (queue) => consumers.counts(queue, broker.waiting(queue)),
+    // Every queue: each stream then shows only those its caller may consume.
+    allStats: () => ops.allStats({ visible: () => true }),
+    consumers: (queue) => consumers.counts(queue, ops.waiting({ queue })),
     intervalMs: settings.intervalMs,
     ...(settings.now === undefined ? {} : { now: settings.now }),
   });
@@ -118,8 +118,8 @@ export function registerDashboardRoutes(app: FastifyInstance, settings: Dashboar
     if (found === undefined && assets.client.size === 0) throw new RestMQError('not_found', 'dist/client is missing: run npm run build (npm ci runs it)');
     return sendAsset(request, reply, found);
   });
-  app.get('/dashboard/core/errors.js', PUBLIC, (request, reply) => sendAsset(request, reply, assets.errors));
+  app.get<FileParams>('/dashboard/core/:file', PUBLIC, (request, reply) => sendAsset(request, reply, assets.core.get(request.params.file)));
   app.get('/static/index.html', PUBLIC, (_request, reply) => reply.redirect('/dashboard', 302));
 
-  registerDashboardApi(app, { broker, sampler, consumers, storeKind: settings.storeKind, bufferBytes: settings.bufferBytes, intervalMs: settings.intervalMs });
+  registerDashboardApi(app, { ops, sampler, consumers, storeKind: settings.storeKind, bufferBytes: settings.bufferBytes, intervalMs: settings.intervalMs });
 }
