@@ -207,6 +207,24 @@ for (const store of STORES) {
       await waitForText(chrome.page, '#consumers tr[data-transport="SSE"] td', (t) => t === '0', 'the SSE consumer gone');
     });
 
+    it("fits a phone's width: no sideways scrolling on the list or a queue's page", async () => {
+      const q = queueName('phone-with-a-rather-long-name');
+      await mq.publishBatch(q, ['{"order":1,"items":["a","b","c"],"note":"a value long enough to need wrapping on a phone"}', 'x']);
+      await chrome.page.setViewportSize({ width: 390, height: 844 });
+      try {
+        const fits = (): Promise<boolean> => chrome.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+        await chrome.page.goto(`${server.url}/dashboard`);
+        await waitForText(chrome.page, listCell(q, 'length'), (t) => t.endsWith('2'), 'the list');
+        assert.equal(await fits(), true, 'the list fits');
+        await openQueue(q);
+        await waitForText(chrome.page, '#peek', (t) => t.includes(`${q}:2`), 'the peek');
+        await chrome.page.locator('#chart svg').waitFor({ state: 'attached', timeout: 10_000 });
+        assert.equal(await fits(), true, "the queue's page fits");
+      } finally {
+        await chrome.page.setViewportSize({ width: 1280, height: 720 });
+      }
+    });
+
     it('purges and drops only once confirmed', async () => {
       const q = queueName('purge');
       await mq.publishBatch(q, ['1', '2', '3']);
