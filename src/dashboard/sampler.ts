@@ -2,8 +2,9 @@
  * The dashboard's one sampler per daemon: every interval it reads the stats of every queue
  * once (one `allStats`), turns them into rows with rates and connected consumers, and hands
  * the result to every open dashboard stream, so a hundred open dashboards cost one read,
- * not a hundred. Every {@link HISTORY_EVERY} intervals it records a point of the hour chart;
- * with no dashboard open it only wakes for those points.
+ * not a hundred. Every {@link HISTORY_EVERY} intervals it records a point of the hour chart.
+ * It starts with the first watcher; from then on, with no dashboard open, it only wakes for
+ * the chart points.
  */
 import type { QueueStats } from '../core/types.js';
 import type { ConsumerCounts } from './consumers.js';
@@ -74,7 +75,7 @@ function rate(delta: number, ms: number): number {
   return ms <= 0 ? 0 : Math.max(0, Math.round((delta * 100_000) / ms) / 100);
 }
 
-/** The sampler: start it once, {@link watch} from each stream, {@link close} at shutdown. */
+/** The sampler: {@link watch} from each stream (the first one starts it), {@link close} at shutdown. */
 export class StatsSampler {
   readonly history: HistoryRing;
   private readonly now: () => number;
@@ -99,12 +100,6 @@ export class StatsSampler {
   /** Streams watching now. */
   get watching(): number {
     return this.watchers.size;
-  }
-
-  /** Takes the first sample now and keeps sampling until {@link close}. */
-  start(): void {
-    if (this.closed || this.timer !== null || this.running) return;
-    this.schedule(0);
   }
 
   /**

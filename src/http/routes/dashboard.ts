@@ -65,7 +65,11 @@ function streamTransport(request: FastifyRequest): StreamTransport | null {
   return (request.headers.accept ?? '').toLowerCase().includes('text/event-stream') ? 'sse' : 'comet';
 }
 
-/** Registers the dashboard, its API and the consumer counting hook; samples until the app closes. */
+/**
+ * Registers the dashboard, its API and the consumer counting hook. The sampler starts when
+ * the first dashboard stream opens (a daemon nobody watches reads nothing) and runs until
+ * the app closes.
+ */
 export function registerDashboardRoutes(app: FastifyInstance, ops: Operations, settings: DashboardSettings): void {
   const assets = loadDashboardAssets();
   const consumers = new ConsumerRegistry();
@@ -75,10 +79,6 @@ export function registerDashboardRoutes(app: FastifyInstance, ops: Operations, s
     consumers: (queue) => consumers.counts(queue, ops.waiting({ queue })),
     intervalMs: settings.intervalMs,
     ...(settings.now === undefined ? {} : { now: settings.now }),
-  });
-  app.addHook('onReady', (done) => {
-    sampler.start();
-    done();
   });
   app.addHook('onClose', (_instance, done) => {
     sampler.close();
