@@ -110,6 +110,8 @@ export interface Config {
   readonly syslogIdleSeconds: number;
   /** Queues with their own `queue` label on /metrics (the deepest); the rest are summed as `_other`. @default 100 */
   readonly metricsQueueLabels: number;
+  /** Milliseconds between the dashboard's live stats updates; its hour chart keeps a point every 8 of them. @default 2000 */
+  readonly dashboardIntervalMs: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -309,6 +311,7 @@ export const SETTINGS = [
   setting({ key: 'syslogMaxConnections', flag: 'syslog-max-connections', env: 'RESTMQ_SYSLOG_MAX_CONNECTIONS', defaultValue: 64, help: 'most syslog TCP connections open at once; more are closed at once', parse: integer(1, 10_000) }),
   setting({ key: 'syslogIdleSeconds', flag: 'syslog-idle-seconds', env: 'RESTMQ_SYSLOG_IDLE_SECONDS', defaultValue: 300, help: 'seconds a silent syslog TCP connection stays open', parse: integer(1, 86_400) }),
   setting({ key: 'metricsQueueLabels', flag: 'metrics-queue-labels', env: 'RESTMQ_METRICS_QUEUE_LABELS', defaultValue: 100, help: 'queues with their own label on /metrics (the deepest); the rest sum as _other', parse: integer(0, 10_000) }),
+  setting({ key: 'dashboardIntervalMs', flag: 'dashboard-interval-ms', env: 'RESTMQ_DASHBOARD_INTERVAL_MS', defaultValue: 2000, help: 'ms between the dashboard\'s live stats updates; its hour chart keeps a point every 8 of them', parse: integer(100, 60_000) }),
 ] as const;
 
 /** A Config being built, one setting at a time. */

@@ -129,6 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
     metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: opened.dataDir },
+    dashboardIntervalMs: config.dashboardIntervalMs,
+    now: () => clock.now(),
   });
 
   let syslog: SyslogInput | null = null;

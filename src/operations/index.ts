@@ -23,6 +23,7 @@ import {
   setStatus,
   settings,
   stats,
+  waiting,
 } from './queues.js';
 import { subscribe } from './streams.js';
 
@@ -55,6 +56,7 @@ export const OPERATIONS = {
   parkedLongPolls,
   ready,
   subscribe,
+  waiting,
 } as const;
 
 /** The name of an operation. */
