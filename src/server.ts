@@ -118,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       bufferBytes: config.streamBufferBytes,
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
+    sqs: { accountId: config.sqsAccountId, region: config.sqsRegion, baseUrl: config.sqsBaseUrl },
     metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : null },
   });
 

@@ -32,6 +32,8 @@ import { registerReliableRoutes } from './routes/reliable.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
 import { endRefusedUpgrade } from './upgrade-refusal.js';
+import { registerSqsRoutes } from '../sqs/routes.js';
+import type { QueueNaming } from '../sqs/queue-urls.js';
 import { assertUtf8Query, formBodyParser, parseUrlEncoded, textBodyParser } from './text-input.js';
 
 declare module 'fastify' {
@@ -72,6 +74,8 @@ export interface HttpAppDeps {
   readonly collectd: CollectdQueues;
   /** `/metrics` and the HTTP figures behind it; absent, the route is not served. */
   readonly metrics?: MetricsRouteSettings;
+  /** How the SQS adapter names queues (src/sqs); absent, SQS is not served. */
+  readonly sqs?: QueueNaming;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -190,5 +194,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     stallMs: deps.connections.sendStallTimeoutMs,
   });
   registerCollectdRoutes(app, deps.broker, deps.collectd);
+  if (deps.sqs !== undefined) await registerSqsRoutes(app, { broker: deps.broker, naming: deps.sqs, maxMessageBytes: deps.maxMessageBytes });
   return app;
 }
