@@ -122,7 +122,8 @@ function xmlValue(name: string, value: unknown, action: string): string {
     const inner = Object.entries(value as Record<string, unknown>).map(([k, v]) => xmlValue(k, v, action)).join('');
     return `<${name}>${inner}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  const scalar = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  return `<${name}>${escapeXml(scalar)}</${name}>`;
 }
 
 /** The XML answer of `action` with the JSON-shaped `output`. */
