@@ -69,7 +69,7 @@ function integerAttribute(name: string, value: string): number {
   return Number(value);
 }
 
-function redrivePolicy(naming: QueueNaming, value: string): Partial<QueueSettings> {
+function redrivePolicy(naming: QueueNaming, value: string, queue: string): Partial<QueueSettings> {
   if (value === '') return { maxAttempts: 0, deadLetter: null };
   let parsed: unknown;
   try {
@@ -82,11 +82,13 @@ function redrivePolicy(naming: QueueNaming, value: string): Partial<QueueSetting
   if (typeof deadLetterTargetArn !== 'string') throw invalid('RedrivePolicy', 'deadLetterTargetArn is required.');
   const count = typeof maxReceiveCount === 'number' ? maxReceiveCount : typeof maxReceiveCount === 'string' && /^[0-9]{1,4}$/.test(maxReceiveCount) ? Number(maxReceiveCount) : NaN;
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw invalid('RedrivePolicy', 'maxReceiveCount must be a whole number from 1 to 1000.');
-  return { maxAttempts: count, deadLetter: queueOfArn(naming, deadLetterTargetArn, 'RedrivePolicy') };
+  const deadLetter = queueOfArn(naming, deadLetterTargetArn, 'RedrivePolicy');
+  if (deadLetter === queue) throw invalid('RedrivePolicy', 'a queue cannot be its own dead-letter queue.');
+  return { maxAttempts: count, deadLetter };
 }
 
 /** Reads the attributes of CreateQueue or SetQueueAttributes. */
-export function parseAttributes(naming: QueueNaming, attributes: Record<string, string>): AttributeChange {
+export function parseAttributes(naming: QueueNaming, queue: string, attributes: Record<string, string>): AttributeChange {
   const patch: Record<string, unknown> = {};
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(attributes)) {
@@ -98,7 +100,7 @@ export function parseAttributes(naming: QueueNaming, attributes: Record<string, 
     if (name === 'VisibilityTimeout') patch.leaseSeconds = Number(value);
     else if (name === 'DelaySeconds') patch.delaySeconds = Number(value);
     else if (name === 'MessageRetentionPeriod') patch.ttlSeconds = Number(value);
-    else if (name === 'RedrivePolicy') Object.assign(patch, redrivePolicy(naming, value));
+    else if (name === 'RedrivePolicy') Object.assign(patch, redrivePolicy(naming, value, queue));
     else if (KEPT.has(name)) kept[name] = value;
     else throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
   }
@@ -151,12 +153,12 @@ export function selectAttributes(all: Record<string, string>, names: readonly st
 }
 
 /** True when every attribute in `given` equals the queue's current value (CreateQueue on an existing queue). */
-export function sameAttributes(naming: QueueNaming, given: Record<string, string>, current: Record<string, string>): boolean {
+export function sameAttributes(naming: QueueNaming, queue: string, given: Record<string, string>, current: Record<string, string>): boolean {
   return Object.entries(given).every(([name, value]) => {
     if (name === 'FifoQueue' && value === 'false') return true;
     if (name === 'RedrivePolicy') {
-      const want = value === '' ? {} : redrivePolicy(naming, value);
-      const have = current.RedrivePolicy === undefined ? {} : redrivePolicy(naming, current.RedrivePolicy);
+      const want = value === '' ? {} : redrivePolicy(naming, value, queue);
+      const have = current.RedrivePolicy === undefined ? {} : redrivePolicy(naming, current.RedrivePolicy, queue);
       return JSON.stringify(want) === JSON.stringify(have);
     }
     return current[name] === value;

@@ -47,10 +47,10 @@ const createQueue: Action = async (ctx, input) => {
   }
   ctx.authorize('admin', name);
   const given = stringMap(input, 'Attributes');
-  const change = parseAttributes(ctx.naming, given);
+  const change = parseAttributes(ctx.naming, name, given);
   const tags = { ...stringMap(input, 'tags'), ...stringMap(input, 'Tags') };
   if ((await ctx.backend.stats(name)) !== null) {
-    if (!sameAttributes(ctx.naming, given, await attributesOf(ctx, name))) {
+    if (!sameAttributes(ctx.naming, name, given, await attributesOf(ctx, name))) {
       throw new SqsError('QueueNameExists', 'A queue already exists with the same name and a different value for an attribute.');
     }
   } else {
@@ -95,7 +95,7 @@ const getQueueAttributes: Action = async (ctx, input) => {
 const setQueueAttributes: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, 'admin');
   if (input.Attributes === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter Attributes.');
-  const change = parseAttributes(ctx.naming, stringMap(input, 'Attributes'));
+  const change = parseAttributes(ctx.naming, queue, stringMap(input, 'Attributes'));
   await mustExist(ctx, queue);
   if (Object.keys(change.patch).length > 0) await ctx.backend.configure(queue, change.patch);
   keep(ctx, queue, change.kept);
