@@ -194,6 +194,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     stallMs: deps.connections.sendStallTimeoutMs,
   });
   registerCollectdRoutes(app, deps.broker, deps.collectd);
-  if (deps.sqs !== undefined) await registerSqsRoutes(app, { broker: deps.broker, naming: deps.sqs, maxMessageBytes: deps.maxMessageBytes });
+  if (deps.sqs !== undefined) await registerSqsRoutes(app, { broker: deps.broker, naming: deps.sqs, maxMessageBytes: deps.maxMessageBytes, access: deps.access });
   return app;
 }

@@ -46,6 +46,10 @@ export const AWS_ERRORS = {
   RequestThrottled: sender('RequestThrottled', 'queue_full'),
   AccessDenied: sender('AccessDenied', 'forbidden', 403),
   MissingAuthenticationToken: sender('MissingAuthenticationToken', 'unauthorized', 403),
+  InvalidClientTokenId: sender('InvalidClientTokenId', 'unauthorized', 403),
+  SignatureDoesNotMatch: sender('SignatureDoesNotMatch', 'unauthorized', 403),
+  IncompleteSignature: sender('IncompleteSignature', 'unauthorized', 400),
+  RequestExpired: sender('RequestExpired', 'unauthorized', 400),
   InternalError: { query: 'InternalError', status: 500, fault: 'Receiver', code: 'internal' },
   ServiceUnavailable: { query: 'ServiceUnavailable', status: 503, fault: 'Receiver', code: 'store_unavailable' },
 } as const satisfies Record<string, AwsErrorType>;

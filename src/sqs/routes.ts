@@ -18,7 +18,8 @@ import { RestMQError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { commandAuthorizer, mayList } from '../http/guards/access.js';
 import { toRestMQError } from '../http/errors.js';
-import { utf8Text } from '../http/text-input.js';
+import { formBodyParser, utf8Text } from '../http/text-input.js';
+import type { AccessControl } from '../access/access-control.js';
 import { produces } from '../access/rights.js';
 import { brokerBackend } from './backend.js';
 import type { Action, ActionContext, SqsServices } from './context.js';
@@ -30,6 +31,7 @@ import { QueueExtras } from './queue-extras.js';
 import { QUEUE_ACTIONS } from './queue-actions.js';
 import type { QueueNaming } from './queue-urls.js';
 import { parseQueryRequest, renderQueryAnswer, renderQueryError } from './query-codec.js';
+import { parseSignatureHeader, verifySignature } from './sigv4.js';
 
 /** Media type of the JSON 1.0 protocol. */
 const AMZ_JSON = 'application/x-amz-json-1.0';
@@ -68,6 +70,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The id of an SQS request, in its answer and its error. */
     sqsRequestId?: string;
+    /** The body's bytes as they arrived, for the signature check. */
+    sqsRawBody?: Buffer;
   }
 }
 
@@ -76,6 +80,23 @@ export interface SqsRouteSettings {
   readonly broker: Broker;
   readonly naming: QueueNaming;
   readonly maxMessageBytes: number;
+  /** The live ACL: with one, requests signed with an access key are verified with its secret. */
+  readonly access: AccessControl;
+  /** The clock signatures' dates are checked against. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Verifies the signature of a request admitted as an access key; throws the AWS error otherwise. */
+function checkSignature(settings: SqsRouteSettings, request: FastifyRequest): void {
+  const principal = request.principal;
+  if (principal?.kind !== 'key') return;
+  const parsed = parseSignatureHeader(request.headers.authorization ?? '');
+  const secret = settings.access.secretOf(parsed.accessKeyId);
+  if (secret === null || parsed.accessKeyId !== principal.accessKeyId) {
+    throw new SqsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  }
+  const body = request.sqsRawBody ?? Buffer.alloc(0);
+  verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body }, parsed, secret, (settings.now ?? Date.now)());
 }
 
 function requestId(request: FastifyRequest): string {
@@ -88,7 +109,10 @@ function isJson(request: FastifyRequest): boolean {
 }
 
 function sendSqsError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const error = toSqsError(toRestMQError(err));
+  let error = toSqsError(toRestMQError(err));
+  if (error.aws === 'MissingAuthenticationToken' && request.headers.authorization?.startsWith('AWS4-HMAC-SHA256') === true) {
+    error = new SqsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  }
   if (error.code === 'internal') request.log.error({ err: error.cause ?? err }, 'SQS request failed');
   const type = AWS_ERRORS[error.aws];
   const id = requestId(request);
@@ -109,7 +133,8 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-function parseJsonBody(body: Buffer): Input {
+function parseJsonBody(request: FastifyRequest, body: Buffer): Input {
+  request.sqsRawBody = body;
   const text = utf8Text(body, 'the request body');
   if (text.trim() === '') return {};
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new SqsError('SerializationException', `JSON nests more than ${MAX_JSON_DEPTH} levels deep.`);
@@ -169,16 +194,31 @@ export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRoute
   };
   if (!app.hasConstraintStrategy('sqs')) app.addConstraintStrategy(SQS_CONSTRAINT);
   await app.register((scope, _options, done) => {
-    scope.addContentTypeParser(AMZ_JSON, { parseAs: 'buffer' }, (_request, body, parsed) => {
+    scope.addContentTypeParser(AMZ_JSON, { parseAs: 'buffer' }, (request, body, parsed) => {
       try {
-        parsed(null, parseJsonBody(body as Buffer));
+        parsed(null, parseJsonBody(request, body as Buffer));
       } catch (err) {
         parsed(err instanceof RestMQError ? err : toRestMQError(err));
       }
     });
+    // Forms are parsed as everywhere, and their bytes kept for the signature check.
+    scope.removeContentTypeParser('application/x-www-form-urlencoded');
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+      request.sqsRawBody = body as Buffer;
+      formBodyParser(request, body as Buffer, done);
+    });
     scope.setErrorHandler((err, request, reply) => sendSqsError(request, reply, err));
-    // Every action checks its own right on the queue it names (like the JSON protocol's commands).
-    const access = produces('commands');
+    scope.addHook('preHandler', (request, _reply, done) => {
+      try {
+        checkSignature(settings, request);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+    // Every action checks its own right on the queue it names (like the JSON protocol's commands);
+    // an access key's signature is verified above, once the body is read.
+    const access = { config: { ...produces('commands').config, sigv4: true as const } };
     for (const protocol of ['json', 'query'] as const) {
       scope.post('/', { ...access, constraints: { sqs: protocol } }, (request, reply) => handle(services, request, reply, null));
     }
