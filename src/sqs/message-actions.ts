@@ -13,6 +13,7 @@ import { SqsError, isSqsError, toSqsError } from './errors.js';
 import type { Input } from './input.js';
 import { batchEntries, optionalInteger, requiredString, stringList } from './input.js';
 import { md5OfBody } from './md5.js';
+import { md5OfAttributes, parseMessageAttributes, selectAttributes } from './message-attributes.js';
 import { queueArn } from './queue-urls.js';
 import { openReceiptHandle, receiptHandle } from './receipt-handles.js';
 import { isRestMQError } from '../core/errors.js';
@@ -41,12 +42,13 @@ function maxBytes(ctx: ActionContext, queue: string): number {
 }
 
 /** One message to publish, checked as SQS checks a SendMessage or a batch entry. */
-function message(ctx: ActionContext, queue: string, input: Input): PublishInput & { md5: string } {
+function message(ctx: ActionContext, queue: string, input: Input): PublishInput & { md5: string; md5OfAttributes?: string } {
   const body = input.MessageBody;
   if (body === undefined || body === null || body === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
   if (typeof body !== 'string') throw new SqsError('InvalidParameterValue', 'Value for parameter MessageBody must be a string.');
   const limit = maxBytes(ctx, queue);
-  if (body.length * 3 > limit && Buffer.byteLength(body, 'utf8') > limit) {
+  const { attributes, bytes: attributeBytes } = parseMessageAttributes(input.MessageAttributes);
+  if ((body.length * 3 > limit || attributeBytes > 0) && Buffer.byteLength(body, 'utf8') + attributeBytes > limit) {
     throw new SqsError('InvalidParameterValue', `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
   }
   const bad = BAD_CHARACTER.exec(body);
@@ -55,23 +57,24 @@ function message(ctx: ActionContext, queue: string, input: Input): PublishInput 
     throw new SqsError('InvalidMessageContents', `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`);
   }
   const delay = optionalInteger(input, 'DelaySeconds', 0, 900);
-  const attributes = input.MessageAttributes;
-  if (attributes !== undefined && attributes !== null && Object.keys(attributes).length > 0) {
-    throw new SqsError('UnsupportedOperation', 'Message attributes are not supported yet.');
+  const system = input.MessageSystemAttributes;
+  if (system !== undefined && system !== null && Object.keys(system).length > 0) {
+    throw new SqsError('UnsupportedOperation', 'Message system attributes (AWSTraceHeader) are not supported.');
   }
   for (const fifoOnly of ['MessageGroupId', 'MessageDeduplicationId']) {
     if (input[fifoOnly] !== undefined && input[fifoOnly] !== null) {
       throw new SqsError('InvalidParameterValue', `The request include parameter ${fifoOnly} that is not valid for this queue type`);
     }
   }
-  return { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body) };
+  if (attributes === null) return { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body) };
+  return { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body), attributes: JSON.stringify(attributes), md5OfAttributes: md5OfAttributes(attributes) };
 }
 
 const sendMessage: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, 'produce');
   const entry = message(ctx, queue, input);
   const [result] = await ctx.backend.publishBatch(queue, [entry]);
-  return { MessageId: result?.key, MD5OfMessageBody: entry.md5 };
+  return { MessageId: result?.key, MD5OfMessageBody: entry.md5, ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }) };
 };
 
 /** What a failed batch entry answers. */
@@ -81,10 +84,19 @@ function failure(id: string, err: unknown): Record<string, unknown> {
   return { Id: id, SenderFault: error.awsStatus < 500, Code: error.aws, Message: error.message };
 }
 
+/** The bytes of an entry's attributes for the batch total (0 when they are malformed: the entry fails on its own). */
+function attributeBytes(entry: Input): number {
+  try {
+    return parseMessageAttributes(entry.MessageAttributes).bytes;
+  } catch {
+    return 0;
+  }
+}
+
 const sendMessageBatch: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, 'produce');
   const entries = batchEntries(input);
-  const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody, 'utf8') : 0), 0);
+  const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody, 'utf8') : 0) + attributeBytes(e), 0);
   if (total > MAX_SQS_MESSAGE_BYTES) {
     throw new SqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${MAX_SQS_MESSAGE_BYTES} bytes. You have sent ${total} bytes.`);
   }
@@ -100,7 +112,12 @@ const sendMessageBatch: Action = async (ctx, input) => {
     }
   }
   const results = valid.length === 0 ? [] : await ctx.backend.publishBatch(queue, valid.map((v) => v.entry));
-  const successful = valid.map((v, i) => ({ Id: v.id, MessageId: results[i]?.key, MD5OfMessageBody: v.entry.md5 }));
+  const successful = valid.map((v, i) => ({
+    Id: v.id,
+    MessageId: results[i]?.key,
+    MD5OfMessageBody: v.entry.md5,
+    ...(v.entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: v.entry.md5OfAttributes }),
+  }));
   return { Successful: successful, Failed: failed };
 };
 
@@ -126,7 +143,7 @@ const receiveMessage: Action = async (ctx, input) => {
   const visibility = optionalInteger(input, 'VisibilityTimeout', 0, 43_200);
   const wait = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? Number(ctx.extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds') ?? 0);
   const names = [...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')];
-  stringList(input, 'MessageAttributeNames'); // no message attributes are stored yet: nothing to select
+  const attributeNames = stringList(input, 'MessageAttributeNames');
   const taken = (await ctx.backend.receive(queue, {
     count,
     lease: { seconds: visibility ?? null },
@@ -137,12 +154,14 @@ const receiveMessage: Action = async (ctx, input) => {
   return {
     Messages: taken.map((m) => {
       const attributes = systemAttributes(ctx, m, names);
+      const messageAttributes = selectAttributes(m.attributes, attributeNames);
       return {
         MessageId: m.key,
         ReceiptHandle: receiptHandle(m.key, m.receipt),
         MD5OfBody: md5OfBody(m.value),
         Body: m.value,
         ...(attributes === undefined ? {} : { Attributes: attributes }),
+        ...(messageAttributes === null ? {} : { MessageAttributes: messageAttributes, MD5OfMessageAttributes: md5OfAttributes(messageAttributes) }),
       };
     }),
   };

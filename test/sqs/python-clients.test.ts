@@ -1,6 +1,7 @@
 // Debian's Python clients against the SQS adapter, on SQLite and on Redis: boto3 walks
-// create, send, batch send, receive, release, batch delete, attributes, listing, refusals
-// and delete (test/sqs/clients/boto3_walk.py), and the AWS CLI sends and receives. Both
+// create, send, batch send, receive, release, batch delete, attributes, listing, refusals,
+// message attributes (their MD5 checked against moto's implementation when moto is
+// installed) and delete (test/sqs/clients/boto3_walk.py), and the AWS CLI sends and receives. Both
 // speak the JSON protocol in the versions Debian ships (botocore 1.43); the query
 // protocol is covered byte for byte in wire.test.ts.
 import assert from 'node:assert/strict';
@@ -42,6 +43,9 @@ forEachStore('SQS from Python clients', (server) => {
     assert.equal((out.missing as { class?: string }).class, 'QueueDoesNotExist', 'boto3 raises its QueueDoesNotExist class');
     assert.match((out.missing as { code: string }).code, /^(AWS\.SimpleQueueService\.NonExistentQueue|QueueDoesNotExist)$/);
     assert.match(String(out.repeated_ids), /BatchEntryIdsNotDistinct$/);
+    assert.deepEqual(out.attributes_back, { same: true, md5: true });
+    const md5s = out.attribute_md5 as { ours: string; moto: string } | null;
+    if (md5s !== null) assert.equal(md5s.ours, md5s.moto, 'MD5OfMessageAttributes equals moto\'s implementation');
   });
 
   it('the AWS CLI creates a queue, sends and receives', async () => {

@@ -205,6 +205,55 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     assert.deepEqual((await receive(QueueUrl)).map((x) => x.Body), ['poison']);
   });
 
+  it('message attributes are stored with the message, selected on receive, kept through dead-lettering, and hidden from RestMQ routes', async () => {
+    const name = sqsQueueName();
+    const dlq = await newQueue(undefined, `${name}-dlq`);
+    const QueueUrl = await newQueue({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:000000000000:${name}-dlq`, maxReceiveCount: 1 }) }, name);
+    const MessageAttributes = {
+      'trace.id': { DataType: 'String', StringValue: 'abc' },
+      'trace.span': { DataType: 'Number', StringValue: '7' },
+      raw: { DataType: 'Binary.png', BinaryValue: new Uint8Array([137, 80, 78, 71]) },
+    };
+    const sent = await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'with attributes', MessageAttributes }));
+    assert.match(sent.MD5OfMessageAttributes ?? '', /^[0-9a-f]{32}$/);
+    const [all] = await receive(QueueUrl, { MessageAttributeNames: ['All'], VisibilityTimeout: 0 });
+    assert.equal(all?.Body, 'with attributes');
+    assert.deepEqual(all?.MessageAttributes?.['trace.id'], { DataType: 'String', StringValue: 'abc' });
+    assert.deepEqual([...(all?.MessageAttributes?.raw?.BinaryValue ?? [])], [137, 80, 78, 71]);
+    assert.equal(all?.MD5OfMessageAttributes, sent.MD5OfMessageAttributes);
+    // Released at once (visibility 0), it went to the dead-letter queue with its attributes.
+    const [dead] = await receive(dlq, { WaitTimeSeconds: 5, MessageAttributeNames: ['trace.*'] });
+    assert.deepEqual(Object.keys(dead?.MessageAttributes ?? {}).sort(), ['trace.id', 'trace.span']);
+    assert.notEqual(dead?.MD5OfMessageAttributes, sent.MD5OfMessageAttributes, 'the digest covers the selected attributes only');
+    await client().send(new ChangeMessageVisibilityCommand({ QueueUrl: dlq, ReceiptHandle: dead?.ReceiptHandle, VisibilityTimeout: 0 }));
+    const peeked = (await (await fetch(`${server().url}/q/${name}-dlq`)).json()) as { value: string };
+    assert.equal(peeked.value, 'with attributes', 'RestMQ routes see the body alone');
+
+    const bad: [Record<string, unknown>, string][] = [
+      [{ 'AWS.x': { DataType: 'String', StringValue: 'a' } }, 'InvalidParameterValue'],
+      [{ 'a..b': { DataType: 'String', StringValue: 'a' } }, 'InvalidParameterValue'],
+      [{ a: { DataType: 'Text', StringValue: 'a' } }, 'InvalidParameterValue'],
+      [{ a: { DataType: 'Number', StringValue: 'seven' } }, 'InvalidParameterValue'],
+      [{ a: { DataType: 'String', StringValue: '' } }, 'InvalidParameterValue'],
+      [Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }])), 'InvalidParameterValue'],
+    ];
+    for (const [attributes, expected] of bad) {
+      assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: attributes as never }))), expected, JSON.stringify(attributes));
+    }
+  });
+
+  it('a RestMQ value that starts with NUL reaches SQS and RestMQ consumers unchanged', async () => {
+    const name = sqsQueueName();
+    const QueueUrl = await newQueue(undefined, name);
+    const value = '\u0000A3:abcdef';
+    for (let i = 0; i < 2; i++) assert.equal((await fetch(`${server().url}/q/${name}`, { method: 'POST', body: new URLSearchParams({ value }) })).status, 200);
+    const [m] = await receive(QueueUrl, { MaxNumberOfMessages: 1, MessageAttributeNames: ['All'] });
+    assert.equal(m?.Body, value);
+    assert.equal(m?.MessageAttributes, undefined);
+    const popped = (await (await fetch(`${server().url}/q/${name}`)).json()) as { value: string };
+    assert.equal(popped.value, value);
+  });
+
   it('one queue, two protocols: SQS sends are popped by GET /q, RestMQ posts are received by SQS', async () => {
     const name = sqsQueueName();
     const QueueUrl = await newQueue(undefined, name);

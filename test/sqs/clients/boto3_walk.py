@@ -41,5 +41,27 @@ try:
     out["repeated_ids"] = None
 except ClientError as err:
     out["repeated_ids"] = err.response["Error"]["Code"]
+# Message attributes: our MD5OfMessageAttributes must equal moto's independent implementation.
+attributes = {
+    "colour": {"DataType": "String", "StringValue": "blau ✓"},
+    "count": {"DataType": "Number", "StringValue": "42.5"},
+    "blob": {"DataType": "Binary", "BinaryValue": bytes([0, 1, 2, 254, 255])},
+    "kind": {"DataType": "String.custom", "StringValue": "x"},
+}
+sent = sqs.send_message(QueueUrl=url, MessageBody="with attributes", MessageAttributes=attributes)
+try:
+    from moto.sqs.models import Message
+
+    reference = Message("id", "with attributes")
+    reference.message_attributes = attributes
+    out["attribute_md5"] = {"ours": sent.get("MD5OfMessageAttributes"), "moto": reference.attribute_md5}
+except ImportError:
+    out["attribute_md5"] = None
+got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1)
+with_attributes = [m for m in got.get("Messages", []) if m["Body"] == "with attributes"][0]
+out["attributes_back"] = {
+    "same": with_attributes["MessageAttributes"] == attributes,
+    "md5": with_attributes["MD5OfMessageAttributes"] == sent.get("MD5OfMessageAttributes"),
+}
 sqs.delete_queue(QueueUrl=url)
 print(json.dumps(out))
