@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Broker } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
-import { commandAuthorizer, mayList } from '../http/guards/access.js';
+import { audit, commandAuthorizer, mayList } from '../http/guards/access.js';
 import { toRestMQError } from '../http/errors.js';
 import { formBodyParser, utf8Text } from '../http/text-input.js';
 import type { AccessControl } from '../access/access-control.js';
@@ -163,16 +163,24 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
   if (run === undefined) {
     throw new SqsError('UnknownOperationException', json ? `Unknown operation ${action.slice(0, 100)}.` : `The action ${action.slice(0, 100)} is not valid for this endpoint.`);
   }
-  const authorize = commandAuthorizer(request);
+  const check = commandAuthorizer(request);
+  const administered: string[] = [];
   const ctx: ActionContext = {
     ...services,
     origin: `${request.protocol}://${request.host}`,
     pathQueue,
-    authorize,
+    authorize: (right, queue) => {
+      check(right, queue);
+      if (right === 'admin') administered.push(queue);
+    },
     mayList: (queue) => mayList(request, queue),
     abort: clientGone(reply),
   };
   const output = await run(ctx, input);
+  // Admin actions leave an audit line each, as admin routes do.
+  if (request.principal !== null) {
+    for (const queue of administered) audit(request, 'admin', { queue, action });
+  }
   const id = requestId(request);
   reply.header('x-amzn-RequestId', id);
   if (json) return reply.type(AMZ_JSON).send(JSON.stringify(output));
