@@ -127,6 +127,31 @@ describe('SQS JSON protocol on the wire', () => {
     assert.equal(((await wrongType.json()) as { __type: string }).__type, 'com.amazonaws.sqs#InvalidParameterValue');
   });
 
+  it('serves RestMQ queue names outside SQS\'s alphabet %-escaped in queue URLs', async () => {
+    const name = `${sqsQueueName()}:sub@x`;
+    await fetch(`${server.url}/q/${name}`, { method: 'POST', body: new URLSearchParams({ value: 'odd name' }) });
+    const res = await call('GetQueueUrl', JSON.stringify({ QueueName: name }));
+    const { QueueUrl } = (await res.json()) as { QueueUrl: string };
+    assert.equal(QueueUrl, `${server.url}/000000000000/${encodeURIComponent(name)}`);
+    const got = await call('ReceiveMessage', JSON.stringify({ QueueUrl }));
+    assert.equal(((await got.json()) as { Messages: { Body: string }[] }).Messages[0]?.Body, 'odd name');
+  });
+
+  it('keeps at most 50 tags and refuses a key or value past its length', async () => {
+    const name = sqsQueueName();
+    const { QueueUrl } = (await (await call('CreateQueue', JSON.stringify({ QueueName: name }))).json()) as { QueueUrl: string };
+    const tags = (n: number, from = 0): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, 'v']));
+    const longKey = await call('TagQueue', JSON.stringify({ QueueUrl, Tags: { ['k'.repeat(129)]: 'v' } }));
+    assert.equal(longKey.status, 400);
+    assert.equal((await call('TagQueue', JSON.stringify({ QueueUrl, Tags: { ['k'.repeat(128)]: 'v'.repeat(256) } }))).status, 200);
+    await call('UntagQueue', JSON.stringify({ QueueUrl, TagKeys: ['k'.repeat(128)] }));
+    assert.equal((await call('TagQueue', JSON.stringify({ QueueUrl, Tags: tags(50) }))).status, 200);
+    const over = await call('TagQueue', JSON.stringify({ QueueUrl, Tags: tags(1, 50) }));
+    assert.equal(((await over.json()) as { __type: string }).__type, 'com.amazonaws.sqs#InvalidParameterValue');
+    const longValue = await call('TagQueue', JSON.stringify({ QueueUrl, Tags: { k0: 'v'.repeat(257) } }));
+    assert.equal(longValue.status, 400);
+  });
+
   it('builds queue URLs from --sqs-base-url when set', async () => {
     const proxied = await startTestServer({ sqsBaseUrl: 'https://mq.example.com/sqs', sqsAccountId: '123456789012' });
     try {
