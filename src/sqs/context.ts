@@ -3,6 +3,8 @@
  * named on the wire, the per-request authorization and the request's origin.
  */
 import type { Right } from '../access/rights.js';
+import { accessOf } from '../operations/index.js';
+import type { OperationName } from '../operations/index.js';
 import type { SqsBackend } from './backend.js';
 import { SqsError } from './errors.js';
 import type { Input } from './input.js';
@@ -38,6 +40,13 @@ export interface ActionContext extends SqsServices {
 
 /** An SQS action: JSON-shaped input to JSON-shaped output. */
 export type Action = (ctx: ActionContext, input: Input) => Promise<Record<string, unknown>>;
+
+/** The right operation `name` needs, from the operations table (SQS actions run those operations). */
+export function rightOf(name: OperationName): Right {
+  const access = accessOf(name);
+  if (access === 'public') throw new Error(`operation ${name} is public; SQS actions need a right`);
+  return access;
+}
 
 /** The queue an action names (QueueUrl, else the request path), after checking `right` on it. */
 export function targetQueue(ctx: ActionContext, input: Input, right: Right): string {

@@ -8,7 +8,7 @@ import { parseKey } from '../core/names.js';
 import type { LeasedMessage } from '../core/types.js';
 import { MAX_SQS_MESSAGE_BYTES } from './attributes.js';
 import type { Action, ActionContext } from './context.js';
-import { targetQueue } from './context.js';
+import { rightOf, targetQueue } from './context.js';
 import { SqsError, isSqsError, toSqsError } from './errors.js';
 import type { Input } from './input.js';
 import { batchEntries, optionalInteger, requiredString, stringList } from './input.js';
@@ -71,7 +71,7 @@ function message(ctx: ActionContext, queue: string, input: Input): PublishInput 
 }
 
 const sendMessage: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'produce');
+  const queue = targetQueue(ctx, input, rightOf('publishBatch'));
   const entry = message(ctx, queue, input);
   const [result] = await ctx.backend.publishBatch(queue, [entry]);
   return { MessageId: result?.key, MD5OfMessageBody: entry.md5, ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }) };
@@ -94,7 +94,7 @@ function attributeBytes(entry: Input): number {
 }
 
 const sendMessageBatch: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'produce');
+  const queue = targetQueue(ctx, input, rightOf('publishBatch'));
   const entries = batchEntries(input);
   const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody, 'utf8') : 0) + attributeBytes(e), 0);
   if (total > MAX_SQS_MESSAGE_BYTES) {
@@ -138,7 +138,7 @@ function systemAttributes(ctx: ActionContext, m: LeasedMessage, names: readonly 
 }
 
 const receiveMessage: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('receive'));
   const count = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
   const visibility = optionalInteger(input, 'VisibilityTimeout', 0, 43_200);
   const wait = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? Number(ctx.extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds') ?? 0);
@@ -149,7 +149,7 @@ const receiveMessage: Action = async (ctx, input) => {
     lease: { seconds: visibility ?? null },
     waitSeconds: wait,
     abort: ctx.abort,
-  })) as LeasedMessage[];
+  }));
   if (taken.length === 0) return {};
   return {
     Messages: taken.map((m) => {
@@ -192,13 +192,13 @@ function visibilityOf(input: Input): number {
 }
 
 const deleteMessage: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('ack'));
   await remove(ctx, queue, requiredString(input, 'ReceiptHandle'));
   return {};
 };
 
 const changeMessageVisibility: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('release'));
   const handle = requiredString(input, 'ReceiptHandle');
   await changeVisibility(ctx, queue, handle, visibilityOf(input));
   return {};
@@ -225,12 +225,12 @@ async function perEntry(input: Input, each: (entry: Input) => Promise<void>): Pr
 }
 
 const deleteMessageBatch: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('ack'));
   return perEntry(input, (entry) => remove(ctx, queue, requiredString(entry, 'ReceiptHandle')));
 };
 
 const changeMessageVisibilityBatch: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('release'));
   return perEntry(input, (entry) => changeVisibility(ctx, queue, requiredString(entry, 'ReceiptHandle'), visibilityOf(entry)));
 };
 

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RETENTION_SECONDS, parseAttributes, queueAttributes, sameAttributes, selectAttributes } from './attributes.js';
 import type { Action, ActionContext } from './context.js';
-import { mustExist, targetQueue } from './context.js';
+import { mustExist, rightOf, targetQueue } from './context.js';
 import { SqsError } from './errors.js';
 import type { Input } from './input.js';
 import { optionalInteger, optionalString, requiredString, stringList, stringMap } from './input.js';
@@ -45,7 +45,7 @@ const createQueue: Action = async (ctx, input) => {
   if (!SQS_QUEUE_NAME.test(name)) {
     throw new SqsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
   }
-  ctx.authorize('admin', name);
+  ctx.authorize(rightOf('configure'), name);
   const given = stringMap(input, 'Attributes');
   const change = parseAttributes(ctx.naming, name, given);
   const tags = { ...stringMap(input, 'tags'), ...stringMap(input, 'Tags') };
@@ -64,7 +64,7 @@ const createQueue: Action = async (ctx, input) => {
 
 const getQueueUrl: Action = async (ctx, input) => {
   const name = requiredString(input, 'QueueName');
-  ctx.authorize('consume', name);
+  ctx.authorize(rightOf('stats'), name);
   if (!/^[A-Za-z0-9_\-.:@]{1,128}$/.test(name)) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
   await mustExist(ctx, name);
   return { QueueUrl: queueUrl(ctx.naming, ctx.origin, name) };
@@ -85,7 +85,7 @@ const listQueues: Action = async (ctx, input) => {
 };
 
 const getQueueAttributes: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('config'));
   const names = stringList(input, 'AttributeNames');
   await mustExist(ctx, queue);
   const selected = selectAttributes(await attributesOf(ctx, queue), names);
@@ -93,7 +93,7 @@ const getQueueAttributes: Action = async (ctx, input) => {
 };
 
 const setQueueAttributes: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'admin');
+  const queue = targetQueue(ctx, input, rightOf('configure'));
   if (input.Attributes === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter Attributes.');
   const change = parseAttributes(ctx.naming, queue, stringMap(input, 'Attributes'));
   await mustExist(ctx, queue);
@@ -103,7 +103,7 @@ const setQueueAttributes: Action = async (ctx, input) => {
 };
 
 const deleteQueue: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'admin');
+  const queue = targetQueue(ctx, input, rightOf('drop'));
   await mustExist(ctx, queue);
   await ctx.backend.dropQueue(queue);
   ctx.extras.drop(queue);
@@ -111,14 +111,14 @@ const deleteQueue: Action = async (ctx, input) => {
 };
 
 const purgeQueue: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'admin');
+  const queue = targetQueue(ctx, input, rightOf('purge'));
   await mustExist(ctx, queue);
   await ctx.backend.purge(queue);
   return {};
 };
 
 const tagQueue: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'admin');
+  const queue = targetQueue(ctx, input, rightOf('configure'));
   if (input.Tags === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter Tags.');
   const tags = stringMap(input, 'Tags');
   await mustExist(ctx, queue);
@@ -127,7 +127,7 @@ const tagQueue: Action = async (ctx, input) => {
 };
 
 const untagQueue: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'admin');
+  const queue = targetQueue(ctx, input, rightOf('configure'));
   if (input.TagKeys === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter TagKeys.');
   const keys = stringList(input, 'TagKeys');
   await mustExist(ctx, queue);
@@ -137,14 +137,14 @@ const untagQueue: Action = async (ctx, input) => {
 };
 
 const listQueueTags: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('config'));
   await mustExist(ctx, queue);
   const tags = Object.fromEntries(ctx.extras.of(queue).tags);
   return Object.keys(tags).length === 0 ? {} : { Tags: tags };
 };
 
 const listDeadLetterSourceQueues: Action = async (ctx, input) => {
-  const queue = targetQueue(ctx, input, 'consume');
+  const queue = targetQueue(ctx, input, rightOf('config'));
   const max = optionalInteger(input, 'MaxResults', 1, 1000);
   await mustExist(ctx, queue);
   const sources: string[] = [];
@@ -158,7 +158,7 @@ const listDeadLetterSourceQueues: Action = async (ctx, input) => {
 
 function sourceOf(ctx: ActionContext, input: Input): string {
   const source = queueOfArn(ctx.naming, requiredString(input, 'SourceArn'), 'SourceArn');
-  ctx.authorize('admin', source);
+  ctx.authorize(rightOf('redrive'), source);
   return source;
 }
 
@@ -195,7 +195,7 @@ const cancelMessageMoveTask: Action = async (ctx, input) => {
   const handle = requiredString(input, 'TaskHandle');
   const task = ctx.moves.find(handle);
   if (task === undefined) throw new SqsError('ResourceNotFoundException', 'No message move task has that handle.');
-  ctx.authorize('admin', task.source);
+  ctx.authorize(rightOf('redrive'), task.source);
   ctx.moves.cancel(task);
   await Promise.resolve();
   return { ApproximateNumberOfMessagesMoved: task.moved };

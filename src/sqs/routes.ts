@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Broker } from '../core/broker.js';
+import type { Operations } from '../operations/index.js';
 import { RestMQError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { audit, commandAuthorizer, mayList } from '../http/guards/access.js';
@@ -21,7 +21,7 @@ import { toRestMQError } from '../http/errors.js';
 import { formBodyParser, utf8Text } from '../http/text-input.js';
 import type { AccessControl } from '../access/access-control.js';
 import { produces } from '../access/rights.js';
-import { brokerBackend } from './backend.js';
+import { operationsBackend } from './backend.js';
 import type { Action, ActionContext, SqsServices } from './context.js';
 import { AWS_ERRORS, SqsError, toSqsError } from './errors.js';
 import type { Input } from './input.js';
@@ -77,7 +77,8 @@ declare module 'fastify' {
 
 /** What the SQS transport needs. */
 export interface SqsRouteSettings {
-  readonly broker: Broker;
+  /** The operations table bound to the core. */
+  readonly ops: Operations;
   readonly naming: QueueNaming;
   readonly maxMessageBytes: number;
   /** The live ACL: with one, requests signed with an access key are verified with its secret. */
@@ -192,7 +193,7 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
  * header (see the module comment) and `POST /<account-id>/<queue>` for queue URLs.
  */
 export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRouteSettings): Promise<void> {
-  const backend = brokerBackend(settings.broker);
+  const backend = operationsBackend(settings.ops);
   const services: SqsServices = {
     backend,
     naming: settings.naming,
