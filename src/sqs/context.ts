@@ -34,6 +34,8 @@ export interface ActionContext extends SqsServices {
   readonly authorize: (right: Right, queue: string) => void;
   /** True when the caller may see `queue` in ListQueues. */
   readonly mayList: (queue: string) => boolean;
+  /** Throws `AccessDenied` unless the caller may list at all (consume on some queue), as RestMQ's listings require. */
+  readonly authorizeListing: () => void;
   /** Aborted when the client goes away (ends a long poll). */
   readonly abort: AbortSignal;
 }

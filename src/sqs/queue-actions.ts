@@ -71,6 +71,7 @@ const getQueueUrl: Action = async (ctx, input) => {
 };
 
 const listQueues: Action = async (ctx, input) => {
+  ctx.authorizeListing();
   const prefix = optionalString(input, 'QueueNamePrefix') ?? '';
   const max = optionalInteger(input, 'MaxResults', 1, 1000);
   const token = optionalString(input, 'NextToken');

@@ -20,8 +20,10 @@ import { audit, commandAuthorizer, mayList } from '../http/guards/access.js';
 import { toRestMQError } from '../http/errors.js';
 import { formBodyParser, utf8Text } from '../http/text-input.js';
 import type { AccessControl } from '../access/access-control.js';
+import { allows } from '../access/policy.js';
 import { produces } from '../access/rights.js';
 import { operationsBackend } from './backend.js';
+import { rightOf } from './context.js';
 import type { Action, ActionContext, SqsServices } from './context.js';
 import { AWS_ERRORS, SqsError, toSqsError } from './errors.js';
 import type { Input } from './input.js';
@@ -175,6 +177,13 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
       if (right === 'admin') administered.push(queue);
     },
     mayList: (queue) => mayList(request, queue),
+    authorizeListing: () => {
+      const principal = request.principal;
+      if (principal !== null && !allows(principal, rightOf('listQueues'), null)) {
+        audit(request, 'refused', { queue: null, code: 'forbidden', reason: `${principal.name} lacks consume on any queue`, action });
+        throw new SqsError('AccessDenied', `${principal.name} may not list queues`);
+      }
+    },
     abort: clientGone(reply),
   };
   const output = await run(ctx, input);

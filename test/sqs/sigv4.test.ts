@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { it } from 'node:test';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { writeAcl } from '../access/helpers.js';
 import { forEachStore, sqsClient } from './helpers.js';
@@ -92,6 +92,12 @@ forEachStore(
       const QueueUrl = `${server().url}/000000000000/sig-orders`;
       assert.deepEqual(await refusal(reader.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }))), { name: 'AccessDenied', status: 403 });
       assert.deepEqual(await refusal(producer.send(new CreateQueueCommand({ QueueName: 'other' }))), { name: 'AccessDenied', status: 403 });
+    });
+
+    it('ListQueues shows a key only the queues it may consume', async () => {
+      const listed = async (credentials: typeof PRODUCER): Promise<string[]> => (await sqsClient(server(), credentials).send(new ListQueuesCommand({}))).QueueUrls ?? [];
+      assert.deepEqual(await listed(READER), [`${server().url}/000000000000/sig-orders`]);
+      assert.equal(await refusal(sqsClient(server(), PRODUCER).send(new ListQueuesCommand({}))).then((r) => r.name), 'AccessDenied', 'a key without consume anywhere may not list');
     });
 
     it('refuses a wrong secret, an unknown key and no signature', async () => {
