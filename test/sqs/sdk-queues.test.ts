@@ -5,15 +5,20 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
+  AddPermissionCommand,
+  CancelMessageMoveTaskCommand,
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueueTagsCommand,
+  ListMessageMoveTasksCommand,
   ListQueuesCommand,
   PurgeQueueCommand,
+  RemovePermissionCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
+  StartMessageMoveTaskCommand,
   TagQueueCommand,
   UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
@@ -136,6 +141,23 @@ forEachStore('SQS queue actions over the AWS SDK', (server) => {
     await client().send(new TagQueueCommand({ QueueUrl, Tags: { env: 'test', tier: '1' } }));
     await client().send(new UntagQueueCommand({ QueueUrl, TagKeys: ['tier'] }));
     assert.deepEqual((await client().send(new ListQueueTagsCommand({ QueueUrl }))).Tags, { team: 'a', env: 'test' });
+  });
+
+  it('move tasks refuse what they do not support; CancelMessageMoveTask answers the moved count; permissions belong to the ACL', async () => {
+    const name = sqsQueueName();
+    await client().send(new CreateQueueCommand({ QueueName: name }));
+    const SourceArn = `arn:aws:sqs:us-east-1:000000000000:${name}`;
+    assert.equal((await refusal(client().send(new StartMessageMoveTaskCommand({ SourceArn, DestinationArn: `${SourceArn}-other` })))).name, 'UnsupportedOperation');
+    assert.equal((await refusal(client().send(new StartMessageMoveTaskCommand({ SourceArn: `${SourceArn}-missing` })))).name, 'ResourceNotFoundException');
+    assert.equal((await refusal(client().send(new StartMessageMoveTaskCommand({ SourceArn: 'arn:aws:sqs:us-east-1:999999999999:x' })))).name, 'InvalidParameterValue');
+    assert.equal((await refusal(client().send(new ListMessageMoveTasksCommand({ SourceArn, MaxResults: 11 })))).name, 'InvalidParameterValue');
+    const { TaskHandle } = await client().send(new StartMessageMoveTaskCommand({ SourceArn }));
+    const cancelled = await client().send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+    assert.equal(cancelled.ApproximateNumberOfMessagesMoved, 0);
+    assert.equal((await refusal(client().send(new CancelMessageMoveTaskCommand({ TaskHandle: 'nope' })))).name, 'ResourceNotFoundException');
+    const QueueUrl = `${server().url}/000000000000/${name}`;
+    assert.equal((await refusal(client().send(new AddPermissionCommand({ QueueUrl, Label: 'l', AWSAccountIds: ['111111111111'], Actions: ['SendMessage'] })))).name, 'UnsupportedOperation');
+    assert.equal((await refusal(client().send(new RemovePermissionCommand({ QueueUrl, Label: 'l' })))).name, 'UnsupportedOperation');
   });
 
   it('PurgeQueue empties a queue and DeleteQueue removes it', async () => {
