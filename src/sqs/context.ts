@@ -36,8 +36,8 @@ export interface ActionContext extends SqsServices {
   readonly mayList: (queue: string) => boolean;
   /** Throws `AccessDenied` unless the caller may list at all (consume on some queue), as RestMQ's listings require. */
   readonly authorizeListing: () => void;
-  /** Aborted when the client goes away (ends a long poll). */
-  readonly abort: AbortSignal;
+  /** A signal aborted when the client goes away (ends a long poll); made on first use. */
+  readonly abortSignal: () => AbortSignal;
 }
 
 /** An SQS action: JSON-shaped input to JSON-shaped output. */

@@ -148,7 +148,7 @@ const receiveMessage: Action = async (ctx, input) => {
     count,
     lease: { seconds: visibility ?? null },
     waitSeconds: wait,
-    abort: ctx.abort,
+    abort: ctx.abortSignal(),
   }));
   if (taken.length === 0) return {};
   return {

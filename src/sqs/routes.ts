@@ -99,7 +99,13 @@ function checkSignature(settings: SqsRouteSettings, request: FastifyRequest): vo
     throw new SqsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
   }
   const body = request.sqsRawBody ?? Buffer.alloc(0);
-  verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body }, parsed, secret, (settings.now ?? Date.now)());
+  try {
+    verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body }, parsed, secret, (settings.now ?? Date.now)());
+  } catch (err) {
+    // A bad signature counts toward the address's failed authentications, like a bad password.
+    settings.access.failures.fail(request.ip);
+    throw err;
+  }
 }
 
 function requestId(request: FastifyRequest): string {
@@ -157,7 +163,8 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
   let input: Input;
   if (json) {
     action = (request.headers['x-amz-target'] as string).slice(TARGET_PREFIX.length);
-    input = (request.body ?? {}) as Input;
+    // A JSON body sent as application/json arrives as text from RestMQ's own parser.
+    input = typeof request.body === 'string' ? parseJsonBody(request, Buffer.from(request.body, 'utf8')) : ((request.body ?? {}) as Input);
   } else {
     const form = { ...(request.query as Record<string, unknown>), ...(typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {}) };
     ({ action, input } = parseQueryRequest(form));
@@ -167,6 +174,7 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
     throw new SqsError('UnknownOperationException', json ? `Unknown operation ${action.slice(0, 100)}.` : `The action ${action.slice(0, 100)} is not valid for this endpoint.`);
   }
   const check = commandAuthorizer(request);
+  let signal: AbortSignal | undefined;
   const administered: string[] = [];
   const ctx: ActionContext = {
     ...services,
@@ -184,7 +192,7 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
         throw new SqsError('AccessDenied', `${principal.name} may not list queues`);
       }
     },
-    abort: clientGone(reply),
+    abortSignal: () => (signal ??= clientGone(reply)),
   };
   const output = await run(ctx, input);
   // Admin actions leave an audit line each, as admin routes do.

@@ -123,6 +123,10 @@ describe('SQS JSON protocol on the wire', () => {
     assert.equal(((await bad.json()) as { __type: string }).__type, 'com.amazonaws.sqs#SerializationException');
     const deep = await call('ListQueues', `${'['.repeat(200)}${']'.repeat(200)}`);
     assert.equal(((await deep.json()) as { __type: string }).__type, 'com.amazonaws.sqs#SerializationException');
+    const asJson = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-amz-target': 'AmazonSQS.ListQueues' }, body: '{"MaxResults":1}' });
+    assert.equal(asJson.status, 200, 'a JSON body sent as application/json is read too');
+    const notObject = await call('ListQueues', '[1]');
+    assert.equal(((await notObject.json()) as { __type: string }).__type, 'com.amazonaws.sqs#SerializationException');
     const wrongType = await call('ListQueues', JSON.stringify({ MaxResults: 'ten' }));
     assert.equal(((await wrongType.json()) as { __type: string }).__type, 'com.amazonaws.sqs#InvalidParameterValue');
   });
