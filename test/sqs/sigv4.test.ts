@@ -131,6 +131,14 @@ forEachStore(
       const res = await fetch(`${server().url}/q/sig-orders`, { method: 'POST', headers: { authorization: header }, body: new URLSearchParams({ value: 'sneaky' }) });
       assert.equal(res.status, 401);
     });
+
+    it('bad signatures count as failed authentications: enough of them lock the address out (run last)', async () => {
+      const wrong = sqsClient(server(), { accessKeyId: PRODUCER.accessKeyId, secretAccessKey: 'not-the-secret-0000000000' });
+      let last = '';
+      for (let i = 0; i < 20 && last !== 'RequestThrottled'; i++) last = (await refusal(wrong.send(new CreateQueueCommand({ QueueName: 'sig-x' })))).name;
+      assert.equal(last, 'RequestThrottled');
+      assert.equal((await refusal(sqsClient(server(), PRODUCER).send(new CreateQueueCommand({ QueueName: 'sig-x' })))).name, 'RequestThrottled', 'the right key waits too');
+    });
   },
   { acl: writeAcl(ACL) },
 );
