@@ -10,8 +10,9 @@ import { OTHER_QUEUES, capQueues } from '../../src/metrics/queue-series.js';
 import type { QueueStats } from '../../src/core/types.js';
 import { STORES, basic, bearer, startAclServer, tokenSection, userSection, wsOpen } from '../access/helpers.js';
 import type { AclServer } from '../access/helpers.js';
-import { waitFor } from '../support/redis.js';
+
 import { form, request } from '../support/http.js';
+import { waitFor } from '../support/wait.js';
 
 const TOKENS = { jobs: 'tok-jobs-consumer-1', producer: 'tok-jobs-producer-1' };
 const ALICE = basic('alice', 'alice-pw');
@@ -135,7 +136,9 @@ for (const store of STORES) {
         ['restmq_messages_delivered_total', { mode: 'stream' }, 0],
         ['restmq_messages_acked_total', {}, 1],
         ['restmq_messages_released_total', {}, 1],
-        ['restmq_messages_dead_lettered_total', {}, 1],
+        ['restmq_messages_dead_lettered_total', { reason: 'released' }, 1],
+        ['restmq_messages_dead_lettered_total', { reason: 'lease_expired' }, 0],
+        ['restmq_messages_expired_total', {}, 0],
         ['restmq_publish_to_delivery_seconds_count', { mode: 'pop' }, 2],
         ['restmq_publish_to_delivery_seconds_count', { mode: 'lease' }, 4],
         // The route pattern, never the raw URL: 8 + 3 + 1 publishes, the refused one too.

@@ -17,7 +17,8 @@ import { parseKey, parseQueueName } from '../../core/names.js';
 import { guard } from './errors.js';
 import type { KeySpace } from './keys.js';
 import { asArray, asInt } from './replies.js';
-import type { RedisClient, Scripts } from './scripts.js';
+import type { RedisClient } from './connection.js';
+import type { Scripts } from './scripts.js';
 
 /** Message keys read from the original list per round trip. */
 const CHUNK = 500;
@@ -45,6 +46,8 @@ export interface ImportV1Deps {
   readonly now: () => number;
   /** Progress lines for the operator. */
   readonly log: (line: string) => void;
+  /** Called after each chunk of a queue: messages handled (moved, dropped or left) of its list's length at the start. */
+  readonly progress?: (queue: string, handled: number, total: number) => void;
 }
 
 /** Runs the import once over every queue in QUEUESET. */
@@ -77,6 +80,8 @@ async function importQueue(deps: ImportV1Deps, queue: string, report: ImportRepo
   );
   deps.log(`queue ${queue}: ${describeQueueReply(settings)}`);
   const list = `${queue}:queue`;
+  const total = deps.progress === undefined ? 0 : await guard(deps.client.llen(list));
+  let handled = 0;
   let kept = 0;
   for (;;) {
     const entries = await guard(deps.client.lrange(list, -(kept + CHUNK), -(kept + 1)));
@@ -110,6 +115,8 @@ async function importQueue(deps: ImportV1Deps, queue: string, report: ImportRepo
         kept++;
       }
     }
+    handled += results.length;
+    deps.progress?.(queue, handled, Math.max(total, handled));
   }
 }
 

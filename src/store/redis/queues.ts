@@ -6,11 +6,11 @@ import { formatKey } from '../../core/names.js';
 import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { QueueStore } from '../contract.js';
+import { SettleListeners } from '../settle-events.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
 import { asArray, asInt, asString } from './replies.js';
-import type { RedisClient } from './scripts.js';
 
 /** Meta hash field of each setting, in the order settings-1.lua answers them. */
 const FIELDS = {
@@ -71,7 +71,11 @@ function settingsOf(values: readonly unknown[]): QueueSettings {
 
 /** Queue metadata in Redis. */
 export class RedisQueues implements QueueStore {
-  constructor(private readonly ctx: RedisContext) {}
+  constructor(
+    private readonly ctx: RedisContext,
+    /** Told the expiry tallies a stats call collects (see lib/queue.lua `collectTallies`). */
+    private readonly settled: SettleListeners = new SettleListeners(),
+  ) {}
 
   settings(queue: string): Promise<QueueSettings> {
     return this.ctx.call(async () => {
@@ -97,7 +101,7 @@ export class RedisQueues implements QueueStore {
 
   list(): Promise<string[]> {
     return this.ctx.call(async () => {
-      const names = await (this.ctx.clients[0] as RedisClient).smembers(this.ctx.keys.registry);
+      const names = await this.ctx.primary.smembers(this.ctx.keys.registry);
       return names.sort();
     });
   }
@@ -107,6 +111,8 @@ export class RedisQueues implements QueueStore {
       for (;;) {
         const r = asArray(await this.ctx.queueScript(queue, 'stats-15', [now, EXPIRED_BUDGET]), 'stats');
         if (r.length === 0) return null;
+        this.settled.report('expired', queue, asInt(r[12] ?? 0, 'stats expired'));
+        this.settled.report('lease_dead_lettered', queue, asInt(r[13] ?? 0, 'stats lease dead'));
         if (r[0] === 1) continue;
         const oldestSeq = asString(r[6], 'stats oldest');
         const oldestCreated = asString(r[7], 'stats oldest created');
@@ -130,8 +136,8 @@ export class RedisQueues implements QueueStore {
 
   drop(queue: string): Promise<number> {
     return this.ctx.call(async () => {
-      const deleted = asInt(await this.ctx.queueScript(queue, 'drop-15', []), 'drop');
-      const client = this.ctx.clients[0] as RedisClient;
+      const deleted = asInt(await this.ctx.script(queue, 'drop-17', this.ctx.keys.queueWithHistory(queue), []), 'drop');
+      const client = this.ctx.primary;
       this.ctx.unregistered(queue);
       await client.srem(this.ctx.keys.registry, queue);
       await client.zrem(this.ctx.keys.dueRegistry, queue);

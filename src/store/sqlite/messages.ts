@@ -2,6 +2,7 @@
  * The SQLite message role: append (plain and guarded), take, read, peek. Every call is one
  * group-committed step; reads of ready messages settle the queue's due work first.
  */
+import { at } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
@@ -9,7 +10,7 @@ import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js'
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { settingsOf, toMessage } from './statements.js';
+import { settingsOf, toMessage } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -20,10 +21,6 @@ export class SqliteMessages implements MessageStore {
     private readonly commits: GroupCommitter,
     private readonly sweeper: QueueSweeper,
   ) {}
-
-  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    return this.commits.submitFor(queue, () => this.insertAll(queue, messages, now));
-  }
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submitFor(queue, (): PublishOutcome => {
@@ -50,7 +47,8 @@ export class SqliteMessages implements MessageStore {
       if (maxLength !== null && fresh.length > 0) {
         let stored = row?.stored ?? 0;
         if (stored + fresh.length > maxLength) {
-          this.sql.expireIn.run(queue, now); // expired messages do not count; reclaim them first
+          // Expired messages do not count; reclaim them first.
+          this.due.settled.report('expired', queue, this.sql.expireIn.run(queue, now).changes);
           stored = this.sql.queueRow.get(queue)?.stored ?? 0;
           if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
         }
@@ -63,7 +61,7 @@ export class SqliteMessages implements MessageStore {
       let next = 0;
       entries.forEach((e, i) => {
         if (duplicate[i]) return;
-        const key = freshKeys[next++] as string;
+        const key = at(freshKeys, next++);
         keys[i] = key;
         if (e.dedupId !== undefined && e.dedupId !== null && windowMs > 0) {
           this.sql.dedupPut.run(queue, e.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + windowMs);
