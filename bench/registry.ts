@@ -11,6 +11,7 @@ import { connectionsSuite } from './suites/connections.js';
 import { httpSuite } from './suites/http.js';
 import { reliableSuite } from './suites/reliable.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
+import { sqsSuite } from './suites/sqs.js';
 import { streamingSuite } from './suites/streaming.js';
 
 /** The suites `npm run bench` runs. */
@@ -23,4 +24,5 @@ export const SUITES: readonly BenchSuite[] = [
   connectionsSuite,
   sqliteDepthSuite,
   accessSuite,
+  sqsSuite,
 ];

@@ -112,6 +112,12 @@ export interface Config {
   readonly metricsQueueLabels: number;
   /** Milliseconds between the dashboard's live stats updates; its hour chart keeps a point every 8 of them. @default 2000 */
   readonly dashboardIntervalMs: number;
+  /** Account id in SQS queue URLs and ARNs (`/<account-id>/<queue>`). @default '000000000000' */
+  readonly sqsAccountId: string;
+  /** Region in SQS queue ARNs. @default 'us-east-1' */
+  readonly sqsRegion: string;
+  /** Public base URL of SQS queue URLs behind a proxy (`https://mq.example.com`). @default null (from the request's Host) */
+  readonly sqsBaseUrl: string | null;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -256,6 +262,30 @@ function queueName(raw: unknown, name: string): string {
   }
 }
 
+function accountId(raw: unknown, name: string): string {
+  if (typeof raw === 'string' && /^[0-9]{12}$/.test(raw)) return raw;
+  throw new ConfigError(`${name} must be 12 digits, like an AWS account id (got ${JSON.stringify(raw)})`);
+}
+
+function region(raw: unknown, name: string): string {
+  if (typeof raw === 'string' && /^[a-z0-9-]{1,32}$/.test(raw)) return raw;
+  throw new ConfigError(`${name} must be 1-32 characters from a-z 0-9 - (got ${JSON.stringify(raw)})`);
+}
+
+function baseUrl(raw: unknown, name: string): string {
+  const value = text(raw, name);
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`${name} must be an http:// or https:// URL without query, fragment or credentials (got ${JSON.stringify(raw)})`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -312,6 +342,9 @@ export const SETTINGS = [
   setting({ key: 'syslogIdleSeconds', flag: 'syslog-idle-seconds', env: 'RESTMQ_SYSLOG_IDLE_SECONDS', defaultValue: 300, help: 'seconds a silent syslog TCP connection stays open', parse: integer(1, 86_400) }),
   setting({ key: 'metricsQueueLabels', flag: 'metrics-queue-labels', env: 'RESTMQ_METRICS_QUEUE_LABELS', defaultValue: 100, help: 'queues with their own label on /metrics (the deepest); the rest sum as _other', parse: integer(0, 10_000) }),
   setting({ key: 'dashboardIntervalMs', flag: 'dashboard-interval-ms', env: 'RESTMQ_DASHBOARD_INTERVAL_MS', defaultValue: 2000, help: 'ms between the dashboard\'s live stats updates; its hour chart keeps a point every 8 of them', parse: integer(100, 60_000) }),
+  setting({ key: 'sqsAccountId', flag: 'sqs-account-id', env: 'RESTMQ_SQS_ACCOUNT_ID', defaultValue: '000000000000', help: 'account id in SQS queue URLs (http://host/<account-id>/<queue>) and ARNs', parse: accountId }),
+  setting({ key: 'sqsRegion', flag: 'sqs-region', env: 'RESTMQ_SQS_REGION', defaultValue: 'us-east-1', help: 'region in SQS queue ARNs', parse: region }),
+  setting({ key: 'sqsBaseUrl', flag: 'sqs-base-url', env: 'RESTMQ_SQS_BASE_URL', defaultValue: null, help: 'public base URL of SQS queue URLs behind a proxy (https://mq.example.com); none: from the request\'s Host', parse: nullable(baseUrl) }),
 ] as const;
 
 /** A Config being built, one setting at a time. */

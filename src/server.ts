@@ -128,6 +128,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       bufferBytes: config.streamBufferBytes,
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
+    sqs: { accountId: config.sqsAccountId, region: config.sqsRegion, baseUrl: config.sqsBaseUrl },
     metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: opened.dataDir },
     dashboardIntervalMs: config.dashboardIntervalMs,
     now: () => clock.now(),

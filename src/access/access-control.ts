@@ -142,6 +142,11 @@ export class AccessControl {
     }
   }
 
+  /** The secret of an access key of the rules in force, or null (no ACL, or no such key). */
+  secretOf(accessKeyId: string): string | null {
+    return this.rules?.keys.get(accessKeyId)?.secretAccessKey ?? null;
+  }
+
   /** Who the request runs as, or why it is refused. */
   async decide(question: AccessQuestion): Promise<Verdict> {
     const verdict = await decide(this.rules, question, this.options.protectedMode, (hash, password) => this.checkPassword(hash, password));

@@ -1,7 +1,8 @@
 /**
  * Reads acl.conf into rules. The four original sections keep their meaning (host rules and
  * one shared username/password per transport and role); `[user:NAME]` and `[token:NAME]`
- * sections add named principals with rights on queue patterns. Everything is checked here,
+ * sections add named principals with rights on queue patterns, and `[key:NAME]` sections
+ * AWS access keys (for SQS clients' Signature Version 4) with the same kind of grant. Everything is checked here,
  * at load time, so a request never meets a half-understood rule.
  */
 import type { AclSection, Right } from './rights.js';
@@ -48,12 +49,30 @@ export interface TokenRule {
   readonly grant: Grant;
 }
 
+/**
+ * A `[key:NAME]` section: an AWS access key. SigV4 is an HMAC, so the file holds the secret
+ * itself (not a hash): keep the file readable by the daemon only.
+ */
+export interface KeyRule {
+  readonly name: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly grant: Grant;
+}
+
+/** Access key ids: as AWS makes them (upper-case letters and digits), 16-128 characters. */
+export const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+/** Secret access keys: 16-128 printable ASCII characters without spaces. */
+export const SECRET_ACCESS_KEY = /^[\x21-\x7e]{16,128}$/;
+
 /** Everything acl.conf says, ready for decisions. */
 export interface AclRules {
   readonly sections: ReadonlyMap<AclSection, SectionRule>;
   readonly users: ReadonlyMap<string, UserRule>;
   /** Tokens by their SHA-256. */
   readonly tokens: ReadonlyMap<string, TokenRule>;
+  /** Access keys by their id. */
+  readonly keys: ReadonlyMap<string, KeyRule>;
 }
 
 /** Names of users and tokens, as the CLI makes them. */
@@ -143,18 +162,26 @@ export function parseAclFile(text: string): AclRules {
   const sections = new Map<AclSection, SectionRule>();
   const users = new Map<string, UserRule>();
   const tokens = new Map<string, TokenRule>();
+  const keys = new Map<string, KeyRule>();
   for (const section of parseIni(text)) {
     if ((ACL_SECTIONS as readonly string[]).includes(section.name)) {
       sections.set(section.name as AclSection, sectionRule(section, section.name as AclSection));
       continue;
     }
-    const named = /^(user|token):(.*)$/.exec(section.name);
+    const named = /^(user|token|key):(.*)$/.exec(section.name);
     if (named === null) {
-      throw new IniError(section.line, `unknown section [${section.name}] (use ${ACL_SECTIONS.map((s) => `[${s}]`).join(', ')}, [user:NAME] or [token:NAME])`);
+      throw new IniError(section.line, `unknown section [${section.name}] (use ${ACL_SECTIONS.map((s) => `[${s}]`).join(', ')}, [user:NAME], [token:NAME] or [key:NAME])`);
     }
-    const [, kind, name] = named as unknown as [string, 'user' | 'token', string];
+    const [, kind, name] = named as unknown as [string, 'user' | 'token' | 'key', string];
     if (!PRINCIPAL_NAME.test(name)) throw new IniError(section.line, `${kind} name ${JSON.stringify(name)} must be 1-64 characters from A-Z a-z 0-9 _ . @ -`);
-    if (kind === 'user') {
+    if (kind === 'key') {
+      const id = required(section, 'access_key_id');
+      if (!ACCESS_KEY_ID.test(id.value)) throw new IniError(id.line, 'access_key_id must be 16-128 characters from A-Z 0-9');
+      const secret = required(section, 'secret_access_key');
+      if (!SECRET_ACCESS_KEY.test(secret.value)) throw new IniError(secret.line, 'secret_access_key must be 16-128 printable characters without spaces');
+      if (keys.has(id.value)) throw new IniError(id.line, `[key:${name}] has the same access_key_id as [key:${(keys.get(id.value) as KeyRule).name}]`);
+      keys.set(id.value, { name, accessKeyId: id.value, secretAccessKey: secret.value, grant: grant(section, new Set(['access_key_id', 'secret_access_key', 'queues', 'allow'])) });
+    } else if (kind === 'user') {
       const hash = required(section, 'password_hash');
       if (!isPasswordHash(hash.value)) throw new IniError(hash.line, 'password_hash must be scrypt$N$r$p$salt$hash as restmq acl add-user prints it');
       users.set(name, { name, passwordHash: hash.value, grant: grant(section, new Set(['password_hash', 'queues', 'allow'])) });
@@ -165,5 +192,5 @@ export function parseAclFile(text: string): AclRules {
       tokens.set(sha.value, { name, sha256: sha.value, grant: grant(section, new Set(['sha256', 'queues', 'allow'])) });
     }
   }
-  return { sections, users, tokens };
+  return { sections, users, tokens, keys };
 }

@@ -13,6 +13,8 @@ export type Credentials =
   | { readonly kind: 'none' }
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
   | { readonly kind: 'bearer'; readonly token: string }
+  /** An AWS Signature Version 4: the key is looked up here; the signature is checked by the SQS transport, which has the body. */
+  | { readonly kind: 'sigv4'; readonly accessKeyId: string }
   | { readonly kind: 'malformed' };
 
 /**
@@ -22,7 +24,9 @@ export type Credentials =
 export type Principal =
   | { readonly kind: 'anonymous'; readonly name: 'anonymous' }
   | { readonly kind: 'shared'; readonly name: string }
-  | { readonly kind: 'user' | 'token'; readonly name: string; readonly grant: Grant };
+  | { readonly kind: 'user' | 'token'; readonly name: string; readonly grant: Grant }
+  /** An access key (`[key:NAME]`); the request's signature must still be verified with its secret. */
+  | { readonly kind: 'key'; readonly name: string; readonly grant: Grant; readonly accessKeyId: string };
 
 /** Why a request was refused; the guard maps it to a catalog error. */
 export type Refusal =
@@ -89,6 +93,11 @@ export async function decide(
       if (token === undefined) return refuse({ code: 'unauthorized', reason: 'unknown token', presented: true });
       return { ok: true, principal: { kind: 'token', name: token.name, grant: token.grant } };
     }
+    case 'sigv4': {
+      const key = rules.keys.get(credentials.accessKeyId);
+      if (key === undefined) return refuse({ code: 'unauthorized', reason: 'unknown access key', presented: true });
+      return { ok: true, principal: { kind: 'key', name: key.name, grant: key.grant, accessKeyId: key.accessKeyId } };
+    }
     case 'basic': {
       const user = rules.users.get(credentials.username);
       if (user !== undefined && (await checkPassword(user.passwordHash, credentials.password))) {
@@ -112,7 +121,7 @@ export async function decide(
   if (rule !== undefined) return { ok: true, principal: ANONYMOUS };
   // "No rule means allowed" holds for files of the original kind; once users or tokens
   // exist, a transport without a section of its own needs one of them.
-  if (rules.users.size > 0 || rules.tokens.size > 0) {
+  if (rules.users.size > 0 || rules.tokens.size > 0 || rules.keys.size > 0) {
     return refuse({ code: 'unauthorized', reason: `credentials required (no [${section}] section)`, presented: false });
   }
   return { ok: true, principal: ANONYMOUS };

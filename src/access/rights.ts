@@ -45,6 +45,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs (see src/access/rights.ts); a route without it is refused at start. */
     access?: RouteAccess;
+    /** The route verifies AWS Signature Version 4 itself (src/sqs), so the guard may admit an access key. */
+    sigv4?: true;
   }
 }
 

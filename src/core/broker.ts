@@ -11,6 +11,7 @@ import { RestMQError } from './errors.js';
 import { LongPolls } from './long-polls.js';
 import { makeReceipts as receipts } from './receipts.js';
 import { parseKey, parseQueueName } from './names.js';
+import { encodeStoredValue, plainMessage } from './stored-value.js';
 import type { SignalBus } from './signals.js';
 import { deadLetterQueueOf } from './types.js';
 import type { LeasedMessage, Policy, QueueSettings, QueueStats, QueueStatus, StoredMessage } from './types.js';
@@ -44,6 +45,8 @@ export interface PublishInput {
   readonly delaySeconds?: number | null;
   /** Deduplication id: a repeat within the queue's window stores nothing and answers the first key. */
   readonly dedupId?: string | null;
+  /** Attributes to keep with the message (transport-defined text, e.g. SQS message attributes as JSON). */
+  readonly attributes?: string | null;
 }
 
 /** What a publish answers. */
@@ -135,7 +138,7 @@ export class Broker {
     const outcome = await this.store.messages.publish(
       queue,
       inputs.map((input) => ({
-        value: input.value,
+        value: encodeStoredValue(input.value, input.attributes),
         ttlMs: input.ttlSeconds === null ? null : input.ttlSeconds * 1000,
         delayMs: input.delaySeconds === undefined || input.delaySeconds === null ? null : input.delaySeconds * 1000,
         dedupId: input.dedupId ?? null,
@@ -209,8 +212,8 @@ export class Broker {
   }
 
   /** The oldest `count` messages in any state, unchanged. */
-  peek(queueName: string, count: number): Promise<StoredMessage[]> {
-    return this.store.messages.peek(parseQueueName(queueName), count, this.now(), this.budget(count));
+  async peek(queueName: string, count: number): Promise<StoredMessage[]> {
+    return (await this.store.messages.peek(parseQueueName(queueName), count, this.now(), this.budget(count))).map(plainMessage);
   }
 
   /**
@@ -231,7 +234,7 @@ export class Broker {
     const { queue, seq } = this.keyOf(key, queueName);
     const message = await this.store.messages.read(queue, seq, this.now());
     if (message === null) throw new RestMQError('message_not_found', `no message ${key}`);
-    return message;
+    return plainMessage(message);
   }
 
   /** Moves up to `count` dead letters of `queueName` back to their source queues. */
@@ -286,9 +289,10 @@ export class Broker {
   }
 
   /** Returns the oldest deliverable message without removing it, counting the read. */
-  softRead(queueName: string): Promise<StoredMessage | null> {
+  async softRead(queueName: string): Promise<StoredMessage | null> {
     const queue = parseQueueName(queueName);
-    return this.store.messages.readOldest(queue, this.now());
+    const message = await this.store.messages.readOldest(queue, this.now());
+    return message === null ? null : plainMessage(message);
   }
 
   /** Deletes one message by key; `queueName`, when given, must be the key's queue. */
@@ -359,7 +363,7 @@ export class Broker {
   /** Counts delivered messages and answers them unchanged. */
   private counted<T extends StoredMessage>(mode: 'pop' | 'lease', messages: T[]): T[] {
     if (messages.length > 0) this.metrics.delivered(mode, messages, this.now());
-    return messages;
+    return messages.map(plainMessage);
   }
 
   /** The byte budget of an answer of up to `count` messages: one message always fits. */

@@ -70,6 +70,9 @@ export const ERROR_CATALOG = {
   jsonp_disabled: { status: 403, message: 'JSONP (callback) is turned off on this server (--jsonp off)' },
   too_many_connections: { status: 503, message: 'too many connections; retry later' },
   invalid_collectd: { status: 400, message: 'the body is not collectd write_http output (PUTVAL or PUTNOTIF lines, or JSON)' },
+  queue_not_found: { status: 404, message: 'no such queue' },
+  queue_exists: { status: 409, message: 'a queue of that name exists with other attributes' },
+  unsupported_operation: { status: 400, message: 'this action or attribute is not supported' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A code from {@link ERROR_CATALOG}. */

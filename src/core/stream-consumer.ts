@@ -6,6 +6,7 @@
 import { at } from './checked.js';
 import type { RestMQError } from './errors.js';
 import type { StoredMessage } from './types.js';
+import { plainMessage } from './stored-value.js';
 
 /** The consumer end a transport implements: a connection with a bounded send buffer. */
 export interface StreamSink {
@@ -77,7 +78,7 @@ export class Consumer {
         this.seen.add(message.seq);
       }
     }
-    this.sink.write(message);
+    this.sink.write(plainMessage(message));
   }
 
   /** Writes held messages while there is room; true once nothing is held (live again). */

@@ -106,6 +106,11 @@ export interface StoredMessage {
   readonly visibleAt: number;
   /** Set on messages in a dead-letter queue. */
   readonly deadLetter: DeadLetterOrigin | null;
+  /**
+   * Attributes a transport stored with the message (SQS message attributes, as JSON text);
+   * absent when it has none. Kept inside the stored value (see stored-value.ts).
+   */
+  readonly attributes?: string;
 }
 
 /** A message handed out under a lease. */

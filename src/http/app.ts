@@ -37,6 +37,8 @@ import type { MetricsRouteSettings } from './routes/metrics.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
 import { endRefusedUpgrade } from './upgrade-refusal.js';
+import { registerSqsRoutes } from '../sqs/routes.js';
+import type { QueueNaming } from '../sqs/queue-urls.js';
 import { assertUtf8Query, formBodyParser, parseUrlEncoded, textBodyParser } from './text-input.js';
 
 declare module 'fastify' {
@@ -81,6 +83,8 @@ export interface HttpAppDeps {
   readonly dashboardIntervalMs?: number;
   /** The clock the dashboard's samples are timed by (the Broker's). @default Date.now */
   readonly now?: () => number;
+  /** How the SQS adapter names queues (src/sqs); absent, SQS is not served. */
+  readonly sqs?: QueueNaming;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -205,5 +209,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   registerCollectdRoutes(app, ops, deps.collectd);
   registerDashboardRoutes(app, ops, { storeKind: deps.storeKind, intervalMs: deps.dashboardIntervalMs ?? 2000, bufferBytes: deps.streams.bufferBytes, now: deps.now });
+  if (deps.sqs !== undefined) await registerSqsRoutes(app, { ops, naming: deps.sqs, maxMessageBytes: deps.maxMessageBytes, access: deps.access });
   return app;
 }

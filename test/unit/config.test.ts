@@ -94,6 +94,9 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   metricsQueueLabels: { good: [['0', 0], ['10000', 10_000]], bad: ['-1', '10001', ''] },
   syslogIdleSeconds: { good: [['1', 1], ['86400', 86_400]], bad: ['0', '86401', ''] },
   dashboardIntervalMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
+  sqsAccountId: { good: [['123456789012', '123456789012']], bad: ['12345678901', '1234567890123', 'abcdefghijkl', ''] },
+  sqsRegion: { good: [['eu-west-1', 'eu-west-1'], ['a'.repeat(32), 'a'.repeat(32)]], bad: ['EU', 'a'.repeat(33), ''] },
+  sqsBaseUrl: { good: [['https://mq.example.com/', 'https://mq.example.com'], ['http://h:8080/p', 'http://h:8080/p']], bad: ['ftp://h', 'http://h/?a=1', 'http://u:p@h', 'nope', ''] },
 };
 
 describe('loadConfig', () => {
@@ -151,6 +154,9 @@ describe('loadConfig', () => {
       syslogIdleSeconds: 300,
       metricsQueueLabels: 100,
       dashboardIntervalMs: 2000,
+      sqsAccountId: '000000000000',
+      sqsRegion: 'us-east-1',
+      sqsBaseUrl: null,
     });
   });
 

@@ -2,11 +2,14 @@
  * Reads what a client presents as credentials, in one place for every route: HTTP Basic or
  * a Bearer token in `Authorization`; `?access_token=` for browsers' EventSource and
  * WebSocket, which cannot set headers; and, on WebSocket routes, the original's cookie
- * `auth=username:password`.
+ * `auth=username:password`; and an AWS Signature Version 4 on routes that verify one.
  */
 import { at } from '../../core/checked.js';
 import type { FastifyRequest } from 'fastify';
 import type { Credentials } from '../../access/policy.js';
+
+/** The scheme of AWS Signature Version 4. */
+const SIGV4 = 'AWS4-HMAC-SHA256 ';
 
 /** Longest secret read from a request; anything longer cannot match and is refused unread. */
 const MAX_SECRET_LENGTH = 1024;
@@ -43,6 +46,12 @@ function cookie(header: string | undefined, name: string): string | undefined {
 /** The request's credentials; `websocket` also accepts the original's `auth` cookie. */
 export function readCredentials(request: FastifyRequest, websocket: boolean): Credentials {
   const authorization = request.headers.authorization;
+  if (authorization?.startsWith(SIGV4) === true) {
+    // Only a route that verifies signatures (the SQS routes) may take one; elsewhere it would admit unverified.
+    if (request.routeOptions.config.sigv4 !== true) return { kind: 'malformed' };
+    const id = /Credential=([A-Z0-9]{16,128})\//.exec(authorization);
+    return id === null ? { kind: 'malformed' } : { kind: 'sigv4', accessKeyId: id[1] as string };
+  }
   if (authorization !== undefined) {
     const m = /^([A-Za-z]+) +(.*)$/.exec(authorization.trim());
     if (m === null) return { kind: 'malformed' };

@@ -1,0 +1,166 @@
+/**
+ * Queue attributes of SQS over RestMQ's queue settings: VisibilityTimeout is the default
+ * lease, DelaySeconds the default delay, MessageRetentionPeriod the default ttl and
+ * RedrivePolicy the pair max_attempts / dead_letter. Counts and timestamps come from the
+ * store's stats. Ranges and error types are AWS's.
+ */
+import type { QueueConfig } from '../core/broker.js';
+import type { QueueSettings, QueueStats } from '../core/types.js';
+import { SqsError } from './errors.js';
+import type { QueueExtras } from './queue-extras.js';
+import { queueArn, queueOfArn } from './queue-urls.js';
+import type { QueueNaming } from './queue-urls.js';
+
+/** AWS's default MessageRetentionPeriod, given to queues CreateQueue makes without one. */
+export const DEFAULT_RETENTION_SECONDS = 345_600;
+
+/** Reported as MessageRetentionPeriod when a queue has no ttl (its messages never expire). */
+const NO_RETENTION_REPORTED = 1_209_600;
+
+/** AWS's largest message (and MaximumMessageSize). */
+export const MAX_SQS_MESSAGE_BYTES = 1_048_576;
+
+const RANGES: Record<string, readonly [number, number]> = {
+  DelaySeconds: [0, 900],
+  MaximumMessageSize: [1024, MAX_SQS_MESSAGE_BYTES],
+  MessageRetentionPeriod: [60, 1_209_600],
+  ReceiveMessageWaitTimeSeconds: [0, 20],
+  VisibilityTimeout: [0, 43_200],
+  KmsDataKeyReusePeriodSeconds: [60, 86_400],
+};
+
+/** Accepted, kept (in memory) and answered, with no effect on delivery. */
+const KEPT = new Set(['Policy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled', 'MaximumMessageSize', 'ReceiveMessageWaitTimeSeconds']);
+
+/** Attributes of FIFO queues (not supported yet). */
+const FIFO = new Set(['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
+
+/** Names GetQueueAttributes answers (besides the kept ones). */
+const COMPUTED = [
+  'QueueArn',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'SqsManagedSseEnabled',
+];
+
+/** What Create/SetQueueAttributes change. */
+export interface AttributeChange {
+  readonly patch: Partial<QueueSettings>;
+  /** Kept attributes to store beside the queue; '' deletes one. */
+  readonly kept: Record<string, string>;
+}
+
+function invalid(name: string, reason?: string): SqsError {
+  return new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.${reason === undefined ? '' : ` Reason: ${reason}`}`);
+}
+
+function integerAttribute(name: string, value: string): number {
+  const [min, max] = RANGES[name] ?? [0, Number.MAX_SAFE_INTEGER];
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) < min || Number(value) > max) throw invalid(name, `must be a whole number from ${min} to ${max}.`);
+  return Number(value);
+}
+
+function redrivePolicy(naming: QueueNaming, value: string, queue: string): Partial<QueueSettings> {
+  if (value === '') return { maxAttempts: 0, deadLetter: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw invalid('RedrivePolicy', 'not a JSON object.');
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw invalid('RedrivePolicy', 'not a JSON object.');
+  const { deadLetterTargetArn, maxReceiveCount } = parsed as Record<string, unknown>;
+  if (typeof deadLetterTargetArn !== 'string') throw invalid('RedrivePolicy', 'deadLetterTargetArn is required.');
+  const count = typeof maxReceiveCount === 'number' ? maxReceiveCount : typeof maxReceiveCount === 'string' && /^[0-9]{1,4}$/.test(maxReceiveCount) ? Number(maxReceiveCount) : NaN;
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw invalid('RedrivePolicy', 'maxReceiveCount must be a whole number from 1 to 1000.');
+  const deadLetter = queueOfArn(naming, deadLetterTargetArn, 'RedrivePolicy');
+  if (deadLetter === queue) throw invalid('RedrivePolicy', 'a queue cannot be its own dead-letter queue.');
+  return { maxAttempts: count, deadLetter };
+}
+
+/** Reads the attributes of CreateQueue or SetQueueAttributes. */
+export function parseAttributes(naming: QueueNaming, queue: string, attributes: Record<string, string>): AttributeChange {
+  const patch: Record<string, unknown> = {};
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (FIFO.has(name)) {
+      if (name === 'FifoQueue' && value === 'false') continue;
+      throw new SqsError('UnsupportedOperation', `Attribute ${name} is not supported: RestMQ has no FIFO queues yet.`);
+    }
+    if (name in RANGES) integerAttribute(name, value);
+    if (name === 'VisibilityTimeout') patch.leaseSeconds = Number(value);
+    else if (name === 'DelaySeconds') patch.delaySeconds = Number(value);
+    else if (name === 'MessageRetentionPeriod') patch.ttlSeconds = Number(value);
+    else if (name === 'RedrivePolicy') Object.assign(patch, redrivePolicy(naming, value, queue));
+    else if (KEPT.has(name)) kept[name] = value;
+    else throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+  }
+  return { patch: patch, kept };
+}
+
+/** Every attribute of a queue, as GetQueueAttributes(All) answers. */
+export function queueAttributes(
+  naming: QueueNaming,
+  queue: string,
+  config: QueueConfig,
+  stats: QueueStats | null,
+  extras: QueueExtras,
+  serverMaxBytes: number,
+): Record<string, string> {
+  const { settings } = config;
+  const created = String(Math.floor((stats?.createdAt ?? 0) / 1000));
+  const out: Record<string, string> = {
+    QueueArn: queueArn(naming, queue),
+    ApproximateNumberOfMessages: String(stats?.ready ?? 0),
+    ApproximateNumberOfMessagesNotVisible: String(stats?.leased ?? 0),
+    ApproximateNumberOfMessagesDelayed: String(stats?.delayed ?? 0),
+    CreatedTimestamp: created,
+    LastModifiedTimestamp: created,
+    VisibilityTimeout: String(settings.leaseSeconds),
+    MaximumMessageSize: extras.attribute(queue, 'MaximumMessageSize') ?? String(Math.min(serverMaxBytes, MAX_SQS_MESSAGE_BYTES)),
+    MessageRetentionPeriod: String(settings.ttlSeconds ?? NO_RETENTION_REPORTED),
+    DelaySeconds: String(settings.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds') ?? '0',
+    SqsManagedSseEnabled: 'false',
+  };
+  if (settings.maxAttempts > 0) {
+    out.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: queueArn(naming, config.deadLetterQueue), maxReceiveCount: settings.maxAttempts });
+  }
+  for (const [name, value] of extras.of(queue).attributes) out[name] = value;
+  return out;
+}
+
+/** The attributes `names` select (`All` selects every one); unknown names are refused. */
+export function selectAttributes(all: Record<string, string>, names: readonly string[]): Record<string, string> {
+  if (names.length === 0) return {};
+  if (names.includes('All')) return all;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    if (!COMPUTED.includes(name) && !KEPT.has(name) && !FIFO.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    const value = all[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** True when every attribute in `given` equals the queue's current value (CreateQueue on an existing queue). */
+export function sameAttributes(naming: QueueNaming, queue: string, given: Record<string, string>, current: Record<string, string>): boolean {
+  return Object.entries(given).every(([name, value]) => {
+    if (name === 'FifoQueue' && value === 'false') return true;
+    if (name === 'RedrivePolicy') {
+      const want = value === '' ? {} : redrivePolicy(naming, value, queue);
+      const have = current.RedrivePolicy === undefined ? {} : redrivePolicy(naming, current.RedrivePolicy, queue);
+      return JSON.stringify(want) === JSON.stringify(have);
+    }
+    return current[name] === value;
+  });
+}
