@@ -88,17 +88,7 @@ export interface TakenRow extends HistoryRow {
 
 /** A history row as the contract's message: out of the queue, so never leased, delayed or dead-lettered. */
 export function historyMessage(queue: string, row: HistoryRow, reads: number): StoredMessage {
-  return {
-    key: formatKey(queue, row.seq),
-    seq: row.seq,
-    value: row.value,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    reads,
-    // Streamed messages are out of the queue: never leased, delayed or dead-lettered here.
-    attempts: 0,
-    state: 'ready',
-    visibleAt: 0,
-    deadLetter: null,
-  };
+  // Streamed messages are out of the queue: never leased, delayed or dead-lettered here.
+  const { seq, value, created_at, expires_at } = row;
+  return toMessage(queue, { seq, value, created_at, expires_at, reads, attempts: 0, visible_at: 0, receipt: null, dead_source: null, dead_attempts: null });
 }
