@@ -77,6 +77,10 @@ export function statsBody(stats: QueueStats): Record<string, unknown> {
   return {
     queue: stats.queue,
     len: stats.length,
+    ready: stats.ready,
+    leased: stats.leased,
+    delayed: stats.delayed,
+    dead_letters: stats.deadLetters,
     policy: stats.policy,
     status: stats.status,
     published: stats.published,

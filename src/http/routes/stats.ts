@@ -25,7 +25,7 @@ export function registerStatsRoutes(app: FastifyInstance, ops: Operations, store
     const found = await ops.stats(request.params);
     if (!found.exists) {
       const { policy, status } = found.settings;
-      return sendJson(request, reply, { queue: request.params.queue, len: 0, policy, status, published: 0, store: storeKind });
+      return sendJson(request, reply, { queue: request.params.queue, len: 0, ready: 0, leased: 0, delayed: 0, dead_letters: 0, policy, status, published: 0, store: storeKind });
     }
     return sendJson(request, reply, { ...statsBody(found.stats), store: storeKind });
   });
