@@ -19,7 +19,8 @@ import { PAYLOAD, REDIS_PIPELINE } from './http.js';
 /** Messages per batch request, in and out. */
 export const BATCH = 100;
 const BATCH_QUEUE = 'bench-batch';
-const LEASE_QUEUE = 'bench-lease';
+/** The queue the lease + ack phase drains; pre-filled before the daemon starts. */
+export const LEASE_QUEUE = 'bench-lease';
 const BATCH_BODY = JSON.stringify(Array.from({ length: BATCH }, () => PAYLOAD));
 
 /** The batch-publish load phase against a daemon at `url` (also used by bench/profile.ts). */
@@ -59,6 +60,11 @@ function leaseAckLua(): string {
     '  if body:find(\'"acked":true\', 1, true) then return "acked" end',
     'end',
   ].join('\n');
+}
+
+/** The lease + ack phase against a daemon at `url`: 2 requests per message (also used by bench/cost.ts). */
+export function leaseAckLoad(url: string, connections: number, seconds: number): LoadSpec {
+  return { url: `${url}/q/${LEASE_QUEUE}?lease=60`, connections, seconds, wrkLua: leaseAckLua() };
 }
 
 /** Long-poll wake-up: a lease poll parks on an empty queue, then one publish wakes it. Times in ms. */
@@ -130,7 +136,7 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
         // A dry queue answers 204 or short arrays, cheaper than full ones: the row then says so.
         const ranDry = lengthAfterReceive === 0 || recv.statuses['204'] !== undefined;
         if (!ranDry && (taken < recv.ok * BATCH || taken > (recv.ok + connections) * BATCH)) throw new Error(`batch receive: ${recv.ok} answers but ${taken} messages taken`);
-        const lease = await phase('lease + ack', { url: `${server.url}/q/${LEASE_QUEUE}?lease=60`, connections, seconds, wrkLua: leaseAckLua() });
+        const lease = await phase('lease + ack', leaseAckLoad(server.url, connections, seconds));
         const leaseLeft = await queueLength(server.url, LEASE_QUEUE);
         // Leases without acks would pass as pairs: every lease but the last one per connection was acked.
         const leased = lease.tags.leased ?? 0;
