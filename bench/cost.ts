@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --store sqlite|redis] [--seconds N] [--repeats R] [--connections C]`:
+ * `npm run bench:cost [-- --store sqlite|redis] [--seconds N] [--repeats R] [--connections C] [--rows healthz,publish]`:
  * CPU time per request of each HTTP row, the measure to decide optimisations on a shared
  * machine. Wall-clock req/s move with the neighbours' load; the CPU seconds the daemon
  * (and its redis-server) spent per 2xx answer move far less, because time spent waiting
@@ -62,7 +62,8 @@ async function measureStore(store: StoreUnderTest, ctx: BenchContext, seconds: n
     { queue: LEASE_QUEUE, count: fill, value: PAYLOAD },
   ]);
   try {
-    const list = phases(server.url, connections, seconds);
+    const only = arg('rows', '').split(',').filter((w) => w !== '');
+    const list = phases(server.url, connections, seconds).filter(([label]) => only.length === 0 || only.some((w) => label.includes(w)));
     for (const [, spec] of list) await runLoad({ ...spec, seconds: 1 }); // JIT warm-up
     const costs: PhaseCost[] = list.map(([label]) => ({ label, rps: [], daemonUs: [], redisUs: [] }));
     for (let r = 0; r < repeats; r++) {
