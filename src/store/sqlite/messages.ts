@@ -3,13 +3,14 @@
  * group-committed step; reads of ready messages settle the queue's due work first.
  */
 import { formatKey } from '../../core/names.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { settingsOf, toMessage } from './statements.js';
+import { toMessage } from './statements.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -27,9 +28,11 @@ export class SqliteMessages implements MessageStore {
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submitFor(queue, (): PublishOutcome => {
-      const row = this.sql.queueRow.get(queue);
-      const { dedupWindowSeconds, maxLength, ttlSeconds: ttlS, delaySeconds: delayS } = settingsOf(row);
-      const windowMs = dedupWindowSeconds * 1000;
+      const row = this.sql.publishRow.get(queue);
+      const windowMs = (row?.dedup_window_s ?? DEFAULT_QUEUE_SETTINGS.dedupWindowSeconds) * 1000;
+      const maxLength = row === undefined ? DEFAULT_QUEUE_SETTINGS.maxLength : row.max_length;
+      const ttlS = row === undefined ? DEFAULT_QUEUE_SETTINGS.ttlSeconds : row.ttl_s;
+      const delayS = row?.delay_s ?? DEFAULT_QUEUE_SETTINGS.delaySeconds;
       const keys: (string | null)[] = entries.map(() => null);
       const duplicate = entries.map(() => false);
       const firstOf = new Map<string, number>();
@@ -51,7 +54,7 @@ export class SqliteMessages implements MessageStore {
         let stored = row?.stored ?? 0;
         if (stored + fresh.length > maxLength) {
           this.sql.expireIn.run(queue, now); // expired messages do not count; reclaim them first
-          stored = this.sql.queueRow.get(queue)?.stored ?? 0;
+          stored = this.sql.publishRow.get(queue)?.stored ?? 0;
           if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
         }
       }
