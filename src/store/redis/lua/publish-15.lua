@@ -27,6 +27,13 @@ local function dueAt(t)
 end
 local firstOf = {}
 local pos = 3
+local stamp = int(now) .. '||'
+-- One `command key a1 b1 a2 b2 ...` per chunk of pairs (unpack has a stack limit).
+local function variadic(command, key, args)
+  for from = 1, #args, 2000 do
+    redis.call(command, key, unpack(args, from, math.min(from + 1999, #args)))
+  end
+end
 for _ = 1, groups do
   local n = tonumber(ARGV[pos])
   pos = pos + 1
@@ -65,6 +72,7 @@ for _ = 1, groups do
     end
   end
   if not full then
+    local msgArgs, readyArgs = {}, {}
     local seq = last
     last = last + fresh
     local keyOf = {}
@@ -85,7 +93,15 @@ for _ = 1, groups do
           visibleAt = now + delay
           dueAt(visibleAt)
         end
-        store(s, now, ARGV[base], expiresAt, visibleAt)
+        if expiresAt == '' and visibleAt <= now then
+          -- The common message (ready, no ttl) joins the group's variadic HSET and ZADD.
+          msgArgs[#msgArgs + 1] = s
+          msgArgs[#msgArgs + 1] = stamp .. ARGV[base]
+          readyArgs[#readyArgs + 1] = s
+          readyArgs[#readyArgs + 1] = s
+        else
+          store(s, now, ARGV[base], expiresAt, visibleAt)
+        end
         seqs[i] = s
         if id ~= '' and window > 0 then
           redis.call('HSET', K_DEDUP, id, s)
@@ -96,6 +112,8 @@ for _ = 1, groups do
         end
       end
     end
+    variadic('HSET', K_MSG, msgArgs)
+    variadic('ZADD', K_READY, readyArgs)
     for i = 1, n do
       local id = ARGV[pos + 4 * (i - 1) + 3]
       if seqs[i] == true then seqs[i] = keyOf[id] end
