@@ -23,6 +23,7 @@ import { parseBatch } from '../batch.js';
 import { peekBody } from '../../protocol/delivery-bodies.js';
 import { sendJson } from '../render.js';
 import { administers, consumes, produces } from '../../access/rights.js';
+import { registerAckBatchRoute } from './ack-batch.js';
 
 type QueueParams = { Params: { queue: string } };
 type KeyParams = { Params: { queue: string; key: string } };
@@ -103,4 +104,6 @@ export function registerReliableRoutes(app: FastifyInstance, broker: Broker): vo
     const until = await broker.extend(key, receipt, seconds, queue);
     return sendJson(request, reply, { queue, key, lease_expires_at: new Date(until).toISOString() });
   });
+
+  registerAckBatchRoute(app, broker);
 }
