@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureWrk } from './lib/wrk.js';
+import { batchAckLoad, LEASE_BATCH } from './suites/acks.js';
 import { PAYLOAD, POP_QUEUE, routeLoads } from './suites/http.js';
 import { batchPublishLoad, LEASE_QUEUE, leaseAckLoad } from './suites/reliable.js';
 import type { BenchContext } from './lib/types.js';
@@ -52,6 +53,7 @@ function phases(url: string, connections: number, seconds: number): [string, Loa
     ['pop GET /q', loads.pop],
     ['batch publish (100 per request)', batchPublishLoad(url, connections, seconds)],
     ['lease + ack (per request, 2 per message)', leaseAckLoad(url, connections, seconds)],
+    [`lease n=${LEASE_BATCH} + batch ack (per request, 2 per ${LEASE_BATCH} messages)`, batchAckLoad(url, LEASE_QUEUE, connections, seconds)],
   ];
 }
 
