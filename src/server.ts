@@ -14,6 +14,8 @@ import { Dispatcher } from './core/dispatcher.js';
 import { LocalSignalBus } from './core/signals.js';
 import type { SignalBus } from './core/signals.js';
 import { buildHttpApp } from './http/app.js';
+import { bindOperations } from './operations/index.js';
+import type { Operations } from './operations/index.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { isLoopback } from './access/hosts.js';
 import { browserPolicy } from './http/guards/browser-policy.js';
@@ -176,7 +178,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   try {
     await app.listen({ port: config.port, host: config.listen });
-    if (config.syslogPort !== null) syslog = await startSyslog(config, broker, logger);
+    if (config.syslogPort !== null) syslog = await startSyslog(config, bindOperations({ broker, dispatcher }), logger);
   } catch (err) {
     await close();
     throw err;
@@ -199,9 +201,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return { app, broker, dispatcher, store, access, url: `${scheme}://${host}:${port}`, port, syslogPort: syslog?.port ?? null, close, reload };
 }
 
-function startSyslog(config: Config, broker: Broker, logger: Logger): Promise<SyslogInput> {
+function startSyslog(config: Config, ops: Operations, logger: Logger): Promise<SyslogInput> {
   return SyslogInput.start({
-    broker,
+    ops,
     host: config.listen,
     port: config.syslogPort ?? 0,
     maxLineBytes: config.syslogMaxLineBytes,

@@ -4,9 +4,10 @@
  * a queue name may itself contain colons.
  */
 import { RestMQError } from './errors.js';
+import { MAX_QUEUE_NAME_LENGTH } from './limits.js';
 
-/** Longest queue name accepted. */
-export const MAX_QUEUE_NAME_LENGTH = 128;
+/** Longest queue name accepted (defined with every other limit in ./limits.ts). */
+export { MAX_QUEUE_NAME_LENGTH };
 
 const QUEUE_NAME = new RegExp(`^[A-Za-z0-9_\\-.:@]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
 

@@ -10,6 +10,7 @@ import type { AccessControl } from '../access/access-control.js';
 import type { Broker } from '../core/broker.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { RestMQError } from '../core/errors.js';
+import { bindOperations } from '../operations/index.js';
 import { ClientFaultLog, websocketErrorHandler } from './client-faults.js';
 import { toRestMQError } from './errors.js';
 import { registerAccessGuard } from './guards/access.js';
@@ -20,15 +21,19 @@ import { StoreOutageLog } from './outage-log.js';
 import { guardConnections, serverTimeouts } from './guards/connections.js';
 import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
-import { registerAdminRoutes } from './routes/admin.js';
 import { registerCollectdRoutes } from './routes/collectd.js';
 import type { CollectdQueues } from './routes/collectd.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerByKeyRoutes } from './routes/by-key.js';
+import { registerAckBatchRoute } from './routes/ack-batch.js';
+import { registerQueueRoutes } from './routes/queues.js';
+import { registerRootRoutes } from './routes/root.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerStatsRoutes } from './routes/stats.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import type { MetricsRouteSettings } from './routes/metrics.js';
-import { registerReliableRoutes } from './routes/reliable.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWebSocketRoute } from './routes/websocket.js';
 import { endRefusedUpgrade } from './upgrade-refusal.js';
@@ -177,18 +182,24 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler((request, reply) => sendJson(request, reply, errorBody(new RestMQError('not_found')), 404));
 
-  if (deps.metrics !== undefined) registerMetricsRoutes(app, deps.broker, deps.metrics);
-  registerMessageRoutes(app, deps.broker);
-  registerReliableRoutes(app, deps.broker);
-  registerAdminRoutes(app, deps.broker, deps.storeKind);
-  await registerJsonProtocolRoutes(app, deps.broker);
-  registerHealthRoutes(app, deps.broker, deps.storeKind);
-  registerStreamRoutes(app, deps.dispatcher, deps.streams);
-  registerWebSocketRoute(app, deps.broker, deps.dispatcher, {
+  // Routes run operations (src/operations), never the Broker or the Dispatcher directly.
+  const ops = bindOperations({ broker: deps.broker, dispatcher: deps.dispatcher });
+  if (deps.metrics !== undefined) registerMetricsRoutes(app, ops, deps.metrics);
+  registerRootRoutes(app, ops);
+  registerMessageRoutes(app, ops);
+  registerByKeyRoutes(app, ops);
+  registerAckBatchRoute(app, ops);
+  registerQueueRoutes(app, ops);
+  registerSettingsRoutes(app, ops);
+  registerStatsRoutes(app, ops, deps.storeKind);
+  await registerJsonProtocolRoutes(app, ops);
+  registerHealthRoutes(app, ops, deps.storeKind);
+  registerStreamRoutes(app, ops, deps.streams);
+  registerWebSocketRoute(app, ops, {
     bufferBytes: deps.streams.bufferBytes,
     pingSeconds: deps.streams.wsPingSeconds,
     stallMs: deps.connections.sendStallTimeoutMs,
   });
-  registerCollectdRoutes(app, deps.broker, deps.collectd);
+  registerCollectdRoutes(app, ops, deps.collectd);
   return app;
 }

@@ -34,3 +34,11 @@ export function firstArgument(request: FastifyRequest, ...names: string[]): unkn
   }
   return undefined;
 }
+
+/**
+ * The request's arguments by RestMQ's names, for an operation's `parse`: the path's
+ * parameters (`queue`, `key`) first, then form body and query string.
+ */
+export function requestFields(request: FastifyRequest): (name: string) => unknown {
+  return (name) => pick(request.params, name) ?? argument(request, name);
+}

@@ -4,12 +4,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RestMQError } from '../core/errors.js';
+import { MAX_CALLBACK_LENGTH } from '../core/limits.js';
 import { argument } from './args.js';
 
 const CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
 
-/** Longest JSONP callback name accepted. */
-export const MAX_CALLBACK_LENGTH = 128;
 
 /** The request's validated JSONP callback, or null; throws `invalid_callback`. */
 export function jsonpCallback(request: FastifyRequest): string | null {

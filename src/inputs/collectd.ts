@@ -6,7 +6,7 @@
  * write_http always sends as JSON) is queued as it came.
  */
 import { RestMQError } from '../core/errors.js';
-import { MAX_BATCH_ENTRIES } from '../core/delivery-limits.js';
+import { MAX_BATCH_ENTRIES } from '../core/limits.js';
 
 /** One `PUTVAL` value list, in the field names of collectd's JSON format. */
 export interface CollectdValues {

@@ -1,7 +1,7 @@
 /**
  * The syslog input the original RestMQ shipped as a side daemon, built in: with
  * `--syslog-port N` it takes syslog over TCP (octet-counted or newline framing) and UDP on
- * the `--listen` address, and publishes each message through the Broker to queue
+ * the `--listen` address, and publishes each message (the `publish` operation) to queue
  * `syslogd:<sender address>` as JSON (see syslog-parse.ts). It is not HTTP, so no ACL
  * applies: anyone who reaches the port may publish to `syslogd:*` (docs/security.md).
  * Messages, connections, idle time and publishes in flight are all bounded.
@@ -11,7 +11,7 @@ import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6 } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Broker } from '../core/broker.js';
+import type { Operations } from '../operations/index.js';
 import { parseSyslogLine, TcpFramer } from './syslog-parse.js';
 
 /** Publishes one TCP connection may have in flight before it stops being read. */
@@ -25,7 +25,8 @@ const CLOSE_GRACE_MS = 1000;
 
 /** What the syslog input needs. */
 export interface SyslogInputOptions {
-  readonly broker: Broker;
+  /** The operations; syslog only publishes. */
+  readonly ops: Pick<Operations, 'publish'>;
   /** The address to bind (the server's `--listen`). */
   readonly host: string;
   /** The port for both TCP and UDP; 0 picks a free TCP port and uses it for UDP too. */
@@ -147,7 +148,7 @@ export class SyslogInput {
 
   private publish(queue: string, line: string): Promise<void> {
     const value = JSON.stringify(parseSyslogLine(line, new Date()));
-    const work = this.options.broker.publishOne(queue, { value, ttlSeconds: null }).then(
+    const work = this.options.ops.publish({ queue, message: { value, ttlSeconds: null } }).then(
       () => undefined,
       (err: unknown) => this.failed(err),
     );

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseWait } from '../../src/core/delivery-limits.js';
+import { parseWait } from '../../src/operations/parse.js';
 import { ERROR_CATALOG } from '../../src/core/errors.js';
 import { isCommandFrame } from '../../src/protocol/json-commands.js';
 import { parseUrlEncoded } from '../../src/http/text-input.js';

@@ -4,25 +4,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { ERROR_CATALOG, RestMQError } from '../../src/core/errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/core/json-depth.js';
+import { MAX_DELAY_SECONDS, MAX_HEARTBEAT_SECONDS, MAX_LEASE_SECONDS, MAX_RECEIVE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS } from '../../src/core/limits.js';
+import { formatKey, parseKey, parseQueueName } from '../../src/core/names.js';
+import { parseBatch } from '../../src/operations/parse-batch.js';
+import { parseConfigPatch } from '../../src/operations/parse-config.js';
 import {
-  MAX_DELAY_SECONDS,
-  MAX_LEASE_SECONDS,
-  MAX_RECEIVE_COUNT,
-  MAX_WAIT_SECONDS,
-  parseConfigPatch,
   parseCount,
   parseDedupId,
   parseDelay,
+  parseHeartbeat,
+  parseJson,
   parseLease,
+  parsePolicy,
   parseReceipt,
+  parseSince,
+  parseStatusCommand,
   parseStreamLease,
+  parseTtl,
+  parseValue,
   parseWait,
-} from '../../src/core/delivery-limits.js';
-import { ERROR_CATALOG, RestMQError } from '../../src/core/errors.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/core/json-depth.js';
-import { formatKey, parseKey, parseQueueName } from '../../src/core/names.js';
-import { MAX_HEARTBEAT_SECONDS, MAX_TTL_SECONDS, parseHeartbeat, parseJson, parsePolicy, parseSince, parseStatusCommand, parseTtl, parseValue } from '../../src/core/validate.js';
-import { parseBatch } from '../../src/http/batch.js';
+} from '../../src/operations/parse.js';
 import { parseUrlEncoded } from '../../src/http/text-input.js';
 import { parseCommand } from '../../src/protocol/json-commands.js';
 import { FUZZ_SEED, anyJsonValue, anyText, batchText, commandText, runs, urlEncoded } from './arbitraries.js';

@@ -5,10 +5,10 @@
  * whose queue is fixed, so the ACL checks `produce` on that queue (see src/access/rights.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
+import type { Operations } from '../../operations/index.js';
 import { RestMQError } from '../../core/errors.js';
 import { parseCollectdText } from '../../inputs/collectd.js';
-import { produces } from '../../access/rights.js';
+import { runs } from '../route-access.js';
 import { sendJson } from '../render.js';
 
 /** The queues collectd's values and notifications go to. */
@@ -37,14 +37,14 @@ function messagesOf(request: FastifyRequest, expect: 'PUTVAL' | 'PUTNOTIF', nowS
   return parseCollectdText(body, expect, nowSeconds);
 }
 
-async function take(broker: Broker, queue: string, expect: 'PUTVAL' | 'PUTNOTIF', request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function take(ops: Operations, queue: string, expect: 'PUTVAL' | 'PUTNOTIF', request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const messages = messagesOf(request, expect, Date.now() / 1000);
-  const keys = await broker.publishBatch(queue, messages.map((value) => ({ value, ttlSeconds: null })));
+  const keys = await ops.publishBatch({ queue, messages: messages.map((value) => ({ value, ttlSeconds: null })) });
   return sendJson(request, reply, { queue, keys: keys.map((k) => k.key) });
 }
 
 /** Registers the two collectd routes on their configured queues. */
-export function registerCollectdRoutes(app: FastifyInstance, broker: Broker, queues: CollectdQueues): void {
-  app.post('/collectd/data', produces({ fixed: queues.data }), (request, reply) => take(broker, queues.data, 'PUTVAL', request, reply));
-  app.post('/collectd/event', produces({ fixed: queues.event }), (request, reply) => take(broker, queues.event, 'PUTNOTIF', request, reply));
+export function registerCollectdRoutes(app: FastifyInstance, ops: Operations, queues: CollectdQueues): void {
+  app.post('/collectd/data', runs('publishBatch', { fixed: queues.data }), (request, reply) => take(ops, queues.data, 'PUTVAL', request, reply));
+  app.post('/collectd/event', runs('publishBatch', { fixed: queues.event }), (request, reply) => take(ops, queues.event, 'PUTNOTIF', request, reply));
 }

@@ -4,8 +4,8 @@
  * flat shape (`{"error":"Malformed JSON"}`), with the catalog code beside it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
+import type { Operations } from '../../operations/index.js';
 import { executeCommand, parseCommand } from '../../protocol/json-commands.js';
 import { firstArgument, hasFormBody } from '../args.js';
 import { commandAuthorizer } from '../guards/access.js';
@@ -21,14 +21,14 @@ function commandText(request: FastifyRequest): unknown {
 }
 
 async function handle(
-  broker: Broker,
+  ops: Operations,
   request: FastifyRequest,
   reply: FastifyReply,
   pathQueue?: string,
 ): Promise<FastifyReply> {
   const command = parseCommand(commandText(request));
   if (command.queue === undefined && pathQueue !== undefined) command.queue = pathQueue;
-  const result = await executeCommand(broker, command, commandAuthorizer(request));
+  const result = await executeCommand(ops, command, commandAuthorizer(request));
   return sendJson(request, reply, result);
 }
 
@@ -37,16 +37,16 @@ async function handle(
  * scope, whose error handler renders every error of these routes, including those met
  * before the handler runs (content type, body size, callback), in the protocol's flat shape.
  */
-export async function registerJsonProtocolRoutes(app: FastifyInstance, broker: Broker): Promise<void> {
+export async function registerJsonProtocolRoutes(app: FastifyInstance, ops: Operations): Promise<void> {
   await app.register((scope, _options, done) => {
     scope.setErrorHandler((err, request, reply) => {
       const error = toRestMQError(err);
       return sendError(request, reply, error, flatErrorBody(error));
     });
     scope.get('/queue', PUBLIC, (_request, reply) => sendHtml(reply, jsonProtocolHelpPage()));
-    scope.post('/queue', produces('commands'), (request, reply) => handle(broker, request, reply));
+    scope.post('/queue', produces('commands'), (request, reply) => handle(ops, request, reply));
     scope.post<{ Params: { queue: string } }>('/queue/:queue', produces('commands'), (request, reply) =>
-      handle(broker, request, reply, request.params.queue),
+      handle(ops, request, reply, request.params.queue),
     );
     done();
   });

@@ -1,21 +1,39 @@
 /**
- * RestMQ's message routes: `POST /` and `GET /?queue=` (the original index handler), and
- * `/q/<queue>` for publish, pop, purge and the queue list.
+ * A queue's messages, `/q/<queue>`: `POST` publishes one, `POST /q/<queue>/batch` many,
+ * and `GET` receives: RestMQ's pop when no parameter is given; otherwise `peek=N` lists,
+ * `lease=S` leases, `n=N` answers an array, `wait=S` long-polls. One message by its key is
+ * in by-key.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
 import { RestMQError } from '../../core/errors.js';
+import { MAX_BATCH_BYTES } from '../../core/limits.js';
 import { parseQueueName } from '../../core/names.js';
-import type { StoredMessage } from '../../core/types.js';
-import { parseCount, parseDedupId, parseDelay, parseLease, parseWait } from '../../core/delivery-limits.js';
-import { parseJson, parseTtl, parseValue } from '../../core/validate.js';
-import { deliveryBody, peekBody } from '../../protocol/delivery-bodies.js';
+import { deliveryBody, peekBody } from '../../operations/answers.js';
+import type { Operations } from '../../operations/index.js';
+import { publishOptions } from '../../operations/messages.js';
+import { parseBatch } from '../../operations/parse-batch.js';
+import { parseCount, parseJson, parseLease, parseValue, parseWait } from '../../operations/parse.js';
 import { argument, firstArgument, hasFormBody } from '../args.js';
-import { mayList } from '../guards/access.js';
-import { indexPage, queueListPage } from '../pages.js';
-import { errorBody, sendHtml, sendJson, sendText, wantsHtml, wantsJson } from '../render.js';
-import { administers, consumes, produces } from '../../access/rights.js';
+import { sendJson, sendText, wantsJson } from '../render.js';
+import { runs } from '../route-access.js';
 import { mediaType, utf8Text } from '../text-input.js';
+
+type QueueParams = { Params: { queue: string } };
+
+/** Raw body bound of a batch: its values' limit with room for JSON escaping. */
+export const BATCH_BODY_LIMIT = MAX_BATCH_BYTES * 3 + 64 * 1024;
+
+/**
+ * GETs that pop are not safe, so fastify must not answer HEAD by running them: a link
+ * checker or `curl -I` would silently consume a message.
+ */
+export const NO_HEAD = { exposeHeadRoute: false } as const;
+
+/**
+ * Set on a `peek=N` or `n=N` answer that the answer byte limit (`--max-answer-bytes`) may
+ * have cut short: more messages may be waiting, ask again.
+ */
+export const TRUNCATED_HEADER = 'restmq-truncated';
 
 /**
  * The value of a publish: form `msg`, else `value` (the original stored `msg` when both
@@ -35,25 +53,14 @@ function publishedValue(request: FastifyRequest): string {
   throw new RestMQError('unsupported_media_type');
 }
 
-function popBody(message: StoredMessage): { key: string; value: string; count: number } {
-  return { key: message.key, value: message.value, count: message.reads };
-}
-
-async function publish(broker: Broker, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** Publishes the request's value to `queue`: its key as text, or `{key}` as JSON when asked. */
+export async function publishFrom(ops: Operations, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const value = publishedValue(request);
-  const ttlSeconds = parseTtl(argument(request, 'ttl'));
-  const delaySeconds = parseDelay(argument(request, 'delay'));
-  const dedupId = parseDedupId(argument(request, 'dedup') ?? request.headers['idempotency-key']);
-  const { key, duplicate } = await broker.publishOne(queue, { value, ttlSeconds, delaySeconds, dedupId });
+  const fields = (name: string): unknown => (name === 'dedup' ? argument(request, 'dedup') ?? request.headers['idempotency-key'] : argument(request, name));
+  const { key, duplicate } = await ops.publish({ queue, message: publishOptions(fields, value) });
   if (wantsJson(request)) return sendJson(request, reply, duplicate ? { key, duplicate } : { key });
   return sendText(request, reply, key);
 }
-
-/**
- * GETs that pop are not safe, so fastify must not answer HEAD by running them: a link
- * checker or `curl -I` would silently consume a message.
- */
-const NO_HEAD = { exposeHeadRoute: false } as const;
 
 /** Aborts when the client goes away before its answer is sent (a long poll's connection closed). */
 function clientGone(reply: FastifyReply): AbortSignal {
@@ -64,75 +71,46 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-/**
- * Set on a `peek=N` or `n=N` answer that the answer byte limit (`--max-answer-bytes`) may
- * have cut short: more messages may be waiting, ask again.
- */
-export const TRUNCATED_HEADER = 'restmq-truncated';
-
-/**
- * `GET /q/<queue>`: RestMQ's pop when no parameter is given; otherwise `peek=N` lists,
- * `lease=S` leases, `n=N` answers an array, `wait=S` long-polls.
- */
-async function receive(broker: Broker, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function receive(ops: Operations, queue: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const peek = parseCount(argument(request, 'peek'));
   if (peek !== null) {
-    const peeked = await broker.peek(queue, peek);
-    if (broker.answerCut(peeked, peek)) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
-    return sendJson(request, reply, peeked.map(peekBody));
+    const peeked = await ops.peek({ queue, count: peek });
+    if (peeked.truncated) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
+    return sendJson(request, reply, peeked.messages.map(peekBody));
   }
   const count = parseCount(argument(request, 'n'));
   const leaseArg = argument(request, 'lease');
   const lease = leaseArg === undefined ? undefined : { seconds: parseLease(leaseArg, null) };
   const waitSeconds = parseWait(argument(request, 'wait'));
-  const messages = await broker.receive(queue, {
+  const { messages, truncated } = await ops.receive({
+    queue,
     count: count ?? 1,
     ...(lease === undefined ? {} : { lease }),
     waitSeconds,
     ...(waitSeconds > 0 ? { abort: clientGone(reply) } : {}),
   });
-  if (messages.length === 0) return reply.code(204).send();
-  if (count === null) return sendJson(request, reply, deliveryBody(messages[0] as StoredMessage));
-  if (broker.answerCut(messages, count)) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
+  const [first] = messages;
+  if (first === undefined) return reply.code(204).send();
+  if (count === null) return sendJson(request, reply, deliveryBody(first));
+  if (truncated) reply.header(TRUNCATED_HEADER, 'max-answer-bytes');
   return sendJson(request, reply, messages.map(deliveryBody));
 }
 
-/** Registers `/` and `/q/*`. */
-export function registerMessageRoutes(app: FastifyInstance, broker: Broker): void {
-  app.post('/', produces('argument'), (request, reply) => publish(broker, parseQueueName(argument(request, 'queue')), request, reply));
+/** Registers `POST /q/<queue>`, `POST /q/<queue>/batch` and `GET /q/<queue>`. */
+export function registerMessageRoutes(app: FastifyInstance, ops: Operations): void {
+  app.post<QueueParams>('/q/:queue', runs('publish', 'param'), (request, reply) => publishFrom(ops, request.params.queue, request, reply));
 
-  app.get('/', { ...NO_HEAD, ...consumes('argument') }, async (request, reply) => {
-    const queue = argument(request, 'queue');
-    if (queue === undefined) {
-      return wantsJson(request) ? sendJson(request, reply, { name: 'restmq' }) : sendHtml(reply, indexPage());
-    }
-    const message = await broker.pop(parseQueueName(queue));
-    if (message === null) return sendJson(request, reply, errorBody(new RestMQError('queue_empty')), 404);
-    return sendJson(request, reply, popBody(message));
+  app.post<QueueParams>('/q/:queue/batch', { bodyLimit: BATCH_BODY_LIMIT, ...runs('publishBatch', 'param') }, async (request, reply) => {
+    const queue = parseQueueName(request.params.queue);
+    const results = await ops.publishBatch({ queue, messages: parseBatch(request.body) });
+    return sendJson(request, reply, {
+      queue,
+      keys: results.map((r) => r.key),
+      duplicate: results.map((r) => r.duplicate),
+    });
   });
 
-  app.get('/q/', consumes('listing'), async (request, reply) => {
-    const queues = (await broker.listQueues()).filter((q) => mayList(request, q));
-    if (wantsHtml(request)) return sendHtml(reply, queueListPage(queues));
-    return sendJson(request, reply, { queues, count: queues.length });
-  });
-
-  app.post<{ Params: { queue: string } }>('/q/:queue', produces('param'), (request, reply) =>
-    publish(broker, request.params.queue, request, reply),
+  app.get<QueueParams>('/q/:queue', { ...NO_HEAD, ...runs('receive', 'param') }, (request, reply) =>
+    receive(ops, request.params.queue, request, reply),
   );
-
-  app.get<{ Params: { queue: string } }>('/q/:queue', { ...NO_HEAD, ...consumes('param') }, (request, reply) =>
-    receive(broker, request.params.queue, request, reply),
-  );
-
-  app.delete<{ Params: { queue: string } }>('/q/:queue', administers('param'), async (request, reply) => {
-    const drop = argument(request, 'drop');
-    if (drop !== undefined) {
-      if (drop !== '1' && drop !== 'true') throw new RestMQError('invalid_parameter', 'drop must be 1 or true');
-      const dropped = await broker.dropQueue(request.params.queue);
-      return sendJson(request, reply, { queue: request.params.queue, dropped: true, purged: dropped });
-    }
-    const purged = await broker.purge(request.params.queue);
-    return sendJson(request, reply, { queue: request.params.queue, status: purged > 0 ? 1 : 0, purged });
-  });
 }

@@ -6,14 +6,14 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Broker } from '../../core/broker.js';
+import type { Operations } from '../../operations/index.js';
 import type { QueueStats } from '../../core/types.js';
 import type { PrometheusMetrics, Transport } from '../../metrics/prometheus.js';
 import { walBytes } from '../../metrics/prometheus.js';
-import { consumes } from '../../access/rights.js';
+import { runs } from '../route-access.js';
 import { mayList } from '../guards/access.js';
 
-/** What /metrics needs besides the broker. */
+/** What /metrics needs besides the operations. */
 export interface MetricsRouteSettings {
   readonly metrics: PrometheusMetrics;
   /** Queues with their own label (--metrics-queue-labels). */
@@ -34,7 +34,7 @@ function streamTransport(request: FastifyRequest): Exclude<Transport, 'long_poll
 }
 
 /** Registers the latency and connection hooks and `GET /metrics`. */
-export function registerMetricsRoutes(app: FastifyInstance, broker: Broker, settings: MetricsRouteSettings): void {
+export function registerMetricsRoutes(app: FastifyInstance, ops: Operations, settings: MetricsRouteSettings): void {
   const { metrics } = settings;
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -54,24 +54,21 @@ export function registerMetricsRoutes(app: FastifyInstance, broker: Broker, sett
     done();
   });
 
-  app.get('/metrics', consumes('listing'), async (request, reply) => {
-    const up = await broker.ready().then(
+  app.get('/metrics', runs('allStats', 'listing'), async (request, reply) => {
+    const up = await ops.ready({}).then(
       () => true,
       () => false,
     );
     let queues: QueueStats[] | null = null;
     if (up) {
-      queues = await broker.allStats().then(
-        (all) => all.filter((s) => mayList(request, s.queue)),
-        () => null,
-      );
+      queues = await ops.allStats({ visible: (q) => mayList(request, q) }).catch(() => null);
     }
     const wal = settings.dataDir === null ? null : await walBytes(join(settings.dataDir, 'restmq.db-wal'));
     const text = await metrics.scrape({
       queues,
       queueLabels: settings.queueLabels,
       store: { kind: settings.storeKind, up, walBytes: wal },
-      longPolls: broker.parkedLongPolls(),
+      longPolls: ops.parkedLongPolls({}),
     });
     return reply.type(metrics.registry.contentType).send(text);
   });

@@ -6,16 +6,15 @@
  * errors still answer with the catalog's JSON body and status.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from '../../core/dispatcher.js';
-import type { StreamLease } from '../../core/delivery-limits.js';
-import { parseStreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
-import { parseHeartbeat, parseSince } from '../../core/validate.js';
+import type { Operations } from '../../operations/index.js';
+import { parseHeartbeat, parseSince, parseStreamLease } from '../../operations/parse.js';
+import type { StreamLease } from '../../operations/parse.js';
 import { argument } from '../args.js';
 import { cometChunk, messageJson, sseClose, sseLeasedMessage, sseMessage } from '../streams/framing.js';
 import type { HttpStreamFormat } from '../streams/http-stream.js';
 import { openHttpStream } from '../streams/http-stream.js';
-import { consumes } from '../../access/rights.js';
+import { runs } from '../route-access.js';
 
 /** Settings of the HTTP streaming routes. */
 export interface StreamRouteSettings {
@@ -43,7 +42,7 @@ interface StreamArgs {
 function startStream(
   request: QueueRequest,
   reply: FastifyReply,
-  dispatcher: Dispatcher,
+  ops: Operations,
   settings: StreamRouteSettings,
   stream: 'comet' | 'sse',
   args: StreamArgs,
@@ -56,19 +55,19 @@ function startStream(
     if (value !== undefined) reply.raw.setHeader(name, value);
   }
   reply.hijack();
-  openHttpStream(dispatcher, {
+  openHttpStream(ops, {
     res: reply.raw,
     queue,
     format,
     bufferBytes: settings.bufferBytes,
     heartbeatSeconds: args.heartbeatSeconds,
-    resume: since === null ? undefined : { afterSeq: since },
+    since,
     lease: args.lease,
     log: request.log.child({ stream, queue }),
   });
 }
 
-function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+function comet(request: QueueRequest, reply: FastifyReply, ops: Operations, settings: StreamRouteSettings): void {
   const queue = parseQueueName(request.params.queue);
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat'));
   const since = parseSince(argument(request, 'since'), queue);
@@ -83,10 +82,10 @@ function comet(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatche
     // `value` from every line: a closing error line would break them.
     closing: () => '',
   };
-  startStream(request, reply, dispatcher, settings, 'comet', { queue, heartbeatSeconds, since, lease }, format);
+  startStream(request, reply, ops, settings, 'comet', { queue, heartbeatSeconds, since, lease }, format);
 }
 
-function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+function sse(request: QueueRequest, reply: FastifyReply, ops: Operations, settings: StreamRouteSettings): void {
   const queue = parseQueueName(request.params.queue);
   const heartbeatSeconds = parseHeartbeat(argument(request, 'heartbeat')) ?? settings.sseHeartbeatSeconds;
   const lastEventId = request.headers['last-event-id'];
@@ -99,19 +98,19 @@ function sse(request: QueueRequest, reply: FastifyReply, dispatcher: Dispatcher,
     heartbeat: () => ': heartbeat\n\n',
     closing: sseClose,
   };
-  startStream(request, reply, dispatcher, settings, 'sse', { queue, heartbeatSeconds, since, lease }, format);
+  startStream(request, reply, ops, settings, 'sse', { queue, heartbeatSeconds, since, lease }, format);
 }
 
 /** Registers `/c/<queue>` and `/sse/<queue>`. */
-export function registerStreamRoutes(app: FastifyInstance, dispatcher: Dispatcher, settings: StreamRouteSettings): void {
+export function registerStreamRoutes(app: FastifyInstance, ops: Operations, settings: StreamRouteSettings): void {
   // A HEAD request must not become a consumer: its writes go nowhere, so it would take
   // messages (its share of a round-robin queue) and lose them.
-  const noHead = { exposeHeadRoute: false, ...consumes('param', 'comet:consumer') } as const;
+  const noHead = { exposeHeadRoute: false, ...runs('subscribe', 'param', 'comet:consumer') } as const;
   app.get<{ Params: { queue: string } }>('/c/:queue', noHead, (request, reply) => {
-    if (wantsEventStream(request)) sse(request, reply, dispatcher, settings);
-    else comet(request, reply, dispatcher, settings);
+    if (wantsEventStream(request)) sse(request, reply, ops, settings);
+    else comet(request, reply, ops, settings);
   });
   app.get<{ Params: { queue: string } }>('/sse/:queue', noHead, (request, reply) => {
-    sse(request, reply, dispatcher, settings);
+    sse(request, reply, ops, settings);
   });
 }

@@ -12,13 +12,12 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import type { Broker } from '../../core/broker.js';
-import type { Dispatcher, StreamSink, Subscription } from '../../core/dispatcher.js';
+import type { StreamSink, Subscription } from '../../core/dispatcher.js';
 import { RestMQError } from '../../core/errors.js';
-import { parseStreamLease } from '../../core/delivery-limits.js';
-import type { StreamLease } from '../../core/delivery-limits.js';
 import { parseQueueName } from '../../core/names.js';
-import { parseSince } from '../../core/validate.js';
+import type { Operations } from '../../operations/index.js';
+import { parseSince, parseStreamLease } from '../../operations/parse.js';
+import type { StreamLease } from '../../operations/parse.js';
 import { executeCommand, isCommandFrame, parseCommand } from '../../protocol/json-commands.js';
 import { argument } from '../args.js';
 import { commandAuthorizer } from '../guards/access.js';
@@ -27,7 +26,7 @@ import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
 import { cutAfterGrace } from '../streams/http-stream.js';
-import { consumes } from '../../access/rights.js';
+import { runs } from '../route-access.js';
 import { waitForRoom } from '../guards/backpressure.js';
 
 /** Settings of the WebSocket route. */
@@ -71,7 +70,7 @@ function ackCommand(text: string): Record<string, unknown> | null {
   }
 }
 
-function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatcher: Dispatcher, settings: WebSocketRouteSettings): void {
+function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settings: WebSocketRouteSettings): void {
   const { queue, since, lease } = parseRequest(request);
   const log = request.log.child({ stream: 'ws', queue });
   let subscription: Subscription | undefined;
@@ -145,7 +144,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
   const execute = async (command: Record<string, unknown>): Promise<Record<string, unknown>> => {
     try {
       if (command.queue === undefined) command.queue = queue;
-      return await executeCommand(broker, command, authorize);
+      return await executeCommand(ops, command, authorize);
     } catch (err) {
       const error = toRestMQError(err);
       if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
@@ -215,10 +214,7 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
     subscription?.cancel();
   });
   try {
-    subscription =
-      lease === null
-        ? dispatcher.subscribe(queue, sink, since === null ? undefined : { afterSeq: since })
-        : dispatcher.subscribeLeased(queue, sink, lease.seconds);
+    subscription = ops.subscribe({ queue, sink, since, lease });
   } catch (err) {
     sink.end(toRestMQError(err));
   }
@@ -227,15 +223,14 @@ function serve(socket: WebSocket, request: QueueRequest, broker: Broker, dispatc
 /** Registers `/ws/<queue>`. */
 export function registerWebSocketRoute(
   app: FastifyInstance,
-  broker: Broker,
-  dispatcher: Dispatcher,
+  ops: Operations,
   settings: WebSocketRouteSettings,
 ): void {
   app.get<{ Params: { queue: string } }>(
     '/ws/:queue',
     {
       websocket: true,
-      ...consumes('param', 'websocket:consumer'),
+      ...runs('subscribe', 'param', 'websocket:consumer'),
       preValidation: (request, _reply, done) => {
         try {
           // A plain GET (no upgrade) gets the catalog's answer, not the plugin's empty 404.
@@ -247,6 +242,6 @@ export function registerWebSocketRoute(
         }
       },
     },
-    (socket, request) => serve(socket, request, broker, dispatcher, settings),
+    (socket, request) => serve(socket, request, ops, settings),
   );
 }

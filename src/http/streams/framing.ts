@@ -6,7 +6,7 @@
  */
 import type { RestMQError } from '../../core/errors.js';
 import type { LeasedMessage, StoredMessage } from '../../core/types.js';
-import { leaseFields } from '../../protocol/delivery-bodies.js';
+import { leaseFields } from '../../operations/answers.js';
 import { errorBody } from '../render.js';
 
 /** The JSON text of a streamed message; a leased one adds its receipt, attempts and lease end. */

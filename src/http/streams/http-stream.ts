@@ -6,10 +6,11 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import type { StreamLease } from '../../core/delivery-limits.js';
-import type { Dispatcher, ResumeFrom, StreamSink, Subscription } from '../../core/dispatcher.js';
+import type { StreamSink, Subscription } from '../../core/dispatcher.js';
 import type { RestMQError } from '../../core/errors.js';
 import type { StoredMessage } from '../../core/types.js';
+import type { Operations } from '../../operations/index.js';
+import type { StreamLease } from '../../operations/parse.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from './bounded-writer.js';
 
@@ -49,14 +50,15 @@ export interface HttpStreamOptions {
   readonly bufferBytes: number;
   /** Seconds between heartbeats, or null for none. */
   readonly heartbeatSeconds: number | null;
-  readonly resume: ResumeFrom | undefined;
+  /** Replay broadcast history after this sequence number first; null starts live. */
+  readonly since: number | null;
   /** The lease of a leased consumer (`?lease=S`); null for an unleased one. */
   readonly lease: StreamLease | null;
   readonly log: FastifyBaseLogger;
 }
 
-/** Opens the response and subscribes it to `dispatcher`. */
-export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOptions): void {
+/** Opens the response and subscribes it through the `subscribe` operation. */
+export function openHttpStream(ops: Operations, options: HttpStreamOptions): void {
   const { res, format, log } = options;
   res.writeHead(200, {
     'content-type': format.contentType,
@@ -110,10 +112,7 @@ export function openHttpStream(dispatcher: Dispatcher, options: HttpStreamOption
     if (!res.writableFinished) socket?.destroy();
   });
   try {
-    subscription =
-      options.lease === null
-        ? dispatcher.subscribe(options.queue, sink, options.resume)
-        : dispatcher.subscribeLeased(options.queue, sink, options.lease.seconds);
+    subscription = ops.subscribe({ queue: options.queue, sink, since: options.since, lease: options.lease });
   } catch (err) {
     // Only shutdown refuses a subscription, and the headers are out: close with the reason.
     sink.end(toRestMQError(err));

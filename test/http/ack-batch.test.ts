@@ -4,7 +4,7 @@
 // of another queue, a bad receipt, not JSON) is refused whole with a catalog 4xx and acks none.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_ACK_ENTRIES } from '../../src/http/routes/ack-batch.js';
+import { MAX_ACK_ENTRIES } from '../../src/operations/parse-ack-batch.js';
 import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';

@@ -1,11 +1,12 @@
 // Publishing under the reliable-delivery rules over a real socket: batches (all or
 // nothing, entry forms, every limit), dedup ids (form and Idempotency-Key, window),
-// max_length answering 429 with Retry-After, delays, peek, queue config, dropping a
-// queue, and RestMQ's own routes answering exactly as before.
+// max_length answering 429 with Retry-After, delays, and RestMQ's own routes answering
+// exactly as before. Peek and read by key are in by-key.test.ts, config in
+// settings.test.ts, dropping a queue in queues.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/delivery-limits.js';
-import { BATCH_BODY_LIMIT } from '../../src/http/routes/reliable.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/limits.js';
+import { BATCH_BODY_LIMIT } from '../../src/http/routes/messages.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -128,78 +129,6 @@ describe('publishing with batches, dedup, limits and config', () => {
     clock += 10_000;
     assert.equal((await fetch(url(`/q/${queue}`))).status, 200);
     assert.equal(await code(await postForm(url(`/q/${queue}`), { value: 'x', delay: '604801' })), 'invalid_delay');
-  });
-
-  it('peeks at messages and reads one by key without taking them', async () => {
-    const queue = queueName();
-    const key = (await (await postForm(url(`/q/${queue}`), { value: 'look' })).text()).trim();
-    await postForm(url(`/q/${queue}`), { value: 'second' });
-    const one = (await (await fetch(url(`/q/${queue}/${key}`))).json()) as Record<string, unknown>;
-    assert.equal(one.value, 'look');
-    assert.equal(one.state, 'ready');
-    assert.equal(one.attempts, 0);
-    assert.equal((await fetch(url(`/q/${queue}?peek=1`)).then((r) => r.json()) as unknown[]).length, 1);
-    assert.deepEqual(await values(queue), ['look', 'second']);
-    assert.equal(await code(await fetch(url(`/q/${queue}/${queue}:99`))), 'message_not_found');
-    assert.equal(await code(await fetch(url(`/q/${queue}/not-a-key`))), 'invalid_key');
-    const del = await fetch(url(`/q/${queue}/${key}`), { method: 'DELETE' });
-    assert.deepEqual(await del.json(), { queue, key, deleted: true });
-  });
-
-  it('reads and changes the queue config, refusing bad fields', async () => {
-    const queue = queueName();
-    const defaults: unknown = await (await fetch(url(`/q/${queue}/config`))).json();
-    assert.deepEqual(defaults, {
-      queue,
-      policy: 'broadcast',
-      status: 'started',
-      lease: 30,
-      max_attempts: 5,
-      dead_letter: `${queue}.dlq`,
-      delay: 0,
-      ttl: null,
-      max_length: null,
-      dedup_window: 300,
-    });
-    const put = await fetch(url(`/q/${queue}/config`), json('PUT', { policy: 'roundrobin', status: 'stop', lease: 60, dead_letter: 'graveyard', ttl: 3600, dedup_window: 0 }));
-    const body = (await put.json()) as Record<string, unknown>;
-    assert.deepEqual([body.policy, body.status, body.lease, body.dead_letter, body.ttl, body.dedup_window], ['roundrobin', 'stopped', 60, 'graveyard', 3600, 0]);
-    assert.deepEqual(await (await fetch(url(`/p/${queue}`))).json(), { queue, value: 'roundrobin' }, '/p stays a shortcut');
-    const bad: Record<string, unknown>[] = [
-      { lease: 0 },
-      { lease: 43201 },
-      { max_attempts: -1 },
-      { max_attempts: 1001 },
-      { dead_letter: queue },
-      { dead_letter: 'bad name!' },
-      { delay: 604801 },
-      { ttl: 0 },
-      { max_length: 0 },
-      { dedup_window: 86401 },
-      { policy: 'random' },
-      { unknown: 1 },
-      { lease: '30' },
-    ];
-    for (const patch of bad) {
-      const res = await fetch(url(`/q/${queue}/config`), json('PUT', patch));
-      assert.equal(res.status, 400, JSON.stringify(patch));
-      assert.equal(await code(res), 'invalid_config');
-    }
-    assert.equal(await code(await fetch(url(`/q/${queue}/config`), json('PUT', '[1]'))), 'invalid_config');
-    assert.equal(await code(await fetch(url(`/q/${queue}/config`), json('PUT', '{'))), 'malformed_json');
-    assert.equal(((await (await fetch(url(`/q/${queue}/config`))).json()) as { lease: number }).lease, 60, 'bad patches changed nothing');
-  });
-
-  it('drops a queue entirely', async () => {
-    const queue = queueName();
-    await fetch(url(`/q/${queue}/config`), json('PUT', { max_attempts: 9 }));
-    await postForm(url(`/q/${queue}`), { value: 'a' });
-    const res = await fetch(url(`/q/${queue}?drop=1`), { method: 'DELETE' });
-    assert.deepEqual(await res.json(), { queue, dropped: true, purged: 1 });
-    assert.ok(!((await (await fetch(url('/q/'), { headers: { accept: 'application/json' } })).json()) as { queues: string[] }).queues.includes(queue));
-    assert.equal(((await (await fetch(url(`/q/${queue}/config`))).json()) as { max_attempts: number }).max_attempts, 5);
-    assert.equal((await (await postForm(url(`/q/${queue}`), { value: 'b' })).text()).trim(), `${queue}:1`);
-    assert.equal(await code(await fetch(url(`/q/${queue}?drop=yes`), { method: 'DELETE' })), 'invalid_parameter');
   });
 
   it('keeps RestMQ routes unchanged', async () => {

@@ -4,17 +4,11 @@
  * names the entry, so one bad entry stores none.
  */
 import type { PublishInput } from '../core/broker.js';
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, parseDedupId, parseDelay } from '../core/delivery-limits.js';
 import { RestMQError } from '../core/errors.js';
-import { parseJson, parseTtl, parseValue } from '../core/validate.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../core/limits.js';
+import { parseDedupId, parseDelay, parseDocumentValue, parseJson, parseTtl } from './parse.js';
 
 const ENTRY_FIELDS = new Set(['value', 'ttl', 'delay', 'dedup']);
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return parseValue(value);
-  if (value === undefined || value === null) throw new RestMQError('missing_value');
-  return JSON.stringify(value);
-}
 
 function entry(raw: unknown): PublishInput {
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'value' in raw) {
@@ -23,14 +17,14 @@ function entry(raw: unknown): PublishInput {
       if (!ENTRY_FIELDS.has(name)) throw new RestMQError('invalid_batch', `unknown field ${JSON.stringify(name).slice(0, 64)}; entries take value, ttl, delay, dedup`);
     }
     return {
-      value: asText(fields.value),
+      value: parseDocumentValue(fields.value),
       ttlSeconds: parseTtl(fields.ttl),
       delaySeconds: parseDelay(fields.delay),
       dedupId: parseDedupId(fields.dedup),
     };
   }
   if (raw === null) throw new RestMQError('missing_value');
-  return { value: asText(raw), ttlSeconds: null };
+  return { value: parseDocumentValue(raw), ttlSeconds: null };
 }
 
 /** The entries of a batch body (`application/json` text), or a catalog error naming the bad entry. */

@@ -1,4 +1,4 @@
-// Queue administration and probes: `/p`, `/control`, `/stats`, `/j`, `/healthz`, `/readyz`, 404.
+// Queue statistics over HTTP: `/stats/`, `/stats/<queue>` and the `/j/<queue>` page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, form, isRecord, json, request } from '../support/http.js';
@@ -16,47 +16,6 @@ after(async () => {
 async function publish(queue: string, value: string): Promise<void> {
   assert.equal((await form(`${server.url}/q/${queue}`, { value })).status, 200);
 }
-
-describe('/p/<queue>', () => {
-  it('reports broadcast by default and sets roundrobin and back', async () => {
-    const q = queueName();
-    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'broadcast' });
-    const set = await form(`${server.url}/p/${q}`, { policy: 'roundrobin' });
-    assert.equal(set.status, 200);
-    assert.equal(set.text, 'OK\r\n');
-    assert.match(set.headers.get('content-type') ?? '', /^text\/plain/);
-    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'roundrobin' });
-    await form(`${server.url}/p/${q}`, { policy: 'broadcast' });
-    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'broadcast' });
-  });
-
-  it('takes the policy from the query string too', async () => {
-    const q = queueName();
-    assert.equal((await request(`${server.url}/p/${q}?policy=roundrobin`, { method: 'POST' })).status, 200);
-    assert.deepEqual(json(await request(`${server.url}/p/${q}`)), { queue: q, value: 'roundrobin' });
-  });
-});
-
-describe('/control/<queue>', () => {
-  it('reports started by default, stops and starts', async () => {
-    const q = queueName();
-    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'started' });
-    const stop = await form(`${server.url}/control/${q}`, { status: 'stop' });
-    assert.equal(stop.status, 200);
-    assert.deepEqual(json(stop), { queue: q, status: 'stopped', stat: { queue: q, status: 'stopped' } });
-    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'stopped' });
-    const start = await form(`${server.url}/control/${q}`, { status: 'start' });
-    assert.deepEqual(json(start), { queue: q, status: 'started', stat: { queue: q, status: 'started' } });
-    assert.deepEqual(json(await request(`${server.url}/control/${q}`)), { queue: q, status: 'started' });
-  });
-
-  it('does not stop pops: a stopped queue still answers GET /q/<queue>', async () => {
-    const q = queueName();
-    await publish(q, 'v');
-    await form(`${server.url}/control/${q}`, { status: 'stop' });
-    assert.equal((await request(`${server.url}/q/${q}`)).status, 200);
-  });
-});
 
 describe('/stats', () => {
   it('/stats/<queue> reports length, settings and published count', async () => {
@@ -153,25 +112,5 @@ describe('/j/<queue>', () => {
     const answer = await request(`${server.url}/j/${encodeURIComponent('<script>alert(1)</script>')}`);
     assertError(answer, 'invalid_queue_name');
     assert.ok(!answer.text.includes('<script>'));
-  });
-});
-
-describe('probes and unknown routes', () => {
-  it('/healthz answers ok', async () => {
-    const answer = await request(`${server.url}/healthz`);
-    assert.equal(answer.status, 200);
-    assert.deepEqual(json(answer), { status: 'ok' });
-  });
-
-  it('/readyz answers ready with the store kind', async () => {
-    const answer = await request(`${server.url}/readyz`);
-    assert.equal(answer.status, 200);
-    assert.deepEqual(json(answer), { status: 'ready', store: 'sqlite' });
-  });
-
-  it('an unknown route answers the 404 catalog error', async () => {
-    assertError(await request(`${server.url}/nope`), 'not_found');
-    assertError(await request(`${server.url}/q/a/b/c/d`), 'not_found');
-    assertError(await request(`${server.url}/stats/x`, { method: 'DELETE' }), 'not_found');
   });
 });

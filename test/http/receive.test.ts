@@ -1,4 +1,4 @@
-// Consuming over HTTP: `GET /?queue=`, `GET /q/<queue>`, `DELETE /q/<queue>` and `GET /q/`.
+// Receiving over HTTP: RestMQ's pops, `GET /?queue=` and `GET /q/<queue>`, and HEAD never popping.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, counters, form, isRecord, json, request } from '../support/http.js';
@@ -98,61 +98,5 @@ describe('HEAD on popping routes', () => {
   it('still answers HEAD on read-only routes', async () => {
     assert.equal((await request(`${server.url}/healthz`, { method: 'HEAD' })).status, 200);
     assert.equal((await request(`${server.url}/q/`, { method: 'HEAD' })).status, 200);
-  });
-});
-
-describe('DELETE /q/<queue>', () => {
-  it('purges every message and answers {"queue","status","purged"}', async () => {
-    const q = queueName();
-    await publish(q, '1');
-    await publish(q, '2');
-    await publish(q, '3');
-    const answer = await request(`${server.url}/q/${q}`, { method: 'DELETE' });
-    assert.equal(answer.status, 200);
-    assert.deepEqual(json(answer), { queue: q, status: 1, purged: 3 });
-    assert.equal((await request(`${server.url}/q/${q}`)).status, 204);
-    assert.deepEqual(await counters(server.url, q), { len: 0, published: 3 });
-    assert.equal(await publish(q, 'after'), `${q}:4`, 'numbering continues after a purge');
-  });
-
-  it('answers status 0 when there was nothing to purge', async () => {
-    const q = queueName();
-    const answer = await request(`${server.url}/q/${q}`, { method: 'DELETE' });
-    assert.deepEqual(json(answer), { queue: q, status: 0, purged: 0 });
-  });
-
-  it('rejects an invalid queue name', async () => {
-    assertError(await request(`${server.url}/q/bad%20name`, { method: 'DELETE' }), 'invalid_queue_name');
-  });
-});
-
-describe('GET /q/', () => {
-  it('lists queues as JSON, sorted', async () => {
-    const a = `a-${queueName()}`;
-    const b = `b-${queueName()}`;
-    await publish(b, 'v');
-    await publish(a, 'v');
-    const body = json(await request(`${server.url}/q/`));
-    assert.ok(isRecord(body) && Array.isArray(body.queues));
-    assert.equal(body.count, body.queues.length);
-    assert.ok(body.queues.includes(a) && body.queues.includes(b));
-    const queues: unknown[] = body.queues;
-    assert.deepEqual([...queues].sort(), queues);
-    // Without the trailing slash too.
-    assert.deepEqual(json(await request(`${server.url}/q`)), body);
-  });
-
-  it('serves an HTML page to a browser, linking each queue to its /j view', async () => {
-    const q = queueName();
-    await publish(q, 'v');
-    const page = await request(`${server.url}/q/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
-    assert.ok(page.text.includes(`<a href="/j/${q}">${q}</a>`), page.text);
-  });
-
-  it('answers JSON when the client accepts both HTML and JSON', async () => {
-    const answer = await request(`${server.url}/q/`, { headers: { accept: 'text/html, application/json' } });
-    assert.ok(isRecord(json(answer)));
   });
 });

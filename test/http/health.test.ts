@@ -1,0 +1,35 @@
+// Probes and unknown routes: `/healthz`, `/readyz`, and the 404 catalog error.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertError, json, request } from '../support/http.js';
+import { startTestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+
+describe('probes and unknown routes', () => {
+  it('/healthz answers ok', async () => {
+    const answer = await request(`${server.url}/healthz`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), { status: 'ok' });
+  });
+
+  it('/readyz answers ready with the store kind', async () => {
+    const answer = await request(`${server.url}/readyz`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), { status: 'ready', store: 'sqlite' });
+  });
+
+  it('an unknown route answers the 404 catalog error', async () => {
+    assertError(await request(`${server.url}/nope`), 'not_found');
+    assertError(await request(`${server.url}/q/a/b/c/d`), 'not_found');
+    assertError(await request(`${server.url}/stats/x`, { method: 'DELETE' }), 'not_found');
+  });
+});
