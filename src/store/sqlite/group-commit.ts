@@ -1,12 +1,10 @@
 /**
  * Group commit: every store operation requested in one event-loop turn runs inside one
- * SQLite transaction, and all their promises settle after that single commit (and, with
- * `--sync full`, after the one fdatasync that covers it, run off the event loop: see
- * wal-sync.ts; what arrives while it runs forms the next commit). This is what lets a durable publish cost little more than a
+ * SQLite transaction, and all their promises settle after that single commit (one fsync
+ * under synchronous=FULL). This is what lets a durable publish cost little more than a
  * hello-world request when many clients publish at once.
  */
 import type { Database } from 'better-sqlite3';
-import type { WalSync } from './wal-sync.js';
 
 interface PendingOp {
   run: () => unknown;
@@ -14,16 +12,10 @@ interface PendingOp {
   reject: (reason: unknown) => void;
 }
 
-function settle(batch: readonly PendingOp[], results: readonly unknown[]): void {
-  for (let i = 0; i < batch.length; i++) (batch[i] as PendingOp).resolve(results[i]);
-}
-
 /** Batches synchronous database work per event-loop turn. */
 export class GroupCommitter {
   private pending: PendingOp[] = [];
   private scheduled = false;
-  /** True while a commit waits for the fdatasync that makes it durable. */
-  private syncing = false;
   private closed = false;
   /** Queues held by a sliced purge or drop, each with what waits for it, in call order. */
   private readonly held = new Map<string, (() => void)[]>();
@@ -32,11 +24,6 @@ export class GroupCommitter {
     private readonly db: Database,
     /** Called once per failed batch; the store turns driver errors into catalog errors. */
     private readonly mapError: (err: unknown) => Error,
-    /**
-     * `--sync full`: the fdatasync that makes a commit durable, off the event loop; a batch
-     * settles once it covered the commit. Absent, a batch settles when its commit returns.
-     */
-    private readonly walSync: WalSync | null = null,
   ) {}
 
   /**
@@ -48,19 +35,11 @@ export class GroupCommitter {
     if (this.closed) return Promise.reject(this.mapError(new Error('store is closed')));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      this.schedule();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
     });
-  }
-
-  /**
-   * Flushes in the next turn, unless a commit still waits for its fdatasync: then what
-   * arrives meanwhile commits together when that fdatasync ends (one commit and one sync
-   * for all of it, while the event loop goes on parsing requests).
-   */
-  private schedule(): void {
-    if (this.scheduled || this.syncing) return;
-    this.scheduled = true;
-    setImmediate(this.flush);
   }
 
   /**
@@ -129,26 +108,12 @@ export class GroupCommitter {
       for (const op of batch) op.reject(mapped);
       return;
     }
-    if (this.walSync === null) {
-      settle(batch, results);
-      return;
-    }
-    this.syncing = true;
-    this.walSync.after((err) => {
-      this.syncing = false;
-      if (err === null) settle(batch, results);
-      else {
-        const mapped = this.mapError(err);
-        for (const op of batch) op.reject(mapped);
-      }
-      if (this.pending.length > 0 && !this.closed) this.schedule();
-    });
+    for (let i = 0; i < batch.length; i++) (batch[i] as PendingOp).resolve(results[i]);
   };
 
-  /** Flushes what is pending (and syncs it) and refuses further work. */
+  /** Flushes what is pending and refuses further work. */
   close(): void {
     this.flush();
     this.closed = true;
-    this.walSync?.close();
   }
 }

@@ -17,7 +17,6 @@ import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
 import { Statements } from './statements.js';
 import { SqliteStreams } from './streams.js';
-import { WalSync } from './wal-sync.js';
 import { QueueSweeper } from './sweeper.js';
 
 /** How the SQLite store is opened. */
@@ -46,8 +45,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('locking_mode = EXCLUSIVE');
-    // `full` syncs too, but off the event loop: see wal-sync.ts (SQLite's FULL would fsync inside the commit).
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('journal_size_limit = 67108864');
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('busy_timeout = 0');
@@ -78,8 +76,7 @@ class SqliteStore implements Store {
     private readonly db: Database,
     options: SqliteStoreOptions,
   ) {
-    const walSync = options.sync === 'full' ? new WalSync(join(options.dataDir, 'restmq.db-wal')) : null;
-    this.commits = new GroupCommitter(db, storeUnavailable, walSync);
+    this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
     const due = new DueWork(sql, (queue) => this.moves.moved(queue));
     const sweeper = new QueueSweeper(db, this.commits);
