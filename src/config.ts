@@ -22,6 +22,8 @@ export interface Config {
   readonly maxMessageBytes: number;
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log lines: `json` (pino, for machines), `pretty` (one readable line per event) or `auto` (pretty when stdout is a terminal). @default 'auto' */
+  readonly logFormat: 'auto' | 'pretty' | 'json';
   /** How long SIGTERM waits for in-flight requests before closing anyway, ms. @default 10000 */
   readonly shutdownTimeoutMs: number;
   /** Bytes a streaming connection may have unsent before it counts as full (skipped or dropped). @default 1048576 */
@@ -262,6 +264,7 @@ export const SETTINGS = [
   setting({ key: 'sync', flag: 'sync', env: 'RESTMQ_SYNC', defaultValue: 'full', help: 'SQLite durability: full (fsync per commit) or normal (survives a process crash)', parse: oneOf('full', 'normal') }),
   setting({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'RESTMQ_MAX_MESSAGE_BYTES', defaultValue: 1_048_576, help: 'largest message value in bytes', parse: integer(1, 64 * 1_048_576) }),
   setting({ key: 'logLevel', flag: 'log-level', env: 'RESTMQ_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
+  setting({ key: 'logFormat', flag: 'log-format', env: 'RESTMQ_LOG_FORMAT', defaultValue: 'auto', help: 'log lines: json (pino), pretty (one readable line per event) or auto (pretty when stdout is a terminal)', parse: oneOf('auto', 'pretty', 'json') }),
   setting({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'RESTMQ_SHUTDOWN_TIMEOUT_MS', defaultValue: 10_000, help: 'how long SIGTERM waits for requests in flight, ms', parse: integer(0, 600_000) }),
   setting({ key: 'streamBufferBytes', flag: 'stream-buffer-bytes', env: 'RESTMQ_STREAM_BUFFER_BYTES', defaultValue: 1_048_576, help: 'unsent bytes a streaming connection may hold before it is skipped (roundrobin) or dropped (broadcast); also the bound past which any connection\'s next pipelined request or WebSocket command waits', parse: integer(1024, 256 * 1_048_576) }),
   setting({ key: 'streamBatchSize', flag: 'stream-batch-size', env: 'RESTMQ_STREAM_BATCH_SIZE', defaultValue: 100, help: 'most messages taken from a queue per store call for streaming', parse: integer(1, 10_000) }),

@@ -4,8 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { createLogger } from './log-format.js';
 import type { Config } from './config.js';
 import { redisTarget, tlsFiles } from './config.js';
 import { AccessControl } from './access/access-control.js';
@@ -59,7 +59,7 @@ export interface StartOptions {
 
 /** Builds every piece from `config` and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'restmq' } });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
   // Before anything opens, so a bad certificate stops the start (exit 2) with nothing to undo.
   const tlsPaths = tlsFiles(config);
   const tls = tlsPaths === null ? null : loadTlsSync(tlsPaths);

@@ -8,6 +8,8 @@ import { createRedisClient, waitReady } from '../store/redis/connection.js';
 import { importV1 } from '../store/redis/import-v1.js';
 import { KeySpace } from '../store/redis/keys.js';
 import { loadScripts } from '../store/redis/scripts.js';
+import { startProgress } from './progress.js';
+import type { Progress } from './progress.js';
 
 /** The `restmq import-v1 --help` text. */
 export function importHelp(): string {
@@ -21,6 +23,9 @@ export function importHelp(): string {
     'only what an original daemon added since. Expired values are dropped. A number already',
     'used in the new layout, or an invalid name or key, is left in place and reported, and',
     'the exit code is then 1.',
+    '',
+    'It prints a line per queue; when stderr is a terminal it also draws a progress bar of',
+    "each queue's messages there.",
     '',
     'Options (the same as for serve; a Cluster is not supported, the original ran standalone):',
   ];
@@ -51,13 +56,31 @@ export async function importCommand(flags: Readonly<Record<string, string>>, env
       process.stderr.write('restmq: import-v1: Redis cannot be reached\n');
       return 1;
     }
+    // On a terminal a bar per queue on stderr; elsewhere the per-queue lines are the progress.
+    let bar: { queue: string; progress: Progress } | null = null;
+    const endBar = (): void => {
+      bar?.progress.finish();
+      bar = null;
+    };
     const report = await importV1({
       client,
       keys: new KeySpace(config.redisPrefix),
       scripts: loadScripts(),
       now: Date.now,
-      log: (line) => process.stdout.write(`${line}\n`),
+      log: (line) => {
+        endBar();
+        process.stdout.write(`${line}\n`);
+      },
+      ...(process.stderr.isTTY
+        ? {
+            progress: (queue: string, handled: number, total: number) => {
+              if (bar?.queue !== queue) bar = { queue, progress: startProgress(process.stderr, `messages of ${queue}`, total) };
+              bar.progress.update(handled, total);
+            },
+          }
+        : {}),
     });
+    endBar();
     process.stdout.write(
       `imported ${report.queues.length} queues: ${report.moved} messages moved, ${report.expired} expired dropped, ` +
         `${report.conflicts.length} left in place (number taken), ${report.invalid.length} invalid names or keys left in place\n`,

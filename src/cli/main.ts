@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, serveHelp } from '../config.js';
 import { startServer } from '../server.js';
 import { aclCommand } from './acl.js';
+import { clientCommandsHelp, isClientCommand, runClientCommand } from './client-commands.js';
 import { importCommand } from './import-v1.js';
 
 const USAGE = `Usage: restmq <command> [options]
@@ -16,7 +17,13 @@ Commands:
   acl        make [token:NAME] and [user:NAME] sections for acl.conf (add-token,
              add-user, hash-token); the secret is shown once, only its hash is kept
 
-Run "restmq serve --help" for the options, "restmq acl --help" for the acl commands.`;
+Client commands (talk to a running server: --url, --token or --user, or RESTMQ_URL,
+RESTMQ_TOKEN, RESTMQ_USER):
+${clientCommandsHelp()}
+
+Run "restmq serve --help" for the options, "restmq acl --help" for the acl commands,
+"restmq <client command> --help" for each client command. Exit codes: 0 done, 1 refused
+or failed (the error code on stderr), 2 bad usage, 3 a confirmation answered no.`;
 
 /** Splits `--name value` and `--name=value` pairs; returns the flags and anything else. */
 export function splitFlags(args: readonly string[]): { flags: Record<string, string>; rest: string[] } {
@@ -102,6 +109,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       const { flags, rest } = splitFlags(args.map((a) => (a === '-h' ? '--help' : a)));
       if (rest.length > 0) throw new ConfigError(`unexpected argument ${rest[0] ?? ''}`);
       process.exitCode = await importCommand(flags, process.env);
+      return;
+    }
+    if (isClientCommand(command)) {
+      process.exitCode = await runClientCommand(command, args, process.env);
       return;
     }
     if (command === 'acl') {

@@ -102,6 +102,11 @@ export class Broker {
     });
     // Dead letters moved while the store settled due work: no result reports them.
     this.store.onMoved((queue) => this.signals.emit({ kind: 'message', queue }));
+    // Expiries and lease-expiry dead letters happen while the store settles due work: counted here.
+    this.store.onSettled((event) => {
+      if (event.kind === 'expired') this.metrics.expired(event.count);
+      else this.metrics.deadLettered('lease_expired', event.count);
+    });
   }
 
   /** Stores one message and returns its key once it is durable. */
@@ -201,7 +206,7 @@ export class Broker {
     const outcome = await this.store.leases.release(queue, seq, receipt, now + delaySeconds * 1000, now);
     if (outcome.kind === 'stale' || outcome.kind === 'expired') throw refusal(outcome.kind, key);
     if (outcome.kind === 'released') this.metrics.released();
-    else this.metrics.deadLettered();
+    else this.metrics.deadLettered('released', 1);
     this.signals.emit({ kind: 'message', queue: outcome.kind === 'released' ? queue : outcome.queue });
     return outcome;
   }

@@ -23,9 +23,17 @@ export interface CoreMetrics {
   acked(): void;
   /** A lease was released and its message is visible again. */
   released(): void;
-  /** A released message used its last attempt and moved to its dead-letter queue. */
-  deadLettered(): void;
+  /**
+   * `count` messages used their last attempt and moved to their dead-letter queue: when
+   * their consumer released them (`released`) or when their lease expired (`lease_expired`).
+   */
+  deadLettered(reason: DeadLetterReason, count: number): void;
+  /** `count` messages were dropped because their ttl passed. */
+  expired(count: number): void;
 }
+
+/** Why a message moved to its dead-letter queue. */
+export type DeadLetterReason = 'released' | 'lease_expired';
 
 /** A sink that records nothing: the default of the Broker and the Dispatcher. */
 export const NO_METRICS: CoreMetrics = {
@@ -36,4 +44,5 @@ export const NO_METRICS: CoreMetrics = {
   acked: () => {},
   released: () => {},
   deadLettered: () => {},
+  expired: () => {},
 };

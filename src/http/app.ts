@@ -171,7 +171,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerAccessGuard(app, deps.access, deps.protectedMode);
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.elapsedTime > SLOW_REQUEST_MS) {
-      request.log.info({ url: request.url.split('?')[0], method: request.method, ms: Math.round(reply.elapsedTime) }, 'slow request');
+      request.log.info({ url: request.url.split('?')[0], method: request.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'slow request');
     }
     done();
   });

@@ -59,7 +59,7 @@ export class ClientFaultLog {
 export function websocketErrorHandler(faults: ClientFaultLog): (error: Error, socket: WebSocket, request: FastifyRequest) => void {
   return (error, socket, request) => {
     if (isPeerFault(error)) {
-      faults.note('websocket peer error; connection closed', { code: (error as Error & { code?: unknown }).code, reason: error.message, url: request.url });
+      faults.note('websocket peer error; connection closed', { code: (error as Error & { code?: unknown }).code, reason: error.message, url: request.url.split('?')[0] }); // never the query: ?access_token= may be in it
     } else {
       request.log.error({ err: error }, 'websocket handler failed');
     }

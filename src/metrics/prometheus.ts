@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CoreMetrics, DeliveryMode } from '../core/core-metrics.js';
+import type { CoreMetrics, DeadLetterReason, DeliveryMode } from '../core/core-metrics.js';
 import type { QueueStats, StoredMessage } from '../core/types.js';
 import { capQueues } from './queue-series.js';
 
@@ -47,7 +47,8 @@ export class PrometheusMetrics implements CoreMetrics {
   private readonly deliveredTotal = this.counter('restmq_messages_delivered_total', 'Messages handed to consumers by this daemon, by mode (pop, lease, stream).', ['mode']);
   private readonly ackedTotal = this.counter('restmq_messages_acked_total', 'Leases acknowledged.');
   private readonly releasedTotal = this.counter('restmq_messages_released_total', 'Leases released by their consumer (visible again).');
-  private readonly deadLetteredTotal = this.counter('restmq_messages_dead_lettered_total', 'Messages a release moved to their dead-letter queue (out of attempts).');
+  private readonly deadLetteredTotal = this.counter('restmq_messages_dead_lettered_total', 'Messages moved to their dead-letter queue out of attempts, by reason (released, lease_expired).', ['reason']);
+  private readonly expiredTotal = this.counter('restmq_messages_expired_total', 'Messages dropped because their ttl passed (counted when the store deletes them).');
   private readonly deliveryAge = new Histogram({
     name: 'restmq_publish_to_delivery_seconds',
     help: 'Time from publish to delivery, by mode.',
@@ -71,6 +72,7 @@ export class PrometheusMetrics implements CoreMetrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // Every mode from the start, so a rate() sees the series before its first delivery.
     for (const mode of ['pop', 'lease', 'stream'] as const) this.deliveredTotal.inc({ mode }, 0);
+    for (const reason of ['released', 'lease_expired'] as const) this.deadLetteredTotal.inc({ reason }, 0);
   }
 
   published(count: number): void {
@@ -99,8 +101,12 @@ export class PrometheusMetrics implements CoreMetrics {
     this.releasedTotal.inc();
   }
 
-  deadLettered(): void {
-    this.deadLetteredTotal.inc();
+  deadLettered(reason: DeadLetterReason, count: number): void {
+    this.deadLetteredTotal.inc({ reason }, count);
+  }
+
+  expired(count: number): void {
+    this.expiredTotal.inc(count);
   }
 
   /** Records one answered request under its route pattern (never the raw URL). */

@@ -14,6 +14,7 @@
  * messages of a queue first settles that queue's due work (a bounded number of rows), in
  * the same atomic step; the store's own maintenance settles the rest.
  */
+import type { SettleEvent } from './settle-events.js';
 import type { HistoryRetention, LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
 /**
@@ -258,6 +259,13 @@ export interface Store {
    * stops listening.
    */
   onMoved(listener: (queue: string) => void): () => void;
+  /**
+   * Listens for what the store did on its own (see {@link SettleEvent}): messages dropped
+   * because their ttl passed, and messages whose last lease expired moved to their
+   * dead-letter queue, for the metrics. On a store several daemons share, each event is
+   * reported once, to the daemon that collected it. Returns the function that stops listening.
+   */
+  onSettled(listener: (event: SettleEvent) => void): () => void;
   /** Resolves when the store can serve; rejects with `store_unavailable` otherwise. */
   ping(): Promise<void>;
   /** Finishes pending work, then releases connections and files. Idempotent. */

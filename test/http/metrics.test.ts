@@ -135,7 +135,9 @@ for (const store of STORES) {
         ['restmq_messages_delivered_total', { mode: 'stream' }, 0],
         ['restmq_messages_acked_total', {}, 1],
         ['restmq_messages_released_total', {}, 1],
-        ['restmq_messages_dead_lettered_total', {}, 1],
+        ['restmq_messages_dead_lettered_total', { reason: 'released' }, 1],
+        ['restmq_messages_dead_lettered_total', { reason: 'lease_expired' }, 0],
+        ['restmq_messages_expired_total', {}, 0],
         ['restmq_publish_to_delivery_seconds_count', { mode: 'pop' }, 2],
         ['restmq_publish_to_delivery_seconds_count', { mode: 'lease' }, 4],
         // The route pattern, never the raw URL: 8 + 3 + 1 publishes, the refused one too.

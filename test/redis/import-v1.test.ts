@@ -59,6 +59,7 @@ describe('restmq import-v1', () => {
 
     const first = runImport(p);
     assert.equal(first.status, 1, first.stdout); // the invalid name is reported
+    assert.ok(!first.stdout.includes('\u001b') && !first.stdout.includes('\r'), 'plain lines, no bar, on a pipe');
     assert.match(first.stdout, /imported 2 queues: 5 messages moved, 1 expired dropped, 0 left in place \(number taken\), 1 invalid/);
     assert.equal(await redisCommand(p, 'EXISTS', 'genesis:1', 'genesis:2', 'genesis:2:refcount', 'genesis:queue'), 0);
     const second = runImport(p);
@@ -99,6 +100,16 @@ describe('restmq import-v1', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('draws a progress bar per queue when stderr is a terminal (through script(1), which gives it a pty)', () => {
+    const p = redis.port;
+    for (let i = 1; i <= 3; i++) originalAdd(p, 'onatty', `v${i}`);
+    const command = [process.execPath, BIN, 'import-v1', '--redis', `redis://127.0.0.1:${p}/0`, '--redis-prefix', 'tty:'].map((a) => `'${a}'`).join(' ');
+    const out = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', timeout: 20_000 });
+    assert.ok(out.stdout.includes('\r\u001b[2K['), `a bar redrawn in place: ${JSON.stringify(out.stdout)}`);
+    assert.match(out.stdout, /\[#+\] 100% 3\/3 messages of onatty/);
+    assert.match(out.stdout, /queue onatty: moved 3 messages, dropped 0 expired/);
   });
 
   it('refuses to run without a Redis and explains why', () => {

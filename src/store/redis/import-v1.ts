@@ -45,6 +45,8 @@ export interface ImportV1Deps {
   readonly now: () => number;
   /** Progress lines for the operator. */
   readonly log: (line: string) => void;
+  /** Called after each chunk of a queue: messages handled (moved, dropped or left) of its list's length at the start. */
+  readonly progress?: (queue: string, handled: number, total: number) => void;
 }
 
 /** Runs the import once over every queue in QUEUESET. */
@@ -77,6 +79,8 @@ async function importQueue(deps: ImportV1Deps, queue: string, report: ImportRepo
   );
   deps.log(`queue ${queue}: ${describeQueueReply(settings)}`);
   const list = `${queue}:queue`;
+  const total = deps.progress === undefined ? 0 : await guard(deps.client.llen(list));
+  let handled = 0;
   let kept = 0;
   for (;;) {
     const entries = await guard(deps.client.lrange(list, -(kept + CHUNK), -(kept + 1)));
@@ -110,6 +114,8 @@ async function importQueue(deps: ImportV1Deps, queue: string, report: ImportRepo
         kept++;
       }
     }
+    handled += results.length;
+    deps.progress?.(queue, handled, Math.max(total, handled));
   }
 }
 

@@ -16,6 +16,7 @@
  * standalone Redis, so both behave alike.
  */
 import { formatKey } from '../../core/names.js';
+import { SettleListeners } from '../settle-events.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { asArray, asInt, asString } from './replies.js';
@@ -44,6 +45,8 @@ export class Moves {
     private readonly ctx: RedisContext,
     /** Told the target queue of each delivered move (see Store.onMoved). */
     private readonly moved: (queue: string) => void,
+    /** Told the expiry tallies a maintenance step collects (see lib/queue.lua `collectTallies`). */
+    private readonly settled: SettleListeners = new SettleListeners(),
   ) {}
 
   /**
@@ -116,6 +119,8 @@ export class Moves {
    */
   async maintain(queue: string, touches: string, now: number, limit: number): Promise<void> {
     const reply = asArray(await this.ctx.queueScript(queue, 'maintain-15', [now, limit, this.ctx.nonce()]), 'maintain');
+    this.settled.report('expired', queue, asInt(reply[2] ?? 0, 'maintain expired'));
+    this.settled.report('lease_dead_lettered', queue, asInt(reply[3] ?? 0, 'maintain lease dead'));
     if (asInt(reply[0], 'maintain pending') > 0) await this.drain(queue, now);
     const next = asString(reply[1], 'maintain next');
     const keys = [this.ctx.keys.dueRegistry, this.ctx.keys.dueTouches];

@@ -6,6 +6,7 @@ import { formatKey } from '../../core/names.js';
 import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { QueueStore } from '../contract.js';
+import { SettleListeners } from '../settle-events.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
@@ -71,7 +72,11 @@ function settingsOf(values: readonly unknown[]): QueueSettings {
 
 /** Queue metadata in Redis. */
 export class RedisQueues implements QueueStore {
-  constructor(private readonly ctx: RedisContext) {}
+  constructor(
+    private readonly ctx: RedisContext,
+    /** Told the expiry tallies a stats call collects (see lib/queue.lua `collectTallies`). */
+    private readonly settled: SettleListeners = new SettleListeners(),
+  ) {}
 
   settings(queue: string): Promise<QueueSettings> {
     return this.ctx.call(async () => {
@@ -107,6 +112,8 @@ export class RedisQueues implements QueueStore {
       for (;;) {
         const r = asArray(await this.ctx.queueScript(queue, 'stats-15', [now, EXPIRED_BUDGET]), 'stats');
         if (r.length === 0) return null;
+        this.settled.report('expired', queue, asInt(r[12] ?? 0, 'stats expired'));
+        this.settled.report('lease_dead_lettered', queue, asInt(r[13] ?? 0, 'stats lease dead'));
         if (r[0] === 1) continue;
         const oldestSeq = asString(r[6], 'stats oldest');
         const oldestCreated = asString(r[7], 'stats oldest created');

@@ -15,6 +15,8 @@ import { RedisDeadLetters, RedisLeases } from './leases.js';
 import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
 import { MoveListeners } from '../move-listeners.js';
+import { SettleListeners } from '../settle-events.js';
+import type { SettleEvent } from '../settle-events.js';
 import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
 import type { RedisClient, Scripts } from './scripts.js';
@@ -53,15 +55,16 @@ class RedisStore implements Store {
   private readonly ctx: RedisContext;
   private readonly maintenance: Maintenance;
   private readonly moveListeners = new MoveListeners();
+  private readonly settled = new SettleListeners();
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000);
-    const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue));
+    const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue), this.settled);
     this.messages = new RedisMessages(this.ctx, moves);
     this.leases = new RedisLeases(this.ctx, moves);
     this.deadLetters = new RedisDeadLetters(this.ctx, moves);
-    this.queues = new RedisQueues(this.ctx);
+    this.queues = new RedisQueues(this.ctx, this.settled);
     const streams = new RedisStreams(this.ctx, moves);
     this.streams = streams;
     this.sharedHistory = streams;
@@ -70,6 +73,10 @@ class RedisStore implements Store {
 
   onMoved(listener: (queue: string) => void): () => void {
     return this.moveListeners.add(listener);
+  }
+
+  onSettled(listener: (event: SettleEvent) => void): () => void {
+    return this.settled.add(listener);
   }
 
   ping(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { formatKey } from '../../core/names.js';
 import { deadLetterQueueOf } from '../../core/types.js';
+import { SettleListeners } from '../settle-events.js';
 import type { Statements } from './statements.js';
 
 /** Most due rows one operation settles; the maintenance pass takes the rest. */
@@ -16,6 +17,8 @@ export class DueWork {
     private readonly sql: Statements,
     /** Told the dead-letter queue of each move (see Store.onMoved). */
     private readonly moved: (queue: string) => void,
+    /** Told what settling did on its own: expiries and lease-expiry dead letters (see Store.onSettled). */
+    readonly settled: SettleListeners = new SettleListeners(),
   ) {}
 
   /** Settles up to `limit` due rows of `queue`. */
@@ -25,13 +28,15 @@ export class DueWork {
     if (rows.length === 0) return;
     const q = this.sql.queueRow.get(queue);
     const maxAttempts = q?.max_attempts ?? 0;
+    let dead = 0;
     for (const row of rows) {
       if (row.receipt !== null && maxAttempts > 0 && row.attempts >= maxAttempts) {
-        this.deadLetter(queue, row.seq, q?.dead_letter ?? null, now);
+        if (this.deadLetter(queue, row.seq, q?.dead_letter ?? null, now) !== null) dead++;
       } else {
         this.sql.makeReady.run(queue, row.seq);
       }
     }
+    this.settled.report('lease_dead_lettered', queue, dead);
   }
 
   /** True when the message has used the queue's last attempt. */

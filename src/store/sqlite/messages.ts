@@ -53,7 +53,8 @@ export class SqliteMessages implements MessageStore {
       if (maxLength !== null && fresh.length > 0) {
         let stored = row?.stored ?? 0;
         if (stored + fresh.length > maxLength) {
-          this.sql.expireIn.run(queue, now); // expired messages do not count; reclaim them first
+          // Expired messages do not count; reclaim them first.
+          this.due.settled.report('expired', queue, this.sql.expireIn.run(queue, now).changes);
           stored = this.sql.publishRow.get(queue)?.stored ?? 0;
           if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
         }

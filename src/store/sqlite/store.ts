@@ -9,6 +9,8 @@ import type { Database } from 'better-sqlite3';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { MoveListeners } from '../move-listeners.js';
+import { SettleListeners } from '../settle-events.js';
+import type { SettleEvent } from '../settle-events.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
 import { SqliteDeadLetters, SqliteLeases } from './leases.js';
@@ -69,6 +71,7 @@ class SqliteStore implements Store {
   readonly streams: StreamStore;
   private readonly commits: GroupCommitter;
   private readonly moves = new MoveListeners();
+  private readonly settled = new SettleListeners();
   private readonly maintenance: NodeJS.Timeout;
   private closed = false;
 
@@ -78,7 +81,9 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    const due = new DueWork(sql, (queue) => this.moves.moved(queue));
+    const due = new DueWork(sql, (queue) => this.moves.moved(queue), this.settled);
+    // The maintenance delete, answering each row's queue so expiries are counted per queue.
+    const deleteExpired = db.prepare<[number], { queue: string }>('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING queue');
     const sweeper = new QueueSweeper(db, this.commits);
     this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
     this.leases = new SqliteLeases(sql, due, this.commits);
@@ -86,7 +91,9 @@ class SqliteStore implements Store {
     this.queues = new SqliteQueues(sql, this.commits, sweeper);
     this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
-      sql.deleteExpired.run(now);
+      const expired = new Map<string, number>();
+      for (const { queue } of deleteExpired.iterate(now)) expired.set(queue, (expired.get(queue) ?? 0) + 1);
+      for (const [queue, count] of expired) this.settled.report('expired', queue, count);
       sql.dedupExpire.run(now);
       const queues = new Set(sql.dueQueues.all(now, SETTLE_LIMIT).map((r) => r.queue));
       // A queue being purged or dropped is left alone: its leases must not dead-letter meanwhile.
@@ -107,6 +114,10 @@ class SqliteStore implements Store {
 
   onMoved(listener: (queue: string) => void): () => void {
     return this.moves.add(listener);
+  }
+
+  onSettled(listener: (event: SettleEvent) => void): () => void {
+    return this.settled.add(listener);
   }
 
   ping(): Promise<void> {

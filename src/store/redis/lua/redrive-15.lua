@@ -17,6 +17,7 @@ for _, seq in ipairs(heads) do
   local origin = redis.call('HGET', K_DEAD, seq)
   local raw = redis.call('HGET', K_MSG, seq)
   if not raw or isExpired(raw, now) then
+    if raw then tally('n_expired', 1) end
     forget(seq)
   elseif origin then
     local source = string.match(origin, '^%d+|(.*):%d+$')

@@ -82,6 +82,20 @@ local function exhausted(attempts)
   return nil
 end
 
+-- Tallies of what scripts did on their own (messages dropped because their ttl passed,
+-- last leases that expired into the dead-letter queue), kept in the meta hash until a
+-- stats or maintenance call collects them for the collecting daemon's counters.
+local function tally(field, n)
+  if n > 0 and redis.call('EXISTS', K_META) == 1 then redis.call('HINCRBY', K_META, field, n) end
+end
+
+-- Reads and clears the tallies: { expired, lease dead letters }.
+local function collectTallies()
+  local t = redis.call('HMGET', K_META, 'n_expired', 'n_lease_dead')
+  if t[1] or t[2] then redis.call('HDEL', K_META, 'n_expired', 'n_lease_dead') end
+  return { tonumber(t[1] or '0'), tonumber(t[2] or '0') }
+end
+
 -- Moves one message out of this queue into the outbox, bound for `target`; the daemon
 -- then delivers it there (deliver-15.lua) and deletes the outbox entry.
 local function moveOut(seq, raw, target, attempts, source, moveId)
@@ -97,9 +111,11 @@ end
 -- a daemon that stopped between the two steps of a move), so the caller delivers them.
 local function settle(now, limit, nonce)
   local dueSeqs = redis.call('ZRANGEBYSCORE', K_DUE, '-inf', now, 'LIMIT', 0, limit)
+  local expired, dead = 0, 0
   for _, seq in ipairs(dueSeqs) do
     local raw = redis.call('HGET', K_MSG, seq)
     if not raw or isExpired(raw, now) then
+      if raw then expired = expired + 1 end
       forget(seq)
     else
       local dlq = nil
@@ -109,11 +125,14 @@ local function settle(now, limit, nonce)
       if dlq then
         local attempts = redis.call('HGET', K_ATTEMPTS, seq) or '0'
         moveOut(seq, raw, dlq, attempts, QUEUE .. ':' .. seq, nonce .. ':' .. seq)
+        dead = dead + 1
       else
         makeReady(seq)
       end
     end
   end
+  tally('n_expired', expired)
+  tally('n_lease_dead', dead)
   return redis.call('HLEN', K_OUTBOX)
 end
 
@@ -181,6 +200,7 @@ local function popReady(now, limit, budget, take, fits)
       taken = taken + 1
       take(seq, raw)
     else
+      if raw then tally('n_expired', 1) end
       forget(seq)
       budget = budget - 1
       if budget <= 0 then return true end
@@ -215,6 +235,7 @@ end
 local function dropExpired(now, budget)
   local seqs = redis.call('ZRANGEBYSCORE', K_EXP, '-inf', now, 'LIMIT', 0, budget)
   for _, seq in ipairs(seqs) do forget(seq) end
+  tally('n_expired', #seqs)
   return #seqs >= budget
 end
 
