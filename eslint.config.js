@@ -40,4 +40,16 @@ export default tseslint.config(
       globals: { document: 'readonly', location: 'readonly', EventSource: 'readonly', WebSocket: 'readonly', fetch: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', JSON: 'readonly' },
     },
   },
+  {
+    // The dashboard: ES modules loaded by the browser as they are (no bundler).
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', btoa: 'readonly',
+        TextEncoder: 'readonly', TextDecoderStream: 'readonly', EventTarget: 'readonly', Event: 'readonly', CustomEvent: 'readonly',
+        AbortController: 'readonly', ResizeObserver: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+      },
+    },
+  },
 );

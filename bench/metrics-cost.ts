@@ -46,9 +46,9 @@ async function main(): Promise<void> {
   const server = await startTestServer(redis === null ? {} : { redisUrl: redis.url });
   try {
     const now = Date.now();
-    const messages = Array.from({ length: DEPTH }, (_, i) => ({ value: `message ${i}`, expiresAt: null }));
+    const messages = Array.from({ length: DEPTH }, (_, i) => ({ value: `message ${i}` }));
     for (let q = 0; q < QUEUES; q += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, QUEUES - q) }, (_, i) => server.store.messages.append(`bench.q${q + i}`, messages, now)));
+      await Promise.all(Array.from({ length: Math.min(100, QUEUES - q) }, (_, i) => server.store.messages.publish(`bench.q${q + i}`, messages, now)));
     }
     await time(`${server.url}/metrics`); // warm-up
     for (const path of ['/metrics', '/stats/']) {

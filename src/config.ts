@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { MAX_QUEUE_NAME_LENGTH, parseQueueName } from './core/names.js';
+import { StoreSettingsError } from './store/factory.js';
+import { chooseStore } from './store/open.js';
 
 /** The daemon's configuration after validation. */
 export interface Config {
@@ -108,6 +110,8 @@ export interface Config {
   readonly syslogIdleSeconds: number;
   /** Queues with their own `queue` label on /metrics (the deepest); the rest are summed as `_other`. @default 100 */
   readonly metricsQueueLabels: number;
+  /** Milliseconds between the dashboard's live stats updates; its hour chart keeps a point every 8 of them. @default 2000 */
+  readonly dashboardIntervalMs: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -307,10 +311,39 @@ export const SETTINGS = [
   setting({ key: 'syslogMaxConnections', flag: 'syslog-max-connections', env: 'RESTMQ_SYSLOG_MAX_CONNECTIONS', defaultValue: 64, help: 'most syslog TCP connections open at once; more are closed at once', parse: integer(1, 10_000) }),
   setting({ key: 'syslogIdleSeconds', flag: 'syslog-idle-seconds', env: 'RESTMQ_SYSLOG_IDLE_SECONDS', defaultValue: 300, help: 'seconds a silent syslog TCP connection stays open', parse: integer(1, 86_400) }),
   setting({ key: 'metricsQueueLabels', flag: 'metrics-queue-labels', env: 'RESTMQ_METRICS_QUEUE_LABELS', defaultValue: 100, help: 'queues with their own label on /metrics (the deepest); the rest sum as _other', parse: integer(0, 10_000) }),
+  setting({ key: 'dashboardIntervalMs', flag: 'dashboard-interval-ms', env: 'RESTMQ_DASHBOARD_INTERVAL_MS', defaultValue: 2000, help: 'ms between the dashboard\'s live stats updates; its hour chart keeps a point every 8 of them', parse: integer(100, 60_000) }),
 ] as const;
 
+/** A Config being built, one setting at a time. */
+type ConfigDraft = { -readonly [K in keyof Config]?: Config[K] };
+
+/** The value of one setting, typed by its key. */
+type ValueOf = <K extends keyof Config>(setting: Setting<K>) => Config[K];
+
+/** Config keys without a setting; `never` when SETTINGS covers them all. */
+type Unset = Exclude<keyof Config, (typeof SETTINGS)[number]['key']>;
+
+/** Compiles only when every Config key has a setting. */
+const EVERY_KEY_HAS_A_SETTING: [Unset] extends [never] ? true : never = true;
+
+/** Builds a Config from each setting's value, typed by key: no cast, and a missing key fails to compile. */
+function buildConfig(valueOf: ValueOf): Config {
+  const draft: ConfigDraft = {};
+  for (const s of SETTINGS) put(draft, s, valueOf);
+  if (!isComplete(draft)) throw new Error('a setting of Config has no value');
+  return draft;
+}
+
+function put<K extends keyof Config>(draft: ConfigDraft, setting: Setting<K>, valueOf: ValueOf): void {
+  draft[setting.key] = valueOf(setting);
+}
+
+function isComplete(draft: ConfigDraft): draft is Config {
+  return EVERY_KEY_HAS_A_SETTING && SETTINGS.every((s) => s.key in draft);
+}
+
 /** The defaults, as one constant. */
-export const DEFAULT_CONFIG: Config = Object.fromEntries(SETTINGS.map((s) => [s.key, s.defaultValue])) as unknown as Config;
+export const DEFAULT_CONFIG: Config = buildConfig((s) => s.defaultValue);
 
 /** Where each source of settings comes from; `flags` are `--name value` pairs already split. */
 export interface ConfigSources {
@@ -330,18 +363,21 @@ export function loadConfig(sources: ConfigSources): Config {
   for (const name of Object.keys(sources.flags)) {
     if (!known.has(name)) throw new ConfigError(`unknown flag --${name}`);
   }
-  const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) {
-    let value: unknown = s.defaultValue;
+  const config = buildConfig(<K extends keyof Config>(s: Setting<K>): Config[K] => {
+    let value = s.defaultValue;
     if (s.flag in fromFile) value = s.parse(fromFile[s.flag], `"${s.flag}" in ${sources.file ?? ''}`);
     const env = sources.env[s.env];
     if (env !== undefined && env !== '') value = s.parse(env, s.env);
     const flag = sources.flags[s.flag];
     if (flag !== undefined) value = s.parse(flag, `--${s.flag}`);
-    out[s.key] = value;
+    return value;
+  });
+  try {
+    chooseStore(config); // checks each store's settings against each other
+  } catch (err) {
+    if (err instanceof StoreSettingsError) throw new ConfigError(err.message);
+    throw err;
   }
-  const config = out as unknown as Config;
-  redisTarget(config); // checks the Redis settings against each other
   tlsFiles(config); // --tls-cert and --tls-key come together
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${config.headersTimeoutMs}) must not exceed --request-timeout-ms (${config.requestTimeoutMs}): headers are part of the request`);
@@ -362,53 +398,6 @@ export function tlsFiles(config: Config): TlsFiles | null {
     throw new ConfigError(`--tls-cert and --tls-key must be given together (got only ${config.tlsCert === null ? '--tls-key' : '--tls-cert'})`);
   }
   return { cert: config.tlsCert, key: config.tlsKey };
-}
-
-/** Where the Redis store connects; built from the Redis settings by {@link redisTarget}. */
-export type RedisTarget =
-  | { readonly kind: 'standalone'; readonly host: string; readonly port: number; readonly db: number; readonly tls: boolean; readonly username?: string; readonly password?: string }
-  | { readonly kind: 'sentinel'; readonly sentinels: readonly HostPort[]; readonly name: string; readonly db: number; readonly username?: string; readonly password?: string }
-  | { readonly kind: 'cluster'; readonly nodes: readonly HostPort[]; readonly username?: string; readonly password?: string };
-
-/**
- * The Redis the config points at, or null for the embedded SQLite store. Exactly one way
- * to name Redis may be used (--redis, --redis-host/--redis-port, --redis-cluster or
- * --redis-sentinel); settings that only make sense with Redis are refused without it.
- */
-export function redisTarget(config: Config): RedisTarget | null {
-  const ways = [
-    config.redisUrl !== null ? '--redis' : null,
-    config.redisHost !== null || config.redisPort !== null ? '--redis-host/--redis-port' : null,
-    config.redisCluster !== null ? '--redis-cluster' : null,
-    config.redisSentinel !== null ? '--redis-sentinel' : null,
-  ].filter((w): w is string => w !== null);
-  if (ways.length > 1) throw new ConfigError(`use only one of ${ways.join(', ')} to name the Redis server`);
-  if (ways.length === 0) {
-    if (config.redisDb !== null) throw new ConfigError('--redis-db needs a Redis server (--redis, --redis-host or --redis-sentinel)');
-    return null;
-  }
-  if (config.redisUrl !== null) {
-    const url = new URL(config.redisUrl);
-    const path = url.pathname.replace(/^\//, '');
-    if (path !== '' && config.redisDb !== null) throw new ConfigError('give the database either in the --redis URL or with --redis-db, not both');
-    return {
-      kind: 'standalone',
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: url.port === '' ? 6379 : Number(url.port),
-      db: path !== '' ? Number(path) : (config.redisDb ?? 0),
-      tls: url.protocol === 'rediss:',
-      ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
-      ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    };
-  }
-  if (config.redisCluster !== null) {
-    if (config.redisDb !== null && config.redisDb !== 0) throw new ConfigError('--redis-db cannot be used with --redis-cluster (a Cluster has only database 0)');
-    return { kind: 'cluster', nodes: config.redisCluster };
-  }
-  if (config.redisSentinel !== null) {
-    return { kind: 'sentinel', sentinels: config.redisSentinel, name: config.redisSentinelName, db: config.redisDb ?? 0 };
-  }
-  return { kind: 'standalone', host: config.redisHost ?? '127.0.0.1', port: config.redisPort ?? 6379, db: config.redisDb ?? 0, tls: false };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

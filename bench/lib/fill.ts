@@ -14,7 +14,8 @@ const BATCH = 10_000;
 async function appendAll(store: Store, queue: string, count: number, value: string): Promise<void> {
   for (let done = 0; done < count; done += BATCH) {
     const n = Math.min(BATCH, count - done);
-    await store.messages.append(queue, Array.from({ length: n }, () => ({ value, expiresAt: null })), Date.now());
+    const outcome = await store.messages.publish(queue, Array.from({ length: n }, () => ({ value })), Date.now());
+    if (outcome.kind !== 'stored') throw new Error(`bench fill: ${queue} is full`);
   }
 }
 

@@ -3,6 +3,7 @@
  * (`192.168.0.` covers 192.168.0.0/24, and `10.1` covers 10.1.x.x but also 10.10.x.x, as it
  * always did); CIDR blocks (`10.0.0.0/8`, `fd00::/8`) are matched as networks.
  */
+import { at } from '../core/checked.js';
 import { BlockList, isIP } from 'node:net';
 
 /** A list of host patterns from one `hosts_allow` or `hosts_deny` line. */
@@ -16,7 +17,7 @@ export interface HostList {
 /** IPv4 clients of a dual-stack socket show up as `::ffff:a.b.c.d`; rules are written for `a.b.c.d`. */
 export function normalizeAddress(address: string): string {
   const mapped = /^::ffff:([0-9.]+)$/i.exec(address);
-  return mapped === null ? address.toLowerCase() : (mapped[1] as string);
+  return mapped === null ? address.toLowerCase() : at(mapped, 1);
 }
 
 /** Parses the words of a hosts line; throws an Error naming the bad word. */

@@ -4,6 +4,7 @@
  * or `;`, blank lines, and indented continuation lines. Errors name the line, so a broken
  * file can be fixed from the message alone.
  */
+import { at } from '../core/checked.js';
 
 /** One `key = value` of a section, with the line it was read from. */
 export interface IniEntry {
@@ -53,7 +54,7 @@ export function parseIni(text: string): IniSection[] {
     }
     const header = /^\[([^\]]+)\]\s*([#;].*)?$/.exec(raw.trim());
     if (header !== null) {
-      const name = (header[1] as string).trim();
+      const name = at(header, 1).trim();
       if (seen.has(name)) throw new IniError(line, `section [${name}] appears twice`);
       seen.add(name);
       current = { name, line, entries: [] };
@@ -64,9 +65,9 @@ export function parseIni(text: string): IniSection[] {
     const pair = /^\s*([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(raw);
     if (pair === null) throw new IniError(line, `expected [section] or key = value, got ${JSON.stringify(raw.slice(0, 80))}`);
     if (current === null) throw new IniError(line, 'key = value before any [section]');
-    const key = (pair[1] as string).toLowerCase();
+    const key = at(pair, 1).toLowerCase();
     if (current.entries.some((e) => e.key === key)) throw new IniError(line, `${key} appears twice in [${current.name}]`);
-    const entry: IniEntry = { key, value: (pair[2] as string).trim(), line };
+    const entry: IniEntry = { key, value: at(pair, 2).trim(), line };
     current.entries.push(entry);
     last = { entry, index: current.entries.length - 1 };
   });

@@ -4,6 +4,7 @@
  * comparison is constant-time, so timing does not tell an attacker how much of a guess
  * was right.
  */
+import { at } from '../core/checked.js';
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** Prefix of tokens made by `restmq acl add-token`, so a leaked one is easy to recognise. */
@@ -58,8 +59,8 @@ export async function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
   const m = SCRYPT_FORMAT.exec(encoded);
   if (m === null || !isPasswordHash(encoded)) return false;
-  const expected = Buffer.from(m[5] as string, 'base64');
-  const key = await scryptAsync(password, Buffer.from(m[4] as string, 'base64'), Number(m[1]), Number(m[2]), Number(m[3]), expected.length);
+  const expected = Buffer.from(at(m, 5), 'base64');
+  const key = await scryptAsync(password, Buffer.from(at(m, 4), 'base64'), Number(m[1]), Number(m[2]), Number(m[3]), expected.length);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

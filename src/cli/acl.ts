@@ -4,6 +4,7 @@
  * (`add-token`, `add-user --generate`) is shown once on stderr and is never in the file.
  * Bad input throws {@link ConfigError} (exit 2).
  */
+import { at } from '../core/checked.js';
 import { randomBytes } from 'node:crypto';
 import { RIGHTS } from '../access/rights.js';
 import type { Right } from '../access/rights.js';
@@ -85,7 +86,7 @@ const SWITCHES = new Set(['password-stdin', 'generate', 'help']);
 function parseArgs(args: readonly string[]): Parsed {
   const parsed: Parsed = { positional: [], values: new Map(), flags: new Set() };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
+    const arg = at(args, i);
     if (arg === '-h') {
       parsed.flags.add('help');
       continue;
@@ -125,7 +126,7 @@ function grant(parsed: Parsed, allowed: readonly string[]): Grant {
   if (parsed.positional.length !== 1) {
     throw new ConfigError(parsed.positional.length === 0 ? 'give the NAME of the token or user' : `unexpected argument ${parsed.positional[1] ?? ''}`);
   }
-  const name = parsed.positional[0] as string;
+  const name = at(parsed.positional, 0);
   if (!NAME.test(name)) throw new ConfigError(`NAME must be 1-64 characters from A-Z a-z 0-9 _ . @ - (got ${JSON.stringify(name)})`);
   return { name, queues: queuePatterns(parsed.values.get('queues')), allow: rights(parsed.values.get('allow')) };
 }

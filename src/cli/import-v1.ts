@@ -3,7 +3,8 @@
  * src/store/redis/import-v1.ts). It takes the same Redis settings as `serve`, so the
  * import lands exactly where the daemons will look (same database, same prefix).
  */
-import { ConfigError, SETTINGS, loadConfig, redisTarget } from '../config.js';
+import { ConfigError, SETTINGS, loadConfig } from '../config.js';
+import { redisTarget } from '../store/redis/settings.js';
 import { createRedisClient, waitReady } from '../store/redis/connection.js';
 import { importV1 } from '../store/redis/import-v1.js';
 import { KeySpace } from '../store/redis/keys.js';

@@ -2,6 +2,7 @@
  * The `restmq` command line. Thin: it splits arguments, loads the config and hands it to
  * the composition root; it never reaches into the core itself.
  */
+import { at } from '../core/checked.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, serveHelp } from '../config.js';
 import { startServer } from '../server.js';
@@ -30,7 +31,7 @@ export function splitFlags(args: readonly string[]): { flags: Record<string, str
   const flags: Record<string, string> = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
+    const arg = at(args, i);
     if (!arg.startsWith('--') || arg === '--') {
       rest.push(arg);
       continue;

@@ -3,6 +3,8 @@
  * and render what it returns; it validates names and limits, calls the store, and signals
  * waiters. It knows nothing of HTTP.
  */
+import { clockWithNow, systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { NO_METRICS } from './core-metrics.js';
 import type { CoreMetrics } from './core-metrics.js';
 import { RestMQError } from './errors.js';
@@ -20,7 +22,9 @@ export interface BrokerDeps {
   readonly signals: SignalBus;
   /** Largest value accepted, in UTF-8 bytes. */
   readonly maxMessageBytes: number;
-  /** The clock; tests pass a fake one. @default Date.now */
+  /** Queue time and timers (long polls, due timers); tests pass a fake one. @default systemClock */
+  readonly clock?: Clock;
+  /** Shorthand for a clock whose time is `now` and whose timers are real; ignored with `clock`. */
   readonly now?: () => number;
   /**
    * Most UTF-8 bytes of values one answer of several messages (`n`, `peek`) holds; raised
@@ -94,11 +98,12 @@ export class Broker {
     this.signals = deps.signals;
     this.maxMessageBytes = deps.maxMessageBytes;
     this.maxAnswerBytes = deps.maxAnswerBytes === undefined ? undefined : Math.max(deps.maxAnswerBytes, deps.maxMessageBytes);
-    this.now = deps.now ?? Date.now;
+    const clock = deps.clock ?? (deps.now === undefined ? systemClock : clockWithNow(deps.now));
+    this.now = () => clock.now();
     this.longPolls = new LongPolls({
       signals: deps.signals,
       nextDueAt: (queue, now) => this.store.messages.nextDueAt(queue, now),
-      now: this.now,
+      clock,
     });
     // Dead letters moved while the store settled due work: no result reports them.
     this.store.onMoved((queue) => this.signals.emit({ kind: 'message', queue }));
@@ -270,7 +275,7 @@ export class Broker {
   async dropQueue(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
     // The broadcast history goes with the queue, so a resume after a drop replays nothing.
-    const [dropped] = await Promise.all([this.store.queues.drop(queue), this.store.streams.clearHistory(queue)]);
+    const dropped = await this.store.queues.drop(queue);
     this.signals.emit({ kind: 'purge', queue });
     return dropped;
   }
@@ -312,8 +317,8 @@ export class Broker {
   /** Deletes every message and the broadcast history of a queue, and tells its streaming consumers to close. */
   async purge(queueName: string): Promise<number> {
     const queue = parseQueueName(queueName);
-    // Submitted together, so the SQLite store commits both in one transaction.
-    const [purged] = await Promise.all([this.store.messages.purge(queue), this.store.streams.clearHistory(queue)]);
+    // The store forgets the broadcast history in the same atomic step.
+    const purged = await this.store.messages.purge(queue);
     this.signals.emit({ kind: 'purge', queue });
     return purged;
   }

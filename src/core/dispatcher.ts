@@ -14,8 +14,11 @@
  * nothing of HTTP. On a shared store each daemon runs its own Dispatcher over the same
  * queue and history (see `sharedStore`).
  */
+import { at as element } from './checked.js';
 import { NO_METRICS } from './core-metrics.js';
 import type { CoreMetrics } from './core-metrics.js';
+import { clockWithNow, systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { DueTimer } from './due-timer.js';
 import { RestMQError } from './errors.js';
 import type { QueueSignal, SignalBus } from './signals.js';
@@ -52,7 +55,9 @@ export interface DispatcherDeps {
    * @default false
    */
   readonly sharedStore?: boolean;
-  /** The clock; tests pass a fake one. @default Date.now */
+  /** Queue time and the due timers; tests pass a fake one. @default systemClock */
+  readonly clock?: Clock;
+  /** Shorthand for a clock whose time is `now` and whose timers are real; ignored with `clock`. */
   readonly now?: () => number;
   /**
    * Told of each `store_unavailable` met while streaming, instead of a warning per failure:
@@ -94,12 +99,14 @@ class QueueFeed {
 export class Dispatcher {
   private readonly feeds = new Map<string, QueueFeed>();
   private readonly now: () => number;
+  private readonly clock: Clock;
   private closing = false;
 
   private readonly shared: SharedHistory | null;
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? (deps.now === undefined ? systemClock : clockWithNow(deps.now));
+    this.now = () => this.clock.now();
     this.shared = deps.sharedStore === true ? (deps.store.sharedHistory ?? null) : null;
     if (deps.sharedStore === true && this.shared === null) {
       throw new Error(`a shared ${deps.store.kind} store must offer sharedHistory for broadcast across daemons`);
@@ -160,7 +167,7 @@ export class Dispatcher {
       feed = new QueueFeed(queue, unsubscribe, (created) => new DueTimer({
         queue,
         nextDueAt: (q, now) => this.deps.store.messages.nextDueAt(q, now),
-        now: this.now,
+        clock: this.clock,
         wanted: () => !this.closing && hasConsumers(created) && this.feeds.get(queue) === created,
         fire: () => this.pump(created),
       }));
@@ -401,7 +408,7 @@ export class Dispatcher {
     const n = feed.consumers.length;
     for (let i = 0; i < n; i++) {
       const index = (feed.turn + i) % n;
-      const consumer = feed.consumers[index] as Consumer;
+      const consumer = element(feed.consumers, index);
       if (consumer.ready()) {
         feed.turn = (index + 1) % n;
         return consumer;

@@ -6,12 +6,15 @@
  * when it fires its owner tries the queue again and, if still interested, arms it anew.
  */
 
+import type { Clock, Timer } from './clock.js';
+
 /** What a due timer needs, passed in by its owner. */
 export interface DueTimerDeps {
   readonly queue: string;
   /** The queue's next due time (ms) or null; see MessageStore.nextDueAt. */
   readonly nextDueAt: (queue: string, now: number) => Promise<number | null>;
-  readonly now: () => number;
+  /** Queue time and the timer. */
+  readonly clock: Clock;
   /** Whether the owner still wants a wake-up (it has waiters or consumers); asked after each query. */
   readonly wanted: () => boolean;
   /** Called when the due time has come. */
@@ -23,7 +26,7 @@ const SLACK_MS = 5;
 
 /** One queue's due timer. */
 export class DueTimer {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private dueAt = 0;
   /** A next-due query is under way; later requests share one follow-up query. */
   private arming = false;
@@ -46,19 +49,20 @@ export class DueTimer {
       this.arming = false;
       if (this.rearm) this.arm();
     };
-    const { queue, nextDueAt, now } = this.deps;
-    nextDueAt(queue, now()).then(
+    const { queue, nextDueAt, clock } = this.deps;
+    nextDueAt(queue, clock.now()).then(
       (at) => {
         settled();
         if (at === null || this.cleared || !this.deps.wanted()) return;
         if (this.timer !== null && this.dueAt <= at) return;
-        if (this.timer !== null) clearTimeout(this.timer);
+        this.timer?.cancel();
         this.dueAt = at;
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.deps.fire();
-        }, Math.max(0, at - now()) + SLACK_MS);
-        this.timer.unref();
+        this.timer = clock
+          .setTimeout(() => {
+            this.timer = null;
+            this.deps.fire();
+          }, Math.max(0, at - clock.now()) + SLACK_MS)
+          .unref();
       },
       settled, // a failing store shows in the owner's own attempts
     );
@@ -67,7 +71,7 @@ export class DueTimer {
   /** Stops the timer for good (the owner has nobody left to wake, or closes). */
   clear(): void {
     this.cleared = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 }

@@ -6,6 +6,7 @@
  * went away (or filled up) before it could be written is released at once, so it does
  * not wait out its lease.
  */
+import { at as element } from './checked.js';
 import type { CoreMetrics } from './core-metrics.js';
 import { makeReceipts } from './receipts.js';
 import type { SignalBus } from './signals.js';
@@ -101,7 +102,7 @@ export class LeasedGroup {
       const leased = await deps.store.leases.lease(queue, makeReceipts(wanted), leaseMs, deps.now());
       if (leased.length < wanted) everyone = false;
       leased.forEach((message, i) => {
-        const consumer = group[i % group.length] as LeasedConsumer;
+        const consumer = element(group, i % group.length);
         if (consumer.closed || !consumer.sink.hasRoom()) {
           unwritten.push(message);
           return;
@@ -112,7 +113,7 @@ export class LeasedGroup {
       });
     }
     if (lastServed >= 0) {
-      const at = this.consumers.indexOf(chosen[lastServed] as LeasedConsumer);
+      const at = this.consumers.indexOf(element(chosen, lastServed));
       if (at >= 0) this.turn = (at + 1) % this.consumers.length;
     }
     if (written.length > 0) deps.metrics.delivered('stream', written, deps.now());
@@ -127,7 +128,7 @@ export class LeasedGroup {
     const n = consumers.length;
     const ready: LeasedConsumer[] = [];
     for (let i = 0; i < n && ready.length < limit; i++) {
-      const consumer = consumers[(this.turn + i) % n] as LeasedConsumer;
+      const consumer = element(consumers, (this.turn + i) % n);
       if (consumer.ready()) ready.push(consumer);
     }
     return ready;

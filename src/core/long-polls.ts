@@ -12,6 +12,7 @@
  * back to the front. A signal that arrives while a waiter is trying is not lost: the waiter
  * tries again when the queue's signal count moved during its attempt.
  */
+import type { Clock, Timer } from './clock.js';
 import { DueTimer } from './due-timer.js';
 import type { SignalBus } from './signals.js';
 
@@ -19,7 +20,7 @@ interface Waiter {
   readonly attempt: () => Promise<unknown[]>;
   readonly resolve: (messages: unknown[]) => void;
   readonly reject: (err: unknown) => void;
-  timer: NodeJS.Timeout | null;
+  timer: Timer | null;
   busy: boolean;
   done: boolean;
   /** Deadline passed while busy: answer with whatever the attempt brings. */
@@ -43,7 +44,8 @@ export interface LongPollDeps {
   readonly signals: SignalBus;
   /** The queue's next due time (ms) or null; see MessageStore.nextDueAt. */
   readonly nextDueAt: (queue: string, now: number) => Promise<number | null>;
-  readonly now: () => number;
+  /** Queue time, the wait deadlines and the due timers. */
+  readonly clock: Clock;
 }
 
 /** The long polls of one broker. */
@@ -97,7 +99,7 @@ export class LongPolls {
       };
       const onAbort = (): void => this.expire(lane, waiter);
       abort?.addEventListener('abort', onAbort, { once: true });
-      waiter.timer = setTimeout(() => this.expire(lane, waiter), waitMs);
+      waiter.timer = this.deps.clock.setTimeout(() => this.expire(lane, waiter), waitMs);
       lane.waiters.push(waiter);
       if (lane.generation !== seen) this.wakeOne(lane);
       else this.armDue(lane);
@@ -124,7 +126,7 @@ export class LongPolls {
       due: new DueTimer({
         queue,
         nextDueAt: this.deps.nextDueAt,
-        now: this.deps.now,
+        clock: this.deps.clock,
         wanted: () => created.waiters.length > 0 && this.lanes.get(queue) === created,
         fire: () => {
           created.generation += 1;
@@ -188,7 +190,7 @@ export class LongPolls {
   private finish(lane: Lane, waiter: Waiter, messages: unknown[] | null, err?: unknown): void {
     if (waiter.done) return;
     waiter.done = true;
-    if (waiter.timer !== null) clearTimeout(waiter.timer);
+    waiter.timer?.cancel();
     waiter.cleanup();
     const at = lane.waiters.indexOf(waiter);
     if (at >= 0) lane.waiters.splice(at, 1);

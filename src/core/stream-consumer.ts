@@ -3,6 +3,7 @@
  * connection with a bounded send buffer), and the catch-up state of a consumer that is
  * replaying history or waiting for room before it goes live.
  */
+import { at } from './checked.js';
 import type { RestMQError } from './errors.js';
 import type { StoredMessage } from './types.js';
 
@@ -85,7 +86,7 @@ export class Consumer {
     if (held === null) return true;
     if (this.awaitingHistory) return false;
     let i = 0;
-    while (i < held.length && !this.closed && this.sink.hasRoom()) this.write(held[i++] as StoredMessage);
+    while (i < held.length && !this.closed && this.sink.hasRoom()) this.write(at(held, i++));
     held.splice(0, i);
     if (held.length > 0) return false;
     this.held = null;

@@ -22,6 +22,7 @@ import { guardConnections, serverTimeouts } from './guards/connections.js';
 import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
 import { registerCollectdRoutes } from './routes/collectd.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import type { CollectdQueues } from './routes/collectd.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
@@ -77,6 +78,10 @@ export interface HttpAppDeps {
   readonly collectd: CollectdQueues;
   /** `/metrics` and the HTTP figures behind it; absent, the route is not served. */
   readonly metrics?: MetricsRouteSettings;
+  /** Milliseconds between the dashboard's live updates (`--dashboard-interval-ms`). @default 2000 */
+  readonly dashboardIntervalMs?: number;
+  /** The clock the dashboard's samples are timed by (the Broker's). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Settings of every streaming transport (see docs/streaming.md). */
@@ -201,5 +206,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     stallMs: deps.connections.sendStallTimeoutMs,
   });
   registerCollectdRoutes(app, ops, deps.collectd);
+  registerDashboardRoutes(app, ops, { storeKind: deps.storeKind, intervalMs: deps.dashboardIntervalMs ?? 2000, bufferBytes: deps.streams.bufferBytes, now: deps.now });
   return app;
 }

@@ -19,7 +19,7 @@ export function indexPage(): string {
     'RestMQ',
     `<p>A message queue over HTTP. Publish with <code>curl -d value=hello http://HOST/q/test</code>,
 take with <code>curl http://HOST/q/test</code>.</p>
-<ul><li><a href="/q/">queues</a></li><li><a href="/stats/">stats (JSON)</a></li><li><a href="/queue">JSON protocol help</a></li></ul>`,
+<ul><li><a href="/dashboard">dashboard</a></li><li><a href="/q/">queues</a></li><li><a href="/stats/">stats (JSON)</a></li><li><a href="/queue">JSON protocol help</a></li></ul>`,
   );
 }
 

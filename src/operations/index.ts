@@ -23,6 +23,7 @@ import {
   setStatus,
   settings,
   stats,
+  waiting,
 } from './queues.js';
 import { subscribe } from './streams.js';
 
@@ -56,6 +57,7 @@ export const OPERATIONS = {
   parkedLongPolls,
   ready,
   subscribe,
+  waiting,
 } as const;
 
 /** The name of an operation. */

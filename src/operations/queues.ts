@@ -137,3 +137,9 @@ export const ready = operation({
   access: 'public',
   run: ({ broker }, _input: Record<string, never>): Promise<void> => broker.ready(),
 });
+
+/** How many long polls wait on one queue on this daemon (the dashboard's consumers by transport). */
+export const waiting = operation({
+  access: 'consume',
+  run: ({ broker }, input: QueueInput): number => broker.waiting(input.queue),
+});

@@ -15,7 +15,7 @@
  * the same atomic step; the store's own maintenance settles the rest.
  */
 import type { SettleEvent } from './settle-events.js';
-import type { HistoryRetention, LeasedMessage, NewMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
+import type { HistoryRetention, LeasedMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
 
 /**
  * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
@@ -38,16 +38,11 @@ export type PublishOutcome =
   /** Nothing was stored: the new messages would take the queue past `maxLength`. */
   | { readonly kind: 'full'; readonly length: number };
 
-/** Messages: append, take, read. */
+/** Messages: publish, take, read, purge. */
 export interface MessageStore {
   /**
-   * Appends messages to `queue` (creating the queue on first use) in one atomic step and
-   * returns their keys in order. All are stored or none. No limits, no dedup.
-   */
-  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]>;
-  /**
-   * Like {@link append}, all or nothing in one atomic step, under the queue's stored
-   * settings: entries whose `dedupId` is remembered (or repeats an earlier entry) store
+   * Stores messages in `queue` (creating the queue on first use), all or nothing in one
+   * atomic step, under the queue's stored settings: entries whose `dedupId` is remembered (or repeats an earlier entry) store
    * nothing and answer the first key; new ids are remembered for `dedupWindowSeconds` (0:
    * ignored); everything is refused when the rest would take the queue past `maxLength`
    * (messages of any state count, expired ones do not); `ttlSeconds` and `delaySeconds`
@@ -66,7 +61,11 @@ export interface MessageStore {
   latestKeys(queue: string, limit: number): Promise<string[]>;
   /** Deletes one message by its sequence number; false when it was not there. */
   remove(queue: string, seq: number): Promise<boolean>;
-  /** Deletes every message of `queue`; returns how many. Key numbering continues. */
+  /**
+   * Deletes every message of `queue` and its broadcast history in one atomic step (a
+   * resuming stream replays nothing from before); returns how many messages. Key numbering
+   * continues.
+   */
   purge(queue: string): Promise<number>;
   /**
    * Up to `limit` of the oldest unexpired messages in any state, oldest first, without
@@ -166,8 +165,9 @@ export interface QueueStore {
   /** Stats of one queue, or null when it does not exist. */
   stats(queue: string, now: number): Promise<QueueStats | null>;
   /**
-   * Deletes the queue entirely: its messages (of every state), its settings, its dedup
-   * memory and its key numbering. Answers how many messages went (0 for an unknown queue).
+   * Deletes the queue entirely in one atomic step: its messages (of every state), its
+   * broadcast history, its settings, its dedup memory and its key numbering. Answers how
+   * many messages went (0 for an unknown queue).
    */
   drop(queue: string): Promise<number>;
 }
@@ -206,10 +206,6 @@ export interface StreamStore {
    * history if they were there. Messages the queue holds again are left as they are.
    */
   restore(queue: string, messages: readonly StoredMessage[]): Promise<void>;
-  /** The highest sequence number in the history of `queue`, or 0 when it is empty. */
-  historyTail(queue: string): Promise<number>;
-  /** Forgets the broadcast history of `queue` (purge). */
-  clearHistory(queue: string): Promise<void>;
 }
 
 /** What one read of a {@link SharedHistory} found. */

@@ -12,10 +12,11 @@ import { AclLoadError } from '../../src/access/access-control.js';
 import { FAILURE_LIMIT } from '../../src/access/failures.js';
 import { hashToken } from '../../src/access/secrets.js';
 import { request } from '../support/http.js';
-import { waitFor } from '../support/redis.js';
+
 import { startTestServer } from '../support/server.js';
 import { basic, bearer, capturingLogger, startAclServer, wsOpen, writeAcl } from './helpers.js';
 import type { AclServer } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 const JOBS_TOKEN = 'tok-jobs-only';
 const ACL = `[token:jobs]

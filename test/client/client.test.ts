@@ -14,15 +14,7 @@ import { STORES, startAclServer } from '../access/helpers.js';
 import type { AclServer } from '../access/helpers.js';
 import { freePort } from '../support/redis.js';
 import { queueName, startTestServer, tempDir } from '../support/server.js';
-
-/** Polls `check` until it holds or 10 s pass. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { waitFor } from '../support/wait.js';
 
 async function rejectsWith<T extends RestMQError>(promise: Promise<unknown>, type: new (...args: never[]) => T, code: string, status: number): Promise<T> {
   const error: unknown = await promise.then(
@@ -175,13 +167,13 @@ for (const store of STORES) describe(`client library: every method against a rea
     const first: StreamMessage[] = [];
     let open = false;
     const live = client.subscribe(queue, { transport, WebSocket, onMessage: (m) => first.push(m), onOpen: () => (open = true) });
-    await until(() => open, 'the stream');
+    await waitFor('the stream', () => open);
     await client.publishBatch(queue, ['a', 'b', 'c']);
-    await until(() => first.length === 3, 'three messages');
+    await waitFor('three messages', () => first.length === 3);
     live.close();
     const resumed: StreamMessage[] = [];
     const again = client.subscribe(queue, { transport, WebSocket, since: `${queue}:1`, onMessage: (m) => resumed.push(m) });
-    await until(() => resumed.length === 2, 'the replay');
+    await waitFor('the replay', () => resumed.length === 2);
     again.close();
     assert.deepEqual(
       resumed.map((m) => m.value),
@@ -237,7 +229,7 @@ describe('client library: credentials against a server with an ACL (SQLite)', ()
       onError: (error) => errors.push(error),
       minDelayMs: 10,
     });
-    await until(() => errors.length > 0, 'the refusal');
+    await waitFor('the refusal', () => errors.length > 0);
     subscription.close();
     assert.ok(errors[0] instanceof UnauthorizedError);
     assert.equal(errors.length, 1, 'a final refusal is not retried');
@@ -274,26 +266,26 @@ for (const transport of ['sse', 'websocket'] as const) {
       const others: StreamMessage[] = [];
       let other: { close(): void } | null = null;
       try {
-        await until(() => opens === 1, 'the first connection');
+        await waitFor('the first connection', () => opens === 1);
         await publisher.publish(queue, 'm1');
         await publisher.publish(queue, 'm2');
-        await until(() => got.length === 2, 'two messages');
+        await waitFor('two messages', () => got.length === 2);
         gate = new Promise((resolve) => (openGate = resolve));
         await server.close();
-        await until(() => errors.some((e) => e.code === 'shutting_down'), 'the closing reason');
+        await waitFor('the closing reason', () => errors.some((e) => e.code === 'shutting_down'));
         server = await startTestServer({ dataDir, port });
         if (transport === 'sse') {
           let otherOpen = false;
           other = publisher.subscribe(queue, { onMessage: (m) => others.push(m), onOpen: () => (otherOpen = true) });
-          await until(() => otherOpen, 'the other consumer');
+          await waitFor('the other consumer', () => otherOpen);
         }
         await publisher.publish(queue, 'm3');
         await publisher.publish(queue, 'm4');
-        if (transport === 'sse') await until(() => others.length === 2, 'the other consumer took m3 and m4');
+        if (transport === 'sse') await waitFor('the other consumer took m3 and m4', () => others.length === 2);
         openGate();
-        await until(() => got.length >= 4, 'four messages');
+        await waitFor('four messages', () => got.length >= 4);
         await publisher.publish(queue, 'm5');
-        await until(() => got.length >= 5, 'five messages');
+        await waitFor('five messages', () => got.length >= 5);
         assert.deepEqual(
           got.map((m) => [m.key, m.value]),
           [1, 2, 3, 4, 5].map((n) => [`${queue}:${n}`, `m${n}`]),

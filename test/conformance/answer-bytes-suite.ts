@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/contract.js';
 import type { StoreFactory } from './store-suite.js';
+import { append } from '../support/store-fill.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -41,7 +42,7 @@ export function runAnswerBytesConformance(name: string, factory: StoreFactory): 
 
     async function filled(): Promise<string> {
       const queue = q();
-      await store.messages.append(queue, VALUES.map((value) => ({ value, expiresAt: null })), T0);
+      await append(store, queue, VALUES.map((value) => ({ value, expiresAt: null })), T0);
       return queue;
     }
 

@@ -9,6 +9,7 @@ import { DEFAULT_QUEUE_SETTINGS } from '../../src/core/types.js';
 import type { NewMessage } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
 import type { StoreFactory } from './store-suite.js';
+import { append } from '../support/store-fill.js';
 
 const T0 = 1_800_000_000_000;
 /** Big enough for many slices of the SQLite sweeper (its first slice is 200 rows). */
@@ -25,7 +26,7 @@ function values(n: number, tag: string): NewMessage[] {
 }
 
 async function fill(store: Store, queue: string, n: number): Promise<void> {
-  for (let done = 0; done < n; done += 1000) await store.messages.append(queue, values(Math.min(1000, n - done), 'old'), T0);
+  for (let done = 0; done < n; done += 1000) await append(store, queue, values(Math.min(1000, n - done), 'old'), T0);
 }
 
 /** Registers the suite under `describe(name)`. */
@@ -46,11 +47,11 @@ export function runPurgeConformance(name: string, factory: StoreFactory): void {
       const queue = q();
       const other = q();
       await fill(store, queue, BIG);
-      await store.messages.append(other, values(3, 'other'), T0);
+      await append(store, other, values(3, 'other'), T0);
       const purging = store.messages.purge(queue);
       // Concurrent with the purge: each sees the queue before it or after it, never between.
       const stats = store.queues.stats(queue, T0);
-      const appended = store.messages.append(queue, values(2, 'new'), T0);
+      const appended = append(store, queue, values(2, 'new'), T0);
       const peeked = store.messages.peek(queue, 10, T0);
       const otherTaken = store.messages.take(other, 10, T0);
       const purged = await purging;
@@ -75,14 +76,14 @@ export function runPurgeConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(await store.queues.settings(queue), DEFAULT_QUEUE_SETTINGS);
       assert.equal(await store.queues.stats(queue, T0), null);
       assert.deepEqual(await store.messages.take(queue, 10, T0), []);
-      assert.deepEqual(await store.messages.append(queue, values(1, 'again'), T0), [`${queue}:1`]);
+      assert.deepEqual(await append(store, queue, values(1, 'again'), T0), [`${queue}:1`]);
       assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.value), ['again0']);
     });
 
     it('purges leased and delayed messages with the rest, and a second purge waits for the first', async () => {
       const queue = q();
       await fill(store, queue, BIG);
-      await store.messages.append(queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 60_000 }], T0);
+      await append(store, queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 60_000 }], T0);
       await store.leases.lease(queue, ['r1', 'r2'], 30_000, T0);
       const first = store.messages.purge(queue);
       const second = store.messages.purge(queue);

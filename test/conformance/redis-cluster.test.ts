@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedisCluster, waitFor } from '../support/redis.js';
+import { redisCommand, startRedisCluster } from '../support/redis.js';
 import type { RedisClusterProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import { CometClient, SseClient, untilAny } from '../stream/clients.js';
@@ -16,6 +16,8 @@ import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
 import { runStoreConformance } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
+import { append } from '../support/store-fill.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: RedisClusterProcess;
 
@@ -55,7 +57,7 @@ describe('maintenance on a Redis Cluster', () => {
     try {
       const q = queueName();
       await store.queues.updateSettings(q, { maxAttempts: 1 }, Date.now());
-      await store.messages.append(q, [{ value: 'poison', expiresAt: null }], Date.now());
+      await append(store, q, [{ value: 'poison', expiresAt: null }], Date.now());
       assert.equal((await store.leases.lease(q, ['receipt-cluster-1'], 100, Date.now())).length, 1);
       // Only the maintenance pass reads q from here on; the dead-letter queue is only peeked.
       await waitFor('the maintenance pass to dead-letter the message', async () => {

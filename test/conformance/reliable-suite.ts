@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/contract.js';
 import type { StoreFactory } from './store-suite.js';
+import { append } from '../support/store-fill.js';
 
 let counter = 0;
 function q(): string {
@@ -45,7 +46,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
     describe('leases', () => {
       it('leases the oldest ready messages, hides them, and counts attempts', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a', 'b', 'c'), T0);
+        await append(store, queue, values('a', 'b', 'c'), T0);
         const r = receipt();
         const [leased] = await store.leases.lease(queue, [r], 30 * S, T0);
         assert.equal(leased?.key, `${queue}:1`);
@@ -63,14 +64,14 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
       it('uses the queue default lease when none is given', async () => {
         const queue = q();
         await store.queues.updateSettings(queue, { leaseSeconds: 7 }, T0);
-        await store.messages.append(queue, values('a'), T0);
+        await append(store, queue, values('a'), T0);
         const [leased] = await store.leases.lease(queue, [receipt()], null, T0);
         assert.equal(leased?.leaseExpiresAt, T0 + 7 * S);
       });
 
       it('makes an expired lease visible again in its place by key, with attempts + 1 on redelivery', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a', 'b'), T0);
+        await append(store, queue, values('a', 'b'), T0);
         const [first] = await store.leases.lease(queue, [receipt()], 10 * S, T0);
         assert.equal(first?.value, 'a');
         assert.equal((await store.leases.lease(queue, [receipt()], 10 * S, T0 + 1 * S))[0]?.value, 'b');
@@ -84,7 +85,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('acks with the current receipt only; stale and forged receipts change nothing', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a'), T0);
+        await append(store, queue, values('a'), T0);
         const r1 = receipt();
         await store.leases.lease(queue, [r1], 10 * S, T0);
         assert.equal(await store.leases.ack(queue, 1, 'forgedreceipt123', T0 + S), 'stale');
@@ -102,7 +103,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('acks many in one step, in order, one outcome per entry; refused entries change nothing', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a', 'b', 'c', 'd'), T0);
+        await append(store, queue, values('a', 'b', 'c', 'd'), T0);
         const rs = [receipt(), receipt(), receipt()];
         const leased = await store.leases.lease(queue, rs, 10 * S, T0);
         assert.equal(leased.length, 3);
@@ -129,7 +130,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('releases now or with a delay, back in its place by key', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a', 'b'), T0);
+        await append(store, queue, values('a', 'b'), T0);
         const r = receipt();
         await store.leases.lease(queue, [r], 30 * S, T0);
         assert.deepEqual(await store.leases.release(queue, 1, 'forgedreceipt123', T0, T0), { kind: 'stale' });
@@ -147,7 +148,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('extends a current lease only', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a'), T0);
+        await append(store, queue, values('a'), T0);
         const r = receipt();
         await store.leases.lease(queue, [r], 10 * S, T0);
         assert.deepEqual(await store.leases.extend(queue, 1, r, T0 + 60 * S, T0 + 5 * S), { leaseExpiresAt: T0 + 60 * S });
@@ -159,7 +160,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('hands each message to exactly one of many concurrent leasers', async () => {
         const queue = q();
-        await store.messages.append(queue, values(...Array.from({ length: 40 }, (_, i) => `m${i}`)), T0);
+        await append(store, queue, values(...Array.from({ length: 40 }, (_, i) => `m${i}`)), T0);
         const results = await Promise.all(Array.from({ length: 60 }, () => store.leases.lease(queue, [receipt()], 30 * S, T0)));
         const got = results.flat().map((m) => m.value);
         assert.equal(got.length, 40);
@@ -171,7 +172,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
       it('dead-letters exactly when the last allowed lease expires, keeping value, origin and attempts', async () => {
         const queue = q();
         await store.queues.updateSettings(queue, { maxAttempts: 2 }, T0);
-        await store.messages.append(queue, values('poison', 'fine'), T0);
+        await append(store, queue, values('poison', 'fine'), T0);
         assert.equal((await store.leases.lease(queue, [receipt()], 10 * S, T0))[0]?.attempts, 1);
         const second = await store.leases.lease(queue, [receipt()], 10 * S, T0 + 10 * S);
         assert.deepEqual(second.map((m) => [m.value, m.attempts]), [['poison', 2]]);
@@ -189,7 +190,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
         const queue = q();
         const dlq = q();
         await store.queues.updateSettings(queue, { maxAttempts: 1, deadLetter: dlq }, T0);
-        await store.messages.append(queue, values('x'), T0);
+        await append(store, queue, values('x'), T0);
         const r = receipt();
         await store.leases.lease(queue, [r], 10 * S, T0);
         assert.deepEqual(await store.leases.release(queue, 1, r, T0, T0), { kind: 'dead_lettered', queue: dlq, key: `${dlq}:1` });
@@ -199,7 +200,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
       it('never dead-letters with max_attempts 0', async () => {
         const queue = q();
         await store.queues.updateSettings(queue, { maxAttempts: 0 }, T0);
-        await store.messages.append(queue, values('x'), T0);
+        await append(store, queue, values('x'), T0);
         for (let i = 0; i < 8; i++) await store.leases.lease(queue, [receipt()], S, T0 + i * S);
         const [m] = await store.leases.lease(queue, [receipt()], S, T0 + 8 * S);
         assert.equal(m?.attempts, 9);
@@ -208,12 +209,12 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
       it('redrives dead letters to the end of their source queue and leaves other messages', async () => {
         const queue = q();
         await store.queues.updateSettings(queue, { maxAttempts: 1 }, T0);
-        await store.messages.append(queue, values('d1', 'd2'), T0);
+        await append(store, queue, values('d1', 'd2'), T0);
         const leased = await store.leases.lease(queue, [receipt(), receipt()], 10 * S, T0);
         for (const m of leased) await store.leases.release(queue, m.seq, m.receipt, T0, T0);
-        await store.messages.append(queue, values('later'), T0);
+        await append(store, queue, values('later'), T0);
         const dlq = `${queue}.dlq`;
-        await store.messages.append(dlq, values('plain'), T0);
+        await append(store, dlq, values('plain'), T0);
         const moved = await store.deadLetters.redrive(dlq, 1, T0);
         assert.deepEqual(moved, [{ from: `${dlq}:1`, to: `${queue}:4` }]);
         assert.deepEqual(await store.deadLetters.redrive(dlq, 10, T0), [{ from: `${dlq}:2`, to: `${queue}:5` }]);
@@ -226,7 +227,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
     describe('delays and guarded publish', () => {
       it('keeps a delayed message invisible until its time and reports that time', async () => {
         const queue = q();
-        await store.messages.append(queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 5 * S }, { value: 'now', expiresAt: null }], T0);
+        await append(store, queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 5 * S }, { value: 'now', expiresAt: null }], T0);
         assert.equal(await store.messages.nextDueAt(queue, T0), T0 + 5 * S);
         assert.deepEqual((await store.messages.take(queue, 5, T0 + 4999)).map((m) => m.value), ['now']);
         assert.deepEqual((await store.messages.take(queue, 5, T0 + 5 * S)).map((m) => m.value), ['later']);
@@ -287,7 +288,7 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
     describe('peek, settings and drop', () => {
       it('peeks at the oldest messages in any state and reads one by key without changing them', async () => {
         const queue = q();
-        await store.messages.append(queue, values('a', 'b', 'c'), T0);
+        await append(store, queue, values('a', 'b', 'c'), T0);
         await store.leases.lease(queue, [receipt()], 30 * S, T0);
         const peeked = await store.messages.peek(queue, 2, T0);
         assert.deepEqual(peeked.map((m) => [m.key, m.state, m.attempts, m.reads]), [[`${queue}:1`, 'leased', 1, 0], [`${queue}:2`, 'ready', 0, 0]]);

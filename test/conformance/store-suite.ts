@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
+import { append } from '../support/store-fill.js';
 
 /** Opens a fresh, empty store; `close` releases it and anything it created. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -35,8 +36,8 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('numbers keys <queue>:1, 2, 3 and takes them FIFO', async () => {
       const queue = q();
-      const keys = await store.messages.append(queue, [{ value: 'a', expiresAt: null }], T0);
-      const more = await store.messages.append(queue, [{ value: 'b', expiresAt: null }, { value: 'c', expiresAt: null }], T0);
+      const keys = await append(store, queue, [{ value: 'a', expiresAt: null }], T0);
+      const more = await append(store, queue, [{ value: 'b', expiresAt: null }, { value: 'c', expiresAt: null }], T0);
       assert.deepEqual([...keys, ...more], [`${queue}:1`, `${queue}:2`, `${queue}:3`]);
       const taken = await store.messages.take(queue, 1, T0);
       assert.equal(taken[0]?.value, 'a');
@@ -47,18 +48,18 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('keeps numbering after a purge and after the queue drains', async () => {
       const queue = q();
-      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      await append(store, queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
       assert.equal(await store.messages.purge(queue), 2);
-      const [key] = await store.messages.append(queue, [{ value: 'c', expiresAt: null }], T0);
+      const [key] = await append(store, queue, [{ value: 'c', expiresAt: null }], T0);
       assert.equal(key, `${queue}:3`);
       await store.messages.take(queue, 1, T0);
-      const [next] = await store.messages.append(queue, [{ value: 'd', expiresAt: null }], T0);
+      const [next] = await append(store, queue, [{ value: 'd', expiresAt: null }], T0);
       assert.equal(next, `${queue}:4`);
     });
 
     it('never delivers a message past its expiry', async () => {
       const queue = q();
-      await store.messages.append(queue, [{ value: 'short', expiresAt: T0 + 1000 }, { value: 'long', expiresAt: null }], T0);
+      await append(store, queue, [{ value: 'short', expiresAt: T0 + 1000 }, { value: 'long', expiresAt: null }], T0);
       assert.equal((await store.messages.readOldest(queue, T0 + 500))?.value, 'short');
       const taken = await store.messages.take(queue, 1, T0 + 1000);
       assert.equal(taken[0]?.value, 'long');
@@ -68,7 +69,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('soft reads count and do not remove', async () => {
       const queue = q();
-      await store.messages.append(queue, [{ value: 'x', expiresAt: null }], T0);
+      await append(store, queue, [{ value: 'x', expiresAt: null }], T0);
       assert.equal((await store.messages.readOldest(queue, T0))?.reads, 1);
       assert.equal((await store.messages.readOldest(queue, T0))?.reads, 2);
       const [taken] = await store.messages.take(queue, 1, T0);
@@ -79,7 +80,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('removes one message by sequence number', async () => {
       const queue = q();
-      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      await append(store, queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
       assert.equal(await store.messages.remove(queue, 1), true);
       assert.equal(await store.messages.remove(queue, 1), false);
       assert.equal(await store.messages.remove(queue, 99), false);
@@ -88,7 +89,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('lists the newest keys first', async () => {
       const queue = q();
-      await store.messages.append(queue, ['1', '2', '3'].map((value) => ({ value, expiresAt: null })), T0);
+      await append(store, queue, ['1', '2', '3'].map((value) => ({ value, expiresAt: null })), T0);
       assert.deepEqual(await store.messages.latestKeys(queue, 2), [`${queue}:3`, `${queue}:2`]);
       assert.deepEqual(await store.messages.latestKeys(q(), 10), []);
     });
@@ -96,7 +97,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     it('keeps values byte for byte, unicode and JSON included', async () => {
       const queue = q();
       const values = ['héllo wörld ✓ 🚀', '{"a":[1,2,{"b":null}]}', ' spaced \r\n lines ', 'x'.repeat(100_000)];
-      await store.messages.append(queue, values.map((value) => ({ value, expiresAt: null })), T0);
+      await append(store, queue, values.map((value) => ({ value, expiresAt: null })), T0);
       assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.value), values);
     });
 
@@ -118,7 +119,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const queue = q();
       assert.equal(await store.queues.stats(queue, T0), null);
       assert.ok(!(await store.queues.list()).includes(queue));
-      await store.messages.append(queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
+      await append(store, queue, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], T0);
       const stats = await store.queues.stats(queue, T0 + 250);
       assert.deepEqual(stats, {
         queue,
@@ -141,8 +142,8 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const queue = q();
       const S = 1000;
       await store.queues.updateSettings(queue, { maxAttempts: 1, deadLetter: `${queue}-dlq` }, T0);
-      await store.messages.append(queue, ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value, expiresAt: null })), T0);
-      await store.messages.append(queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 3600 * S }], T0);
+      await append(store, queue, ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value, expiresAt: null })), T0);
+      await append(store, queue, [{ value: 'later', expiresAt: null, visibleAt: T0 + 3600 * S }], T0);
       const [one, two, three] = await store.leases.lease(queue, ['receipt-one-0001', 'receipt-two-0002', 'receipt-three-03'], 60 * S, T0);
       assert.ok(one !== undefined && two !== undefined && three !== undefined);
       assert.deepEqual(await store.leases.release(queue, two.seq, two.receipt, T0 + 600 * S, T0), { kind: 'dead_lettered', queue: `${queue}-dlq`, key: `${queue}-dlq:1` });
@@ -164,8 +165,8 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     it('keeps queues apart, including names that share a prefix or contain colons', async () => {
       const a = q();
       const b = `${a}:sub`;
-      await store.messages.append(a, [{ value: 'in-a', expiresAt: null }], T0);
-      await store.messages.append(b, [{ value: 'in-b', expiresAt: null }], T0);
+      await append(store, a, [{ value: 'in-a', expiresAt: null }], T0);
+      await append(store, b, [{ value: 'in-b', expiresAt: null }], T0);
       assert.deepEqual((await store.messages.take(b, 5, T0)).map((m) => [m.key, m.value]), [[`${b}:1`, 'in-b']]);
       assert.deepEqual((await store.messages.take(a, 5, T0)).map((m) => [m.key, m.value]), [[`${a}:1`, 'in-a']]);
     });
@@ -173,7 +174,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     it('gives every concurrent append a distinct key and loses none', async () => {
       const queue = q();
       const keys = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => store.messages.append(queue, [{ value: `v${i}`, expiresAt: null }], T0)),
+        Array.from({ length: 200 }, (_, i) => append(store, queue, [{ value: `v${i}`, expiresAt: null }], T0)),
       );
       const flat = keys.flat();
       assert.equal(new Set(flat).size, 200);
@@ -184,7 +185,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     it('hands each message to exactly one of many concurrent takers', async () => {
       const queue = q();
-      await store.messages.append(queue, Array.from({ length: 50 }, (_, i) => ({ value: `m${i}`, expiresAt: null })), T0);
+      await append(store, queue, Array.from({ length: 50 }, (_, i) => ({ value: `m${i}`, expiresAt: null })), T0);
       const results = await Promise.all(Array.from({ length: 80 }, () => store.messages.take(queue, 1, T0)));
       const got = results.flat().map((m) => m.value);
       assert.equal(got.length, 50);
@@ -198,7 +199,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describe('streams: broadcast history', () => {
       const keep = { maxMessages: 1000, maxAgeMs: 300_000 };
       const add = (queue: string, values: string[], at = T0, expiresAt: number | null = null): Promise<string[]> =>
-        store.messages.append(queue, values.map((value) => ({ value, expiresAt })), at);
+        append(store, queue, values.map((value) => ({ value, expiresAt })), at);
 
       it('takeForBroadcast moves the oldest messages from the queue into the history', async () => {
         const queue = q();
@@ -279,26 +280,37 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         assert.deepEqual((await store.messages.take(queue, 10, T0)).map((m) => m.key), [`${queue}:4`]);
       });
 
-      it('historyTail is the newest sequence number in the history, 0 when empty', async () => {
+      it('purge forgets the history with the messages, in one call; numbering goes on', async () => {
         const queue = q();
-        assert.equal(await store.streams.historyTail(queue), 0);
         await add(queue, ['a', 'b', 'c']);
         await store.streams.takeForBroadcast(queue, 2, 1_000_000, T0, keep);
-        assert.equal(await store.streams.historyTail(queue), 2);
-        await store.streams.clearHistory(queue);
-        assert.equal(await store.streams.historyTail(queue), 0);
+        assert.equal(await store.messages.purge(queue), 1);
+        assert.deepEqual(await store.streams.readHistory(queue, 0, 10, T0, keep), []);
+        assert.deepEqual(await store.messages.take(queue, 10, T0), []);
+        await add(queue, ['d']);
+        const again = await store.streams.takeForBroadcast(queue, 5, 1_000_000, T0, keep);
+        assert.deepEqual(again.map((m) => m.key), [`${queue}:4`]);
+        assert.deepEqual((await store.streams.readHistory(queue, 0, 10, T0, keep)).map((m) => m.seq), [4]);
       });
 
-      it('clearHistory forgets one queue only', async () => {
+      it('purge forgets the history of one queue only', async () => {
         const a = q();
         const b = q();
         await add(a, ['a']);
         await add(b, ['b']);
         await store.streams.takeForBroadcast(a, 5, 1_000_000, T0, keep);
         await store.streams.takeForBroadcast(b, 5, 1_000_000, T0, keep);
-        await store.streams.clearHistory(a);
+        await store.messages.purge(a);
         assert.deepEqual(await store.streams.readHistory(a, 0, 10, T0, keep), []);
         assert.deepEqual((await store.streams.readHistory(b, 0, 10, T0, keep)).map((m) => m.value), ['b']);
+      });
+
+      it('drop forgets the history with the queue', async () => {
+        const queue = q();
+        await add(queue, ['a', 'b']);
+        await store.streams.takeForBroadcast(queue, 1, 1_000_000, T0, keep);
+        assert.equal(await store.queues.drop(queue), 1);
+        assert.deepEqual(await store.streams.readHistory(queue, 0, 10, T0, keep), []);
       });
     });
   });

@@ -1,26 +1,15 @@
 /**
  * Test support for process-level tests: runs the real `bin/restmq` (the compiled CLI in
- * dist/, which `npm test` builds first) as a child process, the way an operator would,
- * and waits on conditions with deadlines instead of sleeping.
+ * dist/, which `npm test` builds first) as a child process through support/daemon.ts, the
+ * way an operator would, and waits on conditions with deadlines instead of sleeping.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, assertBuilt, launch } from '../support/daemon.js';
+import { waitFor } from '../support/wait.js';
 
-/** The checkout's root folder. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The `restmq` executable of this checkout. */
-export const BIN = fileURLToPath(new URL('../../bin/restmq', import.meta.url));
-
-/** Fails early with a clear message when dist/ was not built. */
-export function assertBuilt(): void {
-  if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the e2e tests');
-  }
-}
+export { BIN, ROOT, assertBuilt };
 
 /** A port that was free a moment ago: listen on 0, read it, close. */
 export function freePort(): Promise<number> {
@@ -70,54 +59,35 @@ export interface SpawnOptions {
 
 /** Starts `restmq <args>` without waiting for it to serve. */
 export function spawnDaemon(args: readonly string[], url: string, options: SpawnOptions = {}): Daemon {
-  assertBuilt();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: options.env ?? cleanEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
+  const proc = launch(args, { cwd: options.cwd ?? ROOT, env: options.env ?? cleanEnv() });
   return {
-    child,
+    child: proc.child,
     url,
-    stderr: () => err,
-    exited,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    stderr: () => proc.stderr(),
+    exited: proc.exited.then(({ code, signal }) => code ?? signal ?? 'unknown'),
+    kill: () => proc.kill(),
   };
 }
 
-/** Pause between two polls of a condition (a poll, not a wait for time to fix things). */
-const POLL_INTERVAL_MS = 20;
-
 /** Polls `url`/healthz until it answers 200, the child exits, or `timeoutMs` passes. */
 export async function waitHealthy(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let ended = false;
   void daemon.exited.then(() => {
     ended = true;
   });
-  while (Date.now() < deadline) {
-    if (ended) throw new Error(`restmq exited before serving: ${daemon.stderr()}`);
-    try {
+  await waitFor(
+    `restmq to serve /healthz (${daemon.url})`,
+    async () => {
+      if (ended) return true; // reported below, without waiting out the deadline
       const res = await fetch(`${daemon.url}/healthz`);
       await res.body?.cancel();
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
-  throw new Error(`restmq did not become healthy within ${timeoutMs} ms: ${daemon.stderr()}`);
+      return res.status === 200;
+    },
+    { timeoutMs, retryErrors: true },
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}: ${daemon.stderr()}`);
+  });
+  if (ended) throw new Error(`restmq exited before serving: ${daemon.stderr()}`);
 }
 
 /** Starts `restmq serve --port <free> --listen 127.0.0.1 <args>` and waits until it serves. */

@@ -7,18 +7,10 @@ import { drain } from '../e2e/daemon.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { EXAMPLES, start } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 const WORKER = join(EXAMPLES, 'worker.mjs');
 const JOBS = 10;
-
-/** Polls `check` until it holds, or fails after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A result the worker published. */
 interface Result {
@@ -67,10 +59,10 @@ describe('examples/worker.mjs', () => {
     const second = start(process.execPath, [WORKER, queue], server.url, { LEASE: '2', WAIT: '5', WORK_MS: '20' });
     try {
       await second.waitFor(new RegExp(`done ${victim}\\n`));
-      await until('an empty job queue', async () => {
+      await waitFor('an empty job queue', async () => {
         const peek = await fetch(`${server.url}/q/${queue}?peek=100`);
         return JSON.stringify(await peek.json()) === '[]';
-      });
+      }, 20_000);
       second.process.kill('SIGTERM');
       assert.equal(await second.exited, 0, second.stderr());
       assert.match(second.stdout(), /stopped\n$/);

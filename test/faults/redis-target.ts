@@ -15,13 +15,14 @@ import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCliServer } from '../support/cli-server.js';
 import type { CliServer } from '../support/cli-server.js';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { tempDir } from '../support/server.js';
 import { startTcpProxy } from './proxy.js';
 import type { TcpProxy } from './proxy.js';
 import { UpSignal } from './target.js';
 import type { FaultTarget } from './target.js';
+import { waitFor } from '../support/wait.js';
 
 /** `/readyz` status of a daemon (it checks the daemon's Redis connections), 0 when it cannot be reached. */
 async function readyz(url: string): Promise<number> {

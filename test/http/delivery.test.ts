@@ -1,13 +1,17 @@
-// Delivery guarantees seen over HTTP: ttl expiry and exactly-once pops under concurrency.
+// Delivery guarantees seen over HTTP: ttl expiry (on a fake clock, so exact and instant)
+// and exactly-once pops under concurrency.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { counters, form, isRecord, json, request, waitFor } from '../support/http.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { counters, form, isRecord, json, request } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
 let server: TestServer;
+/** Queue time: ttls end when the test moves it. */
+const clock = new FakeClock();
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { clock });
 });
 after(async () => {
   await server.stop();
@@ -19,8 +23,10 @@ describe('ttl', () => {
     assert.equal((await form(`${server.url}/q/${q}`, { value: 'short', ttl: '1' })).status, 200);
     assert.equal((await form(`${server.url}/q/${q}`, { value: 'long', ttl: '3600' })).status, 200);
     assert.equal((await counters(server.url, q)).len, 2);
-    // Wait on the server's own view: the short message leaves the length once it expires.
-    await waitFor(async () => (await counters(server.url, q)).len === 1, 5000, 'the ttl=1 message to expire');
+    await clock.advance(999);
+    assert.equal((await counters(server.url, q)).len, 2, 'alive 1 ms before its ttl ends');
+    await clock.advance(1);
+    assert.equal((await counters(server.url, q)).len, 1, 'gone once its ttl ended');
     const answer = await request(`${server.url}/q/${q}`);
     assert.equal(answer.status, 200);
     const body = json(answer);
@@ -33,7 +39,8 @@ describe('ttl', () => {
   it('hides an expired message from GET /?queue= and the JSON protocol too', async () => {
     const q = queueName();
     await form(`${server.url}/`, { queue: q, value: 'gone soon', ttl: '1' });
-    await waitFor(async () => (await counters(server.url, q)).len === 0, 5000, 'the ttl=1 message to expire');
+    await clock.advance(1000);
+    assert.equal((await counters(server.url, q)).len, 0);
     assert.equal((await request(`${server.url}/?queue=${q}`)).status, 404);
     const get = await form(`${server.url}/queue`, { body: JSON.stringify({ cmd: 'get', queue: q }) });
     assert.deepEqual(json(get), { error: 'empty queue' });

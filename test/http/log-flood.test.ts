@@ -8,8 +8,9 @@ import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { CLIENT_FAULTS_PER_WINDOW } from '../../src/http/client-faults.js';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 interface LogLine {
   readonly level: number;

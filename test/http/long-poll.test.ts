@@ -1,55 +1,50 @@
-// Long polls over a real socket with the real clock: a parked GET answers when a message
-// is published, 204 when its wait runs out, each message goes to exactly one of many
-// waiters, a delayed message wakes a waiter when it becomes visible, a client that leaves
-// stops waiting, and shutdown answers parked polls. Waits are short and every test waits
-// on a condition (the broker's count of parked polls), never a fixed sleep.
+// Long polls over a real socket: a parked GET answers when a message is published, 204
+// when its wait runs out, each message goes to exactly one of many waiters, a delayed
+// message wakes a waiter when it becomes visible, a client that leaves stops waiting, and
+// shutdown answers parked polls. Queue time is a fake clock, so waits and delays end
+// exactly when the test moves time; every test waits on a condition (the broker's count
+// of parked polls), never a fixed sleep.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../support/fake-clock.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
+import { waitFor } from '../support/wait.js';
 
 describe('long polling', () => {
   let server: TestServer;
+  const clock = new FakeClock();
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, { clock });
   });
   after(() => server.stop());
 
   it('answers a parked poll as soon as a message is published', async () => {
     const queue = queueName();
-    const started = Date.now();
     const poll = fetch(`${server.url}/q/${queue}?wait=10`);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'wake up' });
-    const res = await poll;
+    const res = await poll; // queue time does not move: only the publish can answer it
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { value: string }).value, 'wake up');
-    assert.ok(Date.now() - started < 5000);
     assert.equal(server.broker.waiting(queue), 0);
   });
 
   it('answers 204 when the wait runs out', async () => {
     const queue = queueName();
-    const started = Date.now();
-    const res = await fetch(`${server.url}/q/${queue}?wait=1&lease=30`);
-    assert.equal(res.status, 204);
-    const took = Date.now() - started;
-    assert.ok(took >= 950 && took < 4000, `took ${took} ms`);
+    const poll = fetch(`${server.url}/q/${queue}?wait=1&lease=30`);
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
+    await clock.advance(999);
+    assert.equal(server.broker.waiting(queue), 1, 'still parked 1 ms before its wait ends');
+    await clock.advance(1);
+    assert.equal((await poll).status, 204);
     assert.equal(server.broker.waiting(queue), 0);
   });
 
   it('gives each message to exactly one of many waiters', async () => {
     const queue = queueName();
     const polls = Array.from({ length: 30 }, () => fetch(`${server.url}/q/${queue}?wait=3&lease=30`));
-    await until(() => server.broker.waiting(queue) === 30, 'thirty parked polls');
+    await waitFor('thirty parked polls', () => server.broker.waiting(queue) === 30, { intervalMs: 0 });
     const batch = await fetch(`${server.url}/q/${queue}/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -57,9 +52,10 @@ describe('long polling', () => {
     });
     assert.equal(batch.status, 200);
     for (let i = 10; i < 20; i++) await postForm(`${server.url}/q/${queue}`, { value: `m${i}` });
-    await until(() => server.broker.waiting(queue) === 10, 'twenty polls answered');
+    await waitFor('twenty polls answered', () => server.broker.waiting(queue) === 10, { intervalMs: 0 });
     await server.broker.publish(queue, { value: 'last', ttlSeconds: null });
-    await until(() => server.broker.waiting(queue) === 9, 'one more poll answered');
+    await waitFor('one more poll answered', () => server.broker.waiting(queue) === 9, { intervalMs: 0 });
+    await clock.advance(3000); // the rest wait their 3 s out
     const settled = await Promise.all(polls);
     const bodies = await Promise.all(settled.filter((r) => r.status === 200).map(async (r) => ((await r.json()) as { value: string }).value));
     assert.equal(bodies.length, 21);
@@ -70,23 +66,24 @@ describe('long polling', () => {
   it('wakes a waiter when a delayed message becomes visible', async () => {
     const queue = queueName();
     const poll = fetch(`${server.url}/q/${queue}?wait=10`);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
-    const published = Date.now();
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'later', delay: '1' });
+    await clock.advance(999);
+    assert.equal(server.broker.waiting(queue), 1, 'not visible 1 ms before its delay ends');
+    await clock.advance(10); // the delay's end plus the due timer's slack
     const res = await poll;
     assert.equal(res.status, 200);
-    const took = Date.now() - published;
-    assert.ok(took >= 900 && took < 5000, `took ${took} ms`);
+    assert.equal(((await res.json()) as { value: string }).value, 'later');
   });
 
   it('stops waiting when the client goes away', async () => {
     const queue = queueName();
     const controller = new AbortController();
     const poll = fetch(`${server.url}/q/${queue}?wait=20`, { signal: controller.signal }).catch((err: unknown) => err);
-    await until(() => server.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => server.broker.waiting(queue) === 1, { intervalMs: 0 });
     controller.abort();
     await poll;
-    await until(() => server.broker.waiting(queue) === 0, 'the poll to leave');
+    await waitFor('the poll to leave', () => server.broker.waiting(queue) === 0, { intervalMs: 0 });
     await postForm(`${server.url}/q/${queue}`, { value: 'kept' });
     const res = await fetch(`${server.url}/q/${queue}`);
     assert.equal(((await res.json()) as { value: string }).value, 'kept', 'the gone client took nothing');
@@ -107,7 +104,7 @@ describe('long polling', () => {
     const other = await startTestServer();
     const queue = queueName();
     const poll = fetch(`${other.url}/q/${queue}?wait=20`);
-    await until(() => other.broker.waiting(queue) === 1, 'the poll to park');
+    await waitFor('the poll to park', () => other.broker.waiting(queue) === 1, { intervalMs: 0 });
     const started = Date.now();
     await other.stop();
     assert.equal((await poll).status, 204);

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { STORES, basic, startAclServer, userSection } from '../access/helpers.js';
 import type { AclServer } from '../access/helpers.js';
 import { form, request } from '../support/http.js';
-import { waitFor } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 const ALICE = basic('alice', 'alice-pw');
 

@@ -10,8 +10,9 @@ import { OTHER_QUEUES, capQueues } from '../../src/metrics/queue-series.js';
 import type { QueueStats } from '../../src/core/types.js';
 import { STORES, basic, bearer, startAclServer, tokenSection, userSection, wsOpen } from '../access/helpers.js';
 import type { AclServer } from '../access/helpers.js';
-import { waitFor } from '../support/redis.js';
+
 import { form, request } from '../support/http.js';
+import { waitFor } from '../support/wait.js';
 
 const TOKENS = { jobs: 'tok-jobs-consumer-1', producer: 'tok-jobs-producer-1' };
 const ALICE = basic('alice', 'alice-pw');

@@ -9,12 +9,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashToken } from '../../src/access/secrets.js';
-import { assertError, isRecord, raw, request, waitFor } from '../support/http.js';
+import { assertError, isRecord, raw, request } from '../support/http.js';
 import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { startTestServer, tempDir } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { bearer, startAclServer } from '../access/helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /** Pops every message of `queue` now, as text values. */
 async function drain(server: TestServer, queue: string): Promise<string[]> {
@@ -108,17 +109,12 @@ function suite(store: 'sqlite' | 'redis'): void {
       const fromCommand = (): Record<string, unknown>[] =>
         data.map((v) => JSON.parse(v) as unknown).filter((v): v is Record<string, unknown> => isRecord(v) && Array.isArray(v.values));
       const fromJson = (): unknown[][] => data.map((v) => JSON.parse(v) as unknown).filter((v): v is unknown[] => Array.isArray(v));
-      await waitFor(
-        async () => {
+      await waitFor('PUTVAL, JSON and notification messages from collectd', async () => {
           data.push(...(await drain(server, 'collectd_data')));
           events.push(...(await drain(server, 'collectd_event')));
           const command = fromCommand();
           return command.some((r) => r.plugin === 'load') && command.some((r) => r.type_instance === 'used') && fromJson().length > 0 && events.length > 0;
-        },
-        30_000,
-        'PUTVAL, JSON and notification messages from collectd',
-        200,
-      ).catch((err: unknown) => assert.fail(`${String(err)}\ncollectd said:\n${log}`));
+        }, { timeoutMs: 30_000, intervalMs: 200 }).catch((err: unknown) => assert.fail(`${String(err)}\ncollectd said:\n${log}`));
       const load = fromCommand().find((r) => r.plugin === 'load');
       assert.ok(load !== undefined);
       assert.equal(load.host, 'restmq-test');

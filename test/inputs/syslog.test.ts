@@ -7,11 +7,12 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { isRecord, request, waitFor } from '../support/http.js';
+import { isRecord, request } from '../support/http.js';
 import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const QUEUE = 'syslogd:127.0.0.1';
@@ -38,15 +39,11 @@ async function drain(server: TestServer, queue: string): Promise<Record<string, 
 /** Waits until `queue` holds a message whose `message` field is `text`; answers that record. */
 async function received(server: TestServer, text: string, seen: Record<string, unknown>[]): Promise<Record<string, unknown>> {
   let found: Record<string, unknown> | undefined;
-  await waitFor(
-    async () => {
+  await waitFor(`syslog message ${text}`, async () => {
       seen.push(...(await drain(server, QUEUE)));
       found = seen.find((r) => r.message === text);
       return found !== undefined;
-    },
-    10_000,
-    `syslog message ${text}`,
-  );
+    }, { timeoutMs: 10_000 });
   return found as Record<string, unknown>;
 }
 
@@ -129,7 +126,7 @@ describe('syslog input bounds', { timeout: 60_000 }, () => {
     const port = own.syslogPort ?? 0;
     const client = await open(port);
     await own.stop();
-    await waitFor(() => Promise.resolve(client.closed()), 10_000, 'the open connection to be closed');
+    await waitFor('the open connection to be closed', () => Promise.resolve(client.closed()), { timeoutMs: 10_000 });
     await assert.rejects(open(port), /ECONNREFUSED/);
   });
 
@@ -141,10 +138,10 @@ describe('syslog input bounds', { timeout: 60_000 }, () => {
     };
     const fine = await open(port);
     fine.socket.write(`${body('edge')}\n`);
-    await waitFor(async () => (await drain(server, QUEUE)).some((r) => typeof r.line === 'string' && r.line.startsWith('<14>edge') && r.line.length === MAX), 10_000, 'the message at the bound');
+    await waitFor('the message at the bound', async () => (await drain(server, QUEUE)).some((r) => typeof r.line === 'string' && r.line.startsWith('<14>edge') && r.line.length === MAX), { timeoutMs: 10_000 });
     assert.equal(fine.closed(), false);
     fine.socket.write(`${body('over')}y\n`);
-    await waitFor(() => Promise.resolve(fine.closed()), 10_000, 'the connection to close');
+    await waitFor('the connection to close', () => Promise.resolve(fine.closed()), { timeoutMs: 10_000 });
     assert.deepEqual((await drain(server, QUEUE)).filter((r) => typeof r.line === 'string' && r.line.startsWith('<14>over')), []);
   });
 
@@ -153,8 +150,8 @@ describe('syslog input bounds', { timeout: 60_000 }, () => {
     const a = await open(port);
     const b = await open(port);
     const c = await open(port);
-    await waitFor(() => Promise.resolve(c.closed()), 10_000, 'the third connection to be refused');
+    await waitFor('the third connection to be refused', () => Promise.resolve(c.closed()), { timeoutMs: 10_000 });
     // The two within the cap were open, and are closed once silent for a second.
-    await waitFor(() => Promise.resolve(a.closed() && b.closed()), 10_000, 'the idle connections to close');
+    await waitFor('the idle connections to close', () => Promise.resolve(a.closed() && b.closed()), { timeoutMs: 10_000 });
   });
 });

@@ -99,7 +99,7 @@ describe('npm pack', () => {
 
   it('holds the command, the build, the Lua scripts and the docs, and no tests', () => {
     const paths = info.files.map((f) => f.path);
-    for (const needed of ['bin/restmq', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'src/store/redis/lua/publish-15.lua', 'README.md', 'package.json']) {
+    for (const needed of ['bin/restmq', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'src/store/redis/lua/publish-15.lua', 'README.md', 'package.json', 'web/dashboard/index.html', 'web/dashboard/app.js']) {
       assert.ok(paths.includes(needed), `${needed} is not in the package`);
     }
     assert.deepEqual(paths.filter((p) => /^(test|bench|examples|node_modules|data)\//.test(p)), []);
@@ -114,6 +114,11 @@ describe('npm pack', () => {
       await roundTrip(server.url, 'packed');
       const ready = await fetch(`${server.url}/readyz`);
       assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite' });
+      // The dashboard is served from the installed package: its page, its modules and the client library.
+      for (const path of ['/dashboard', '/dashboard/assets/app.js', '/dashboard/client/index.js', '/dashboard/core/errors.js']) {
+        const res = await fetch(`${server.url}${path}`);
+        assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+      }
     } finally {
       assert.equal(await stop(server.child), 0, server.stderr());
     }

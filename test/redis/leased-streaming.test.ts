@@ -8,7 +8,8 @@ import type { RedisProcess } from '../support/redis.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { SseClient, WsClient, untilAny } from '../stream/clients.js';
-import { eventually, publish } from '../stream/helpers.js';
+import { publish } from '../stream/helpers.js';
+import { waitFor } from '../support/wait.js';
 
 interface LeasedFrame {
   readonly key: string;
@@ -55,7 +56,7 @@ describe('leased streaming over one Redis, two daemons', { timeout: 60_000 }, ()
     const queue = queueName('rls');
     const onA = await WsClient.open(ws(a, `/ws/${queue}?lease=30`));
     const onB = await SseClient.open(`${b.url}/sse/${queue}?lease=30`);
-    await eventually(() => a.dispatcher.consumerCount(queue) === 1 && b.dispatcher.consumerCount(queue) === 1, 'both consumers');
+    await waitFor('both consumers', () => a.dispatcher.consumerCount(queue) === 1 && b.dispatcher.consumerCount(queue) === 1);
     const keys = await publish(a.url, queue, ['r1', 'r2', 'r3', 'r4']);
     await untilAny([onA, onB], () => onA.messages.length + onB.messages.length === 4, 'four messages');
     assert.deepEqual([...onA.messages, ...onB.messages].map((m) => m.key).sort(), [...keys].sort());
@@ -75,18 +76,18 @@ describe('leased streaming over one Redis, two daemons', { timeout: 60_000 }, ()
   it('an unacked message comes back to a consumer on the other daemon after its lease', async () => {
     const queue = queueName('rlback');
     const first = await WsClient.open(ws(a, `/ws/${queue}?lease=1`));
-    await eventually(() => a.dispatcher.consumerCount(queue) === 1, 'the first consumer');
+    await waitFor('the first consumer', () => a.dispatcher.consumerCount(queue) === 1);
     const [lost] = await publish(a.url, queue, ['unacked']);
     await first.until(() => first.messages.length === 1, 'the first delivery');
     const gone = leased(first.messages[0]);
     first.close();
-    await eventually(() => a.dispatcher.consumerCount(queue) === 0, 'the first consumer to leave');
+    await waitFor('the first consumer to leave', () => a.dispatcher.consumerCount(queue) === 0);
     const second = await SseClient.open(`${b.url}/sse/${queue}?lease=1`);
-    await eventually(() => b.dispatcher.consumerCount(queue) === 1, 'the second consumer');
+    await waitFor('the second consumer', () => b.dispatcher.consumerCount(queue) === 1);
     // Wait out the lease (polled clock), then a follow-up publish wakes the dispatchers:
     // this branch has no due timer.
     const ends = Date.parse(gone.lease_expires_at);
-    await eventually(() => Date.now() > ends, 'the lease to end', 3000);
+    await waitFor('the lease to end', () => Date.now() > ends, { timeoutMs: 3000 });
     const [next] = await publish(a.url, queue, ['follow-up']);
     await second.until(() => second.messages.length === 2, 'the returned message and the follow-up');
     const [back, fresh] = second.messages.map(leased);

@@ -3,12 +3,13 @@
 // daemon, redelivery after a lease expires, and deduplication.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { spawnDaemon } from '../support/daemon.js';
+import { startDaemon } from '../support/daemon.js';
 import type { Daemon } from '../support/daemon.js';
-import { redisCommand, startRedis, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 interface Leased {
   key: string;
@@ -40,7 +41,7 @@ describe('reliable delivery across two daemons over one Redis', () => {
   before(async () => {
     redis = await startRedis();
     a = await startTestServer({ redisUrl: `${redis.url}/0`, redisPrefix: 'rel:' });
-    b = await spawnDaemon(['--redis-host', '127.0.0.1', '--redis-port', String(redis.port), '--redis-prefix', 'rel:']);
+    b = await startDaemon(['--redis-host', '127.0.0.1', '--redis-port', String(redis.port), '--redis-prefix', 'rel:']);
   });
   after(async () => {
     await a?.stop();

@@ -7,12 +7,13 @@ import { KeySpace } from '../../src/store/redis/keys.js';
 import { RedisSignalBus } from '../../src/store/redis/signals.js';
 import { createRedisClient } from '../../src/store/redis/connection.js';
 import type { QueueSignal } from '../../src/core/signals.js';
-import { spawnDaemon } from '../support/daemon.js';
+import { startDaemon } from '../support/daemon.js';
 import type { Daemon } from '../support/daemon.js';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 describe('two daemons over one Redis', () => {
   let redis: RedisProcess;
@@ -22,7 +23,7 @@ describe('two daemons over one Redis', () => {
   before(async () => {
     redis = await startRedis();
     a = await startTestServer({ redisUrl: `${redis.url}/0`, redisPrefix: 'multi:' });
-    b = await spawnDaemon(['--redis-host', '127.0.0.1', '--redis-port', String(redis.port), '--redis-prefix', 'multi:']);
+    b = await startDaemon(['--redis-host', '127.0.0.1', '--redis-port', String(redis.port), '--redis-prefix', 'multi:']);
   });
   after(async () => {
     await a.stop();

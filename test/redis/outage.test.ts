@@ -3,10 +3,11 @@
 // itself. With appendfsync always, every acknowledged POST survives a SIGKILL of Redis.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 const TIMEOUT_MS = 500;
 /** Slack over the bound for a loaded 2-core machine. */

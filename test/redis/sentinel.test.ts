@@ -2,10 +2,11 @@
 // through the master Sentinel names, and after a failover it follows the new master.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { redisCommand, startRedis, startSentinel, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis, startSentinel } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 const NAME = 'restmq-test';
 

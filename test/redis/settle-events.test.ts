@@ -10,7 +10,9 @@ import type { Store } from '../../src/store/contract.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
 import type { SettleEvent } from '../../src/store/settle-events.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
-import { startRedis, waitFor } from '../support/redis.js';
+import { startRedis } from '../support/redis.js';
+import { append } from '../support/store-fill.js';
+import { waitFor } from '../support/wait.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
 
@@ -62,7 +64,7 @@ for (const kind of ['sqlite', 'redis'] as const) {
       const q = queueName('lease');
       const now = Date.now();
       await store.queues.updateSettings(q, { maxAttempts: 1 }, now);
-      await store.messages.append(q, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], now);
+      await append(store, q, [{ value: 'a', expiresAt: null }, { value: 'b', expiresAt: null }], now);
       assert.equal((await store.leases.lease(q, ['receipt-aaaaaaaa', 'receipt-bbbbbbbb'], 100, now)).length, 2);
       await waitFor('the dead letters', () => totals(events, 'lease_dead_lettered')[q] === 2);
       // Reads afterwards find nothing more to report.
@@ -78,8 +80,8 @@ for (const kind of ['sqlite', 'redis'] as const) {
       store.onSettled((e) => events.push(e));
       const q = queueName('ttl');
       const now = Date.now();
-      await store.messages.append(q, [1, 2, 3].map((i) => ({ value: `t${i}`, expiresAt: now + 100 })), now);
-      await store.messages.append(q, [{ value: 'stays', expiresAt: null }], now);
+      await append(store, q, [1, 2, 3].map((i) => ({ value: `t${i}`, expiresAt: now + 100 })), now);
+      await append(store, q, [{ value: 'stays', expiresAt: null }], now);
       // SQLite drops them in its maintenance pass; Redis in the reads that meet them.
       await waitFor('the expiries', async () => {
         await store.queues.stats(q, Date.now());

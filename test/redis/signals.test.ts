@@ -6,11 +6,12 @@ import { pino } from 'pino';
 import type { QueueSignal } from '../../src/core/signals.js';
 import { createRedisClient } from '../../src/store/redis/connection.js';
 import { KeySpace } from '../../src/store/redis/keys.js';
-import type { RedisClient } from '../../src/store/redis/scripts.js';
+import type { RedisClient } from '../../src/store/redis/connection.js';
 import { RedisSignalBus } from '../../src/store/redis/signals.js';
-import { redisCommand, startRedis, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 describe('Redis signal bus', { timeout: 30_000 }, () => {
   let redis: RedisProcess;

@@ -3,10 +3,11 @@
 // catalog message only, no driver text.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { redisCommand, startRedis, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
 
 const TIMEOUT_MS = 1000;
 /** Generous bound over the deadline for a loaded 2-core machine (the goal is TIMEOUT_MS). */

@@ -8,9 +8,11 @@ import { pino } from 'pino';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedis, waitFor } from '../support/redis.js';
+import { redisCommand, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
+import { append } from '../support/store-fill.js';
+import { waitFor } from '../support/wait.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -45,9 +47,9 @@ describe('Redis store specifics', () => {
   it('reloads its scripts after Redis lost them (NOSCRIPT)', async () => {
     const store = await open('ns:');
     const q = queueName();
-    await store.messages.append(q, [{ value: 'a', expiresAt: null }], T0);
+    await append(store, q, [{ value: 'a', expiresAt: null }], T0);
     assert.equal(await redisCommand(redis.port, 'SCRIPT', 'FLUSH'), 'OK');
-    assert.deepEqual(await store.messages.append(q, [{ value: 'b', expiresAt: null }], T0), [`${q}:2`]);
+    assert.deepEqual(await append(store, q, [{ value: 'b', expiresAt: null }], T0), [`${q}:2`]);
     assert.deepEqual((await store.messages.take(q, 5, T0)).map((m) => m.value), ['a', 'b']);
   });
 
@@ -55,13 +57,13 @@ describe('Redis store specifics', () => {
     const store = await open('exp:');
     const q = queueName();
     const expired = Array.from({ length: 2500 }, (_, i) => ({ value: `old${i}`, expiresAt: T0 + 1 }));
-    await store.messages.append(q, [...expired, { value: 'live', expiresAt: null }, { value: 'live2', expiresAt: null }], T0);
+    await append(store, q, [...expired, { value: 'live', expiresAt: null }, { value: 'live2', expiresAt: null }], T0);
     assert.equal((await store.messages.readOldest(q, T0 + 2))?.value, 'live');
     const q2 = queueName();
-    await store.messages.append(q2, [...expired, { value: 'live', expiresAt: null }], T0);
+    await append(store, q2, [...expired, { value: 'live', expiresAt: null }], T0);
     assert.deepEqual((await store.messages.take(q2, 1, T0 + 2)).map((m) => m.key), [`${q2}:2501`]);
     const q3 = queueName();
-    await store.messages.append(q3, [...expired, { value: 'live', expiresAt: null }], T0);
+    await append(store, q3, [...expired, { value: 'live', expiresAt: null }], T0);
     const stats = await store.queues.stats(q3, T0 + 2);
     assert.equal(stats?.length, 1);
     assert.equal(stats?.oldestKey, `${q3}:2501`);
@@ -72,7 +74,7 @@ describe('Redis store specifics', () => {
     const one = await open('one:');
     const two = await open('two:');
     const q = queueName();
-    await one.messages.append(q, [{ value: 'for one', expiresAt: null }], T0);
+    await append(one, q, [{ value: 'for one', expiresAt: null }], T0);
     assert.equal(await two.queues.stats(q, T0), null);
     assert.ok(!(await two.queues.list()).includes(q));
     assert.deepEqual(await two.messages.take(q, 1, T0), []);
@@ -84,7 +86,7 @@ describe('Redis store specifics', () => {
     const q = queueName();
     const before = String(await redisCommand(redis.port, 'INFO', 'commandstats'));
     const big = 'x'.repeat(1024 * 1024);
-    const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => store.messages.append(q, [{ value: `${i}${big}`, expiresAt: null }], T0)));
+    const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => append(store, q, [{ value: `${i}${big}`, expiresAt: null }], T0)));
     assert.deepEqual(keys.flat(), Array.from({ length: 10 }, (_, i) => `${q}:${i + 1}`));
     const after = String(await redisCommand(redis.port, 'INFO', 'commandstats'));
     const calls = (text: string): number => Number(/cmdstat_evalsha:calls=(\d+)/.exec(text)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(text)?.[1] ?? 0);
@@ -96,7 +98,7 @@ describe('Redis store specifics', () => {
   it('spreads queues over a pool of connections and keeps each queue in order', async () => {
     const store = await open('pool:', 3);
     const queues = Array.from({ length: 6 }, () => queueName());
-    await Promise.all(queues.map((q) => Promise.all(Array.from({ length: 20 }, (_, i) => store.messages.append(q, [{ value: `${i}`, expiresAt: null }], T0)))));
+    await Promise.all(queues.map((q) => Promise.all(Array.from({ length: 20 }, (_, i) => append(store, q, [{ value: `${i}`, expiresAt: null }], T0)))));
     for (const q of queues) {
       const taken = await store.messages.take(q, 100, T0);
       assert.equal(taken.length, 20);
@@ -110,7 +112,7 @@ describe('Redis store specifics', () => {
   it('keeps only ready messages in {q}:ready and the message format unchanged; leases live in new keys', async () => {
     const store = await open('lay:');
     const q = queueName();
-    await store.messages.append(q, [{ value: 'a|b', expiresAt: T0 + 60_000 }, { value: 'c', expiresAt: null }], T0);
+    await append(store, q, [{ value: 'a|b', expiresAt: T0 + 60_000 }, { value: 'c', expiresAt: null }], T0);
     await store.leases.lease(q, ['receipt-layout-1'], 10_000, T0);
     assert.deepEqual(await redisCommand(redis.port, 'ZRANGE', `lay:{${q}}:ready`, 0, -1), ['2']);
     assert.deepEqual(await redisCommand(redis.port, 'ZRANGE', `lay:{${q}}:held`, 0, -1), ['1']);
@@ -130,7 +132,7 @@ describe('Redis store specifics', () => {
     const store = await open('half:');
     const q = queueName();
     const dlq = `${q}.dlq`;
-    await store.messages.append(q, [{ value: 'live', expiresAt: null }], T0);
+    await append(store, q, [{ value: 'live', expiresAt: null }], T0);
     // As if a daemon stopped between the two steps: the message sits in the outbox only.
     const entry = `${dlq}|3|${q}:7|lost|value`;
     await redisCommand(redis.port, 'HSET', `half:{${q}}:dlq-out`, 'nonce1:7', entry);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { spawnDaemon } from '../support/daemon.js';
+import { startDaemon } from '../support/daemon.js';
 import { freePort, startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { postForm, queueName, tempDir } from '../support/server.js';
@@ -37,7 +37,7 @@ describe('Redis over TLS with a password', { timeout: 60_000 }, () => {
   });
 
   it('publishes and pops over rediss:// with the URL password', async () => {
-    const daemon = await spawnDaemon(['--redis', `rediss://:s3cret%3Apw@127.0.0.1:${tlsPort}/1`], { NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem') });
+    const daemon = await startDaemon(['--redis', `rediss://:s3cret%3Apw@127.0.0.1:${tlsPort}/1`], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem') } });
     try {
       const q = queueName();
       const posted = await postForm(`${daemon.url}/q/${q}`, { value: 'over tls' });
@@ -50,7 +50,7 @@ describe('Redis over TLS with a password', { timeout: 60_000 }, () => {
   });
 
   it('stays not ready with a wrong password, answering 503', async () => {
-    const daemon = await spawnDaemon(['--redis', `rediss://:wrong@127.0.0.1:${tlsPort}`, '--redis-timeout-ms', '300'], { NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem') });
+    const daemon = await startDaemon(['--redis', `rediss://:wrong@127.0.0.1:${tlsPort}`, '--redis-timeout-ms', '300'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem') } });
     try {
       assert.equal((await fetch(`${daemon.url}/readyz`)).status, 503);
       const res = await postForm(`${daemon.url}/q/${queueName()}`, { value: 'x' });

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient, untilAny } from './clients.js';
-import { control, eventually, publish, queueLength, setPolicy, values } from './helpers.js';
+import { control, publish, queueLength, setPolicy, values } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 describe('stream flow control and purge', () => {
   let server: TestServer;
@@ -90,7 +91,7 @@ describe('stream flow control and purge', () => {
     await comet.until(() => comet.messages.length === 1, 'the first message');
     assert.deepEqual(comet.messages, [{ key, value: 'born' }]);
     comet.close();
-    await eventually(() => server.dispatcher.consumerCount(queue) === 0, 'the consumer to leave');
+    await waitFor('the consumer to leave', () => server.dispatcher.consumerCount(queue) === 0);
   });
 });
 

@@ -2,15 +2,18 @@
 // delayed message, a lease that ends (expired or released with a delay) and a last lease
 // that expires into the dead-letter queue. Each test publishes nothing after the event it
 // waits for, so only the Dispatcher's due timer (or the store's move report) can deliver.
+// Queue time is a fake clock: each test checks nothing arrives 1 ms before the due time,
+// then moves time until it arrives (within the due timer's slack).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../support/fake-clock.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
-import { CometClient, SseClient, WsClient, untilAny } from './clients.js';
+import { CometClient, SseClient, WsClient } from './clients.js';
 import { publish } from './helpers.js';
 
-/** How long past a due time a consumer may wait for its message. */
-const LATE_MS = 3000;
+/** How far past a due time (fake ms) a consumer may wait for its message. */
+const LATE_MS = 100;
 
 interface Leased {
   readonly key: string;
@@ -19,9 +22,17 @@ interface Leased {
 
 describe('streaming: due work without a publish', () => {
   let server: TestServer;
+  const clock = new FakeClock();
   before(async () => {
-    server = await startTestServer({ sync: 'normal' });
+    server = await startTestServer({ sync: 'normal' }, { clock });
   });
+
+  /** Moves time to 1 ms before `dueInMs`, checks `arrived` is still false, then on until it is true. */
+  async function dueExactly(dueInMs: number, arrived: () => boolean, what: string): Promise<void> {
+    await clock.advance(dueInMs - 1);
+    assert.equal(arrived(), false, `${what} arrived before its time`);
+    await clock.advanceUntil(arrived, what, { maxMs: LATE_MS });
+  }
   after(() => server.stop());
 
   async function lease(queue: string, seconds: number): Promise<Leased> {
@@ -33,12 +44,10 @@ describe('streaming: due work without a publish', () => {
   it('a message published with delay=1 reaches a COMET consumer about a second later', async () => {
     const queue = queueName('delay');
     const comet = await CometClient.open(`${server.url}/c/${queue}`);
-    const started = Date.now();
     const res = await postForm(`${server.url}/q/${queue}`, { value: 'later', delay: '1' });
     assert.equal(res.status, 200);
     const key = (await res.text()).trim();
-    await comet.until(() => comet.messages.length === 1, 'the delayed message', 1000 + LATE_MS);
-    assert.ok(Date.now() - started >= 950, 'not before its delay');
+    await dueExactly(1000, () => comet.messages.length === 1, 'the delayed message');
     assert.deepEqual(comet.messages, [{ key, value: 'later' }]);
     comet.close();
   });
@@ -48,10 +57,8 @@ describe('streaming: due work without a publish', () => {
     const [key] = await publish(server.url, queue, ['leased']);
     const leased = await lease(queue, 1);
     assert.equal(leased.key, key);
-    const started = Date.now();
     const sse = await SseClient.open(`${server.url}/sse/${queue}`);
-    await sse.until(() => sse.messages.length === 1, 'the message back from its lease', 1000 + LATE_MS);
-    assert.ok(Date.now() - started >= 500, 'not while the lease held');
+    await dueExactly(1000, () => sse.messages.length === 1, 'the message back from its lease');
     assert.deepEqual(sse.messages, [{ key, value: 'leased' }]);
     sse.close();
   });
@@ -61,12 +68,10 @@ describe('streaming: due work without a publish', () => {
     const [key] = await publish(server.url, queue, ['again']);
     const leased = await lease(queue, 30);
     const ws = await WsClient.open(`${server.url.replace('http://', 'ws://')}/ws/${queue}`);
-    const started = Date.now();
     const released = await fetch(`${server.url}/q/${queue}/${key}/release?receipt=${leased.receipt}&delay=1`, { method: 'POST' });
     assert.equal(released.status, 200);
     await released.text();
-    await ws.until(() => ws.messages.length === 1, 'the released message', 1000 + LATE_MS);
-    assert.ok(Date.now() - started >= 950, 'not before its release delay');
+    await dueExactly(1000, () => ws.messages.length === 1, 'the released message');
     assert.deepEqual(ws.messages, [{ key, value: 'again' }]);
     ws.close();
   });
@@ -86,7 +91,7 @@ describe('streaming: due work without a publish', () => {
     // dead-letter queue is woken only by the store's report of that move.
     const source = await CometClient.open(`${server.url}/c/${queue}`);
     const dead = await SseClient.open(`${server.url}/sse/${queue}.dlq`);
-    await untilAny([dead, source], () => dead.messages.length === 1, 'the dead letter', 1000 + LATE_MS);
+    await dueExactly(1000, () => dead.messages.length === 1, 'the dead letter');
     assert.deepEqual(dead.messages, [{ key: `${queue}.dlq:1`, value: 'poison' }]);
     assert.equal(source.messages.length, 0, `${key} used its last attempt`);
     source.close();

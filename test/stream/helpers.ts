@@ -37,14 +37,6 @@ export async function queueLength(url: string, queue: string): Promise<number> {
   return body.len;
 }
 
-/** Polls `check` until true, or fails after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** `n` distinct values with a prefix. */
 export function values(prefix: string, n: number): string[] {

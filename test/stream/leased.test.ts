@@ -1,10 +1,12 @@
 // Streaming with acks (`?lease=S` on /ws, /c and /sse), over real sockets.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../support/fake-clock.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient, untilAny } from './clients.js';
-import { control, eventually, publish, setPolicy } from './helpers.js';
+import { control, publish, setPolicy } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /** A streamed leased message as the frames carry it. */
 interface LeasedFrame {
@@ -26,8 +28,10 @@ function leased(message: unknown): LeasedFrame {
 
 describe('leased streaming consumers', () => {
   let server: TestServer;
+  /** Queue time: leases end when the test moves it. */
+  const clock = new FakeClock();
   before(async () => {
-    server = await startTestServer({ sync: 'normal' });
+    server = await startTestServer({ sync: 'normal' }, { clock });
   });
   after(() => server.stop());
 
@@ -47,7 +51,7 @@ describe('leased streaming consumers', () => {
   it('a WebSocket consumer with ?lease gets a receipt and acks by frame', async () => {
     const queue = queueName('lws');
     const ws = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
-    const before = Date.now();
+    const before = clock.now();
     const [key] = await publish(server.url, queue, ['hello']);
     await ws.until(() => ws.messages.length === 1, 'the leased message');
     const frame = leased(ws.messages[0]);
@@ -56,7 +60,7 @@ describe('leased streaming consumers', () => {
     assert.equal(frame.attempts, 1);
     assert.match(frame.receipt, /^[A-Za-z0-9_-]{8,64}$/);
     const ends = Date.parse(frame.lease_expires_at);
-    assert.ok(ends >= before + 29_000 && ends <= Date.now() + 31_000, `lease ends ${frame.lease_expires_at}`);
+    assert.ok(ends >= before + 29_000 && ends <= clock.now() + 31_000, `lease ends ${frame.lease_expires_at}`);
     // Leased, not gone: peek still shows it, as leased.
     assert.deepEqual((await peek(queue)).map((m) => [m.key, m.state]), [[key, 'leased']]);
     ws.send({ cmd: 'ack', key, receipt: frame.receipt });
@@ -139,11 +143,11 @@ describe('leased streaming consumers', () => {
     assert.equal(put.status, 200);
     await put.text();
     const ws = await WsClient.open(wsUrl(`/ws/${queue}?lease=`));
-    const before = Date.now();
+    const before = clock.now();
     await publish(server.url, queue, ['default-lease']);
     await ws.until(() => ws.messages.length === 1, 'the leased message');
     const ends = Date.parse(leased(ws.messages[0]).lease_expires_at);
-    assert.ok(ends >= before + 119_000 && ends <= Date.now() + 121_000, `lease ends ${ends - before} ms after publishing`);
+    assert.ok(ends >= before + 119_000 && ends <= clock.now() + 121_000, `lease ends ${ends - before} ms after publishing`);
     ws.close();
   });
 
@@ -152,7 +156,7 @@ describe('leased streaming consumers', () => {
     await setPolicy(server.url, queue, 'broadcast');
     const a = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
     const b = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'two consumers');
+    await waitFor('two consumers', () => server.dispatcher.consumerCount(queue) === 2);
     const keys: string[] = [];
     for (let i = 1; i <= 4; i++) {
       keys.push(...(await publish(server.url, queue, [`m${i}`])));
@@ -172,7 +176,7 @@ describe('leased streaming consumers', () => {
     await setPolicy(server.url, queue, 'roundrobin');
     const plain = await WsClient.open(wsUrl(`/ws/${queue}`));
     const lease = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'two consumers');
+    await waitFor('two consumers', () => server.dispatcher.consumerCount(queue) === 2);
     const keys = await publish(server.url, queue, ['x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
     await untilAny([plain, lease], () => plain.messages.length + lease.messages.length === 6, 'six messages');
     const got = [...plain.messages, ...lease.messages].map((m) => m.key);
@@ -199,21 +203,20 @@ describe('leased streaming consumers', () => {
   it('an unacked message comes back to another consumer after its lease when its consumer left', async () => {
     const queue = queueName('lback');
     const first = await WsClient.open(wsUrl(`/ws/${queue}?lease=1`));
-    await eventually(() => server.dispatcher.consumerCount(queue) === 1, 'the first consumer');
+    await waitFor('the first consumer', () => server.dispatcher.consumerCount(queue) === 1);
     const second = await SseClient.open(`${server.url}/sse/${queue}?lease=1`);
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'the second consumer');
+    await waitFor('the second consumer', () => server.dispatcher.consumerCount(queue) === 2);
     // The first consumer's turn: it gets the message, then leaves without acking.
     const [lost] = await publish(server.url, queue, ['unacked']);
     await first.until(() => first.messages.length === 1, 'the first delivery');
     const gone = leased(first.messages[0]);
     assert.equal(gone.key, lost);
     first.close();
-    await eventually(() => server.dispatcher.consumerCount(queue) === 1, 'the first consumer to leave');
+    await waitFor('the first consumer to leave', () => server.dispatcher.consumerCount(queue) === 1);
     assert.equal(second.messages.length, 0);
-    // Wait out the lease (a condition on the clock, polled), then publish a follow-up:
-    // without a due timer on this branch it is the publish that wakes the dispatcher.
-    const ends = Date.parse(gone.lease_expires_at);
-    await eventually(() => Date.now() > ends, 'the lease to end', 3000);
+    // Move queue time past the lease's end, then publish a follow-up: the returned message
+    // comes first (by the due timer or that publish's wake), then the follow-up.
+    await clock.advance(Date.parse(gone.lease_expires_at) - clock.now() + 1);
     const [next] = await publish(server.url, queue, ['follow-up']);
     await second.until(() => second.messages.length === 2, 'the returned message and the follow-up');
     const [back, fresh] = second.messages.map(leased);

@@ -5,7 +5,8 @@ import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, SseClient, WsClient, untilAny } from './clients.js';
 import type { Streamed } from './clients.js';
-import { eventually, publish, queueLength, setPolicy, values } from './helpers.js';
+import { publish, queueLength, setPolicy, values } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 describe('streaming policies', () => {
   let server: TestServer;
@@ -97,7 +98,7 @@ describe('streaming policies', () => {
     const c = await CometClient.open(`${server.url}/c/${queue}`);
     b.close();
     await b.untilEnded();
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'consumer b to be gone');
+    await waitFor('consumer b to be gone', () => server.dispatcher.consumerCount(queue) === 2);
     const keys = await publish(server.url, queue, values('x', 6));
     await untilAny([a, c], () => a.messages.length + c.messages.length === 6, 'six messages');
     assert.deepEqual(a.messages.map((m) => m.key), [keys[0], keys[2], keys[4]]);

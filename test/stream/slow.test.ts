@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { CometClient, WsClient, untilAny } from './clients.js';
-import { eventually, publish, queueLength, setPolicy } from './helpers.js';
+import { publish, queueLength, setPolicy } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 // Enough bytes (12-19 MB) to fill the kernel's socket buffers on loopback, then the server's.
 const BIG = 64 * 1024;
@@ -46,7 +47,7 @@ describe('slow streaming consumers', () => {
     });
     assert.deepEqual(fast.messages.map((m) => m.key), keys);
     assert.deepEqual(fastWs.messages.map((m) => m.key), keys);
-    await eventually(() => server.dispatcher.consumerCount(queue) === 2, 'the stalled consumer to be dropped');
+    await waitFor('the stalled consumer to be dropped', () => server.dispatcher.consumerCount(queue) === 2);
     // Once it reads again, it finds a prefix of the stream and then the end of it.
     stalled.resume();
     await stalled.untilEnded(5000);
@@ -64,7 +65,7 @@ describe('slow streaming consumers', () => {
     const b = await CometClient.open(`${server.url}/c/${queue}`);
     const keys = await publishMany(server.url, queue, bigValues('r', RR_BIG, RR_COUNT));
     // The queue drains while the stalled consumer reads nothing: nobody waited for it.
-    await eventually(async () => (await queueLength(server.url, queue)) === 0, 'the queue to drain', 20_000);
+    await waitFor('the queue to drain', async () => (await queueLength(server.url, queue)) === 0, { timeoutMs: 20_000 });
     const fastCount = (): number => a.messages.length + b.messages.length;
     await untilAny([a, b], () => fastCount() > RR_COUNT / 2, 'the fast consumers to take over');
     assert.equal(server.dispatcher.consumerCount(queue), 3, 'round-robin keeps the slow consumer connected');

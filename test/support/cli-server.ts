@@ -1,15 +1,11 @@
 /**
  * The real daemon as a child process (`node bin/restmq serve`), for the benchmarks and the
  * fault checks: they must measure and kill the same program an operator runs, not an
- * in-process copy. Needs `dist/` (npm run build).
+ * in-process copy. The options are in their terms (data dir, sync, extra flags); the
+ * spawning is support/daemon.ts. Needs `dist/` (npm run build).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** Path of bin/restmq, from this file. */
-const BIN = fileURLToPath(new URL('../../bin/restmq', import.meta.url));
+import { startDaemon } from './daemon.js';
 
 /** How one daemon is started. */
 export interface CliServerOptions {
@@ -42,103 +38,25 @@ export interface CliServer {
   stop(): Promise<number | null>;
 }
 
-interface ServingLine {
-  msg?: unknown;
-  port?: unknown;
-}
-
-/** Starts the daemon and resolves once it logged that it serves. */
-export function startCliServer(options: CliServerOptions): Promise<CliServer> {
-  const args = [
-    ...(options.nodeArgs ?? []),
-    BIN,
-    'serve',
-    '--port',
-    String(options.port ?? 0),
-    '--listen',
-    '127.0.0.1',
-    '--data-dir',
-    options.dataDir,
-    '--sync',
-    options.sync ?? 'full',
-    '--log-level',
-    'info',
-    ...(options.extraArgs ?? []),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, RESTMQ_LOG_LEVEL: 'info' } });
-  // Never leave a daemon behind, even when the caller dies or times out before stopping it.
-  const orphanGuard = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', orphanGuard);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      process.removeListener('exit', orphanGuard);
-      resolve({ code, signal });
-    });
-  });
-  return new Promise<CliServer>((resolve, reject) => {
-    let stderr = '';
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`restmq did not start within ${options.startTimeoutMs ?? 15000} ms: ${stderr}`));
-    }, options.startTimeoutMs ?? 15000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    const onLine = (line: string): void => {
-      let parsed: ServingLine;
-      try {
-        parsed = JSON.parse(line) as ServingLine;
-      } catch {
-        return;
-      }
-      if (parsed.msg === 'restmq serving' && typeof parsed.port === 'number') {
-        clearTimeout(timer);
-        resolve(handle(child, parsed.port, exited));
-      }
-    };
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        onLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-        nl = buffered.indexOf('\n');
-      }
-      if (buffered.length > 100_000) buffered = '';
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`restmq exited before serving (code ${String(code)}, signal ${String(signal)}): ${stderr}`));
-    });
-  });
-}
-
-function handle(
-  child: ChildProcess,
-  port: number,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-): CliServer {
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('restmq has no pid');
+/** Starts the daemon (support/daemon.ts) and resolves once it logged that it serves. */
+export async function startCliServer(options: CliServerOptions): Promise<CliServer> {
+  const daemon = await startDaemon(
+    ['--data-dir', options.dataDir, '--sync', options.sync ?? 'full', ...(options.extraArgs ?? [])],
+    {
+      port: options.port ?? 0,
+      env: { ...process.env, ...options.env, RESTMQ_LOG_LEVEL: 'info' },
+      ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
+      ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    },
+  );
   return {
-    pid,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    exited,
-    memory: () => readMemory(pid),
-    async kill() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      return (await exited).code;
-    },
+    pid: daemon.pid,
+    port: daemon.port,
+    url: daemon.url,
+    exited: daemon.exited,
+    memory: () => readMemory(daemon.pid),
+    kill: () => daemon.kill(),
+    stop: () => daemon.stop(),
   };
 }
 

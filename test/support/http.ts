@@ -129,15 +129,6 @@ export function assertJsonp(answer: Answer, callback: string, expected: unknown,
   assert.deepEqual(runJsonp(answer.text, callback), [[expected]]);
 }
 
-/** Polls `check` until it returns true, failing after `timeoutMs`; no fixed sleeps. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** The names /q/ lists. */
 export async function queueList(baseUrl: string): Promise<string[]> {

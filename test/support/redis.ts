@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { tempDir } from './server.js';
+import { waitFor } from './wait.js';
 
 /** Resolves with a port that was free a moment ago (and, if asked, whose +10000 was too). */
 export async function freePort(withBus = false): Promise<number> {
@@ -34,19 +35,6 @@ function tryListen(port: number): Promise<number | null> {
   });
 }
 
-/** Polls `check` until it returns true or `ms` pass. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Sends one command with a short-lived connection; returns the reply. */
 export async function redisCommand(port: number, command: string, ...args: (string | number)[]): Promise<unknown> {

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
+import type { Clock } from '../../src/core/clock.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
 
@@ -24,8 +25,11 @@ export function tempDir(prefix = 'restmq-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts a server on 127.0.0.1:0 with a temp SQLite store (and a silent logger unless given one). */
-export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number; logger?: Logger } = {}): Promise<TestServer> {
+/**
+ * Starts a server on 127.0.0.1:0 with a temp SQLite store (and a silent logger unless given
+ * one); with `clock` (a FakeClock), leases, delays, ttls and long-poll waits run on it.
+ */
+export async function startTestServer(overrides: Partial<Config> = {}, options: { now?: () => number; clock?: Clock; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   const config: Config = { ...DEFAULT_CONFIG, port: 0, listen: '127.0.0.1', dataDir, logLevel: 'silent', ...overrides };
   const server = await startServer(config, { logger: pino({ level: 'silent' }), ...options });

@@ -4,7 +4,7 @@
  * trust that authority and report which certificate the server presented.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,9 +13,11 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { ROOT, BIN, assertBuilt, cleanEnv } from '../e2e/daemon.js';
+import { cleanEnv } from '../e2e/daemon.js';
 import { Collector } from '../stream/clients.js';
 import { tempDir } from './server.js';
+import { startDaemon } from './daemon.js';
+import type { Daemon } from './daemon.js';
 
 /** One server certificate: its files and its serial number (upper-case hex, as node reports it). */
 export interface ServerCertificate {
@@ -203,54 +205,25 @@ export interface LoggingDaemon {
  * line, whose port and scheme give the URL.
  */
 export async function startLoggingDaemon(args: readonly string[]): Promise<LoggingDaemon> {
-  assertBuilt();
   const dataDir = tempDir('restmq-logged-');
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--listen', '127.0.0.1', '--log-level', 'info', '--data-dir', dataDir, ...args], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const orphanGuard = (): void => void child.kill('SIGKILL');
-  process.once('exit', orphanGuard);
-  const logs = new Collector();
-  let text = '';
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      process.removeListener('exit', orphanGuard);
-      logs.ended = true;
-      logs.changed();
-      rmSync(dataDir, { recursive: true, force: true });
-      resolve(code ?? signal ?? 'unknown');
-    });
-  });
-  const onData = (chunk: Buffer): void => {
-    text += chunk.toString('utf8');
-    logs.changed();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const untilLog = async (pattern: RegExp, ms = 15_000): Promise<string> => {
-    const found = (): string | undefined => text.split('\n').find((l) => pattern.test(l));
-    await logs.until(() => found() !== undefined || logs.ended, `a log line matching ${String(pattern)}`, ms);
-    const line = found();
-    if (line === undefined) throw new Error(`restmq exited before logging ${String(pattern)}: ${text}`);
-    return line;
-  };
-  let serving: string;
+  let daemon: Daemon;
   try {
-    serving = await untilLog(/"msg":"restmq serving"/);
+    daemon = await startDaemon(['--data-dir', dataDir, ...args], { env: cleanEnv() });
   } catch (err) {
-    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const { port, scheme } = JSON.parse(serving) as { port: number; scheme: string };
+  const exited = daemon.exited.then(({ code, signal }) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    return code ?? signal ?? 'unknown';
+  });
   return {
-    child,
-    url: `${scheme}://127.0.0.1:${port}`,
-    log: () => text,
-    untilLog,
+    child: daemon.child,
+    url: daemon.url,
+    log: () => daemon.output(),
+    untilLog: (pattern, ms) => daemon.untilLog(pattern, ms),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await daemon.stop();
       return exited;
     },
   };

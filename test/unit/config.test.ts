@@ -93,6 +93,7 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   syslogMaxConnections: { good: [['1', 1], ['10000', 10_000]], bad: ['0', '10001', ''] },
   metricsQueueLabels: { good: [['0', 0], ['10000', 10_000]], bad: ['-1', '10001', ''] },
   syslogIdleSeconds: { good: [['1', 1], ['86400', 86_400]], bad: ['0', '86401', ''] },
+  dashboardIntervalMs: { good: [['100', 100], ['60000', 60_000]], bad: ['99', '60001', 'x', ''] },
 };
 
 describe('loadConfig', () => {
@@ -149,6 +150,7 @@ describe('loadConfig', () => {
       syslogMaxConnections: 64,
       syslogIdleSeconds: 300,
       metricsQueueLabels: 100,
+      dashboardIntervalMs: 2000,
     });
   });
 

@@ -17,6 +17,8 @@ import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
 import { pino } from 'pino';
+import { settle } from '../support/fake-clock.js';
+import { append } from '../support/store-fill.js';
 
 /** Wakes waiters of any sink: one per test file, shared by every sink. */
 const changes = new EventEmitter();
@@ -69,7 +71,7 @@ describe('Dispatcher', () => {
   const make = (): Dispatcher =>
     new Dispatcher({ store, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T });
   const publish = async (queue: string, value: string): Promise<void> => {
-    await store.messages.append(queue, [{ value, expiresAt: null }], T);
+    await append(store, queue, [{ value, expiresAt: null }], T);
     signals.emit({ kind: 'message', queue });
   };
 
@@ -79,7 +81,7 @@ describe('Dispatcher', () => {
   let redisBackend: RedisBackend;
   let sharedStore: Store;
   const publishShared = async (queue: string, value: string): Promise<void> => {
-    await sharedStore.messages.append(queue, [{ value, expiresAt: null }], T);
+    await append(sharedStore, queue, [{ value, expiresAt: null }], T);
     signals.emit({ kind: 'message', queue });
   };
 
@@ -108,7 +110,7 @@ describe('Dispatcher', () => {
     // On the real clock: nothing signals the lease's end, only the Dispatcher's due timer.
     const d = new Dispatcher({ store, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log });
     const queue = queueName('late');
-    await store.messages.append(queue, ['a', 'b', 'c'].map((value) => ({ value, expiresAt: null })), Date.now());
+    await append(store, queue, ['a', 'b', 'c'].map((value) => ({ value, expiresAt: null })), Date.now());
     const [leased] = await store.leases.lease(queue, ['receipt-late'], 300, Date.now());
     assert.equal(leased?.value, 'a');
     const sink = new RecordingSink();
@@ -126,11 +128,11 @@ describe('Dispatcher', () => {
     const queue = queueName('stoprace');
     const sink = new RecordingSink();
     d.subscribe(queue, sink);
-    await sharedStore.messages.append(queue, [{ value: 'first', expiresAt: null }], T);
+    await append(sharedStore, queue, [{ value: 'first', expiresAt: null }], T);
     bus.emit({ kind: 'message', queue });
     await sink.until(() => sink.got.length === 1);
     await sharedStore.queues.updateSettings(queue, { status: 'stopped' }, T);
-    await sharedStore.messages.append(queue, [{ value: 'paused', expiresAt: null }], T);
+    await append(sharedStore, queue, [{ value: 'paused', expiresAt: null }], T);
     bus.emit({ kind: 'message', queue });
     await d.close(); // waits for the pass that signal started
     assert.deepEqual(sink.got.map((m) => m.value), ['first']);
@@ -190,7 +192,8 @@ describe('Dispatcher', () => {
     const sub = d.subscribe(queue, sink);
     await publish(queue, 'warm-up');
     await sink.until(() => sink.got.length === 1);
-    await store.messages.append(queue, [{ value: 'first', expiresAt: null }, { value: 'second', expiresAt: null }], T);
+    await settle(); // the dispatcher's follow-up take (finding nothing) is done: the next one is the test's
+    await append(store, queue, [{ value: 'first', expiresAt: null }, { value: 'second', expiresAt: null }], T);
     signals.emit({ kind: 'message', queue }); // the take is submitted now, resolved on a later turn
     sub.cancel(); // the consumer leaves before it resolves
     await d.close();
@@ -206,7 +209,8 @@ describe('Dispatcher', () => {
     const sub = d.subscribe(queue, sink);
     await publish(queue, 'warm-up');
     await sink.until(() => sink.got.length === 1);
-    await store.messages.append(queue, [{ value: 'kept', expiresAt: null }], T);
+    await settle(); // as above: no take of the dispatcher's own is in flight
+    await append(store, queue, [{ value: 'kept', expiresAt: null }], T);
     signals.emit({ kind: 'message', queue });
     sub.cancel();
     await d.close();
@@ -266,7 +270,7 @@ describe('Dispatcher', () => {
   it('close ends every consumer with shutting_down after deliveries in flight', async () => {
     const d = make();
     const queue = queueName('close');
-    await store.messages.append(queue, [{ value: 'in flight', expiresAt: null }], T);
+    await append(store, queue, [{ value: 'in flight', expiresAt: null }], T);
     const sink = new RecordingSink();
     d.subscribe(queue, sink);
     await d.close();

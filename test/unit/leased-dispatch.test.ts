@@ -19,6 +19,7 @@ import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { startRedis } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
+import { append } from '../support/store-fill.js';
 
 const changes = new EventEmitter();
 changes.setMaxListeners(0);
@@ -70,7 +71,7 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
     const make = (): Dispatcher =>
       new Dispatcher({ store, signals, batchSize: 100, batchBytes: 1 << 20, retention: { maxMessages: 100, maxAgeMs: 60_000 }, log, now: () => T });
     const publish = async (queue: string, value: string): Promise<void> => {
-      await store.messages.append(queue, [{ value, expiresAt: null }], T);
+      await append(store, queue, [{ value, expiresAt: null }], T);
       signals.emit({ kind: 'message', queue });
     };
 
@@ -82,7 +83,7 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
     it('a lease taken for a consumer that left meanwhile is released at once', async () => {
       const d = make();
       const queue = queueName('gone');
-      await store.messages.append(queue, [{ value: 'v', expiresAt: null }], T);
+      await append(store, queue, [{ value: 'v', expiresAt: null }], T);
       const leaving = new RecordingSink();
       // The consumer is chosen (its room asked), then leaves while the lease is taken.
       const subscription = d.subscribeLeased(queue, leaving, 30);

@@ -1,10 +1,13 @@
 // LongPolls without HTTP: a message wakes one waiter, not all of them (a thousand parked
 // waiters cost one or two store attempts per message), a signal arriving during an
-// attempt is not lost, and a batch is spread over waiters by passing the wake on.
+// attempt is not lost, and a batch is spread over waiters by passing the wake on. Time is
+// a fake clock: deadlines and due times are exact, and nothing waits for real.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LongPolls } from '../../src/core/long-polls.js';
 import { LocalSignalBus } from '../../src/core/signals.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { waitFor } from '../support/wait.js';
 
 /** A fake queue: `attempt` takes one message if there is one and counts the calls. */
 function fakeQueue(): { items: string[]; calls: number; attempt: () => Promise<string[]> } {
@@ -20,26 +23,18 @@ function fakeQueue(): { items: string[]; calls: number; attempt: () => Promise<s
   return q;
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('LongPolls', () => {
   it('wakes one of a thousand waiters per message, with one or two store attempts', async () => {
     const signals = new LocalSignalBus();
-    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), now: Date.now });
+    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock: new FakeClock() });
     const fake = fakeQueue();
     const waits = Array.from({ length: 1000 }, () => polls.wait('q', fake.attempt, 10_000));
-    await until(() => polls.waiting('q') === 1000, 'a thousand parked waiters');
+    await waitFor('a thousand parked waiters', () => polls.waiting('q') === 1000, { intervalMs: 0 });
     assert.equal(fake.calls, 1000, 'each tried once on arrival');
     fake.items.push('m1');
     signals.emit({ kind: 'message', queue: 'q' });
-    await until(() => polls.waiting('q') === 999, 'one waiter answered');
-    await until(() => fake.calls >= 1002, 'the passed-on wake to try');
+    await waitFor('one waiter answered', () => polls.waiting('q') === 999, { intervalMs: 0 });
+    await waitFor('the passed-on wake to try', () => fake.calls >= 1002, { intervalMs: 0 });
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.equal(fake.calls, 1002, 'the winner plus the one it woke; nobody else tried');
     polls.close();
@@ -50,13 +45,13 @@ describe('LongPolls', () => {
 
   it('spreads a batch over waiters by passing the wake on', async () => {
     const signals = new LocalSignalBus();
-    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), now: Date.now });
+    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock: new FakeClock() });
     const fake = fakeQueue();
     const waits = Array.from({ length: 5 }, () => polls.wait('q', fake.attempt, 10_000));
-    await until(() => polls.waiting('q') === 5, 'five parked waiters');
+    await waitFor('five parked waiters', () => polls.waiting('q') === 5, { intervalMs: 0 });
     fake.items.push('a', 'b', 'c');
     signals.emit({ kind: 'message', queue: 'q' }); // one signal for three messages
-    await until(() => polls.waiting('q') === 2, 'three answered');
+    await waitFor('three answered', () => polls.waiting('q') === 2, { intervalMs: 0 });
     polls.close();
     assert.deepEqual((await Promise.all(waits)).flat().sort(), ['a', 'b', 'c']);
     await signals.close();
@@ -64,7 +59,7 @@ describe('LongPolls', () => {
 
   it('does not lose a signal that arrives while the waiter is trying', async () => {
     const signals = new LocalSignalBus();
-    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), now: Date.now });
+    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock: new FakeClock() });
     let calls = 0;
     let item: string | null = null;
     const attempt = async (): Promise<string[]> => {
@@ -86,22 +81,32 @@ describe('LongPolls', () => {
 
   it('answers [] at the deadline, and at once when wait is 0', async () => {
     const signals = new LocalSignalBus();
-    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), now: Date.now });
+    const clock = new FakeClock();
+    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(null), clock });
     const fake = fakeQueue();
     assert.deepEqual(await polls.wait('q', fake.attempt, 0), []);
-    const started = Date.now();
-    assert.deepEqual(await polls.wait('q', fake.attempt, 50), []);
-    assert.ok(Date.now() - started >= 45);
+    let answer: string[] | null = null;
+    void polls.wait('q', fake.attempt, 50).then((a) => (answer = a));
+    await clock.advance(49);
+    assert.equal(answer, null, 'still parked 1 ms before the deadline');
+    assert.equal(polls.waiting('q'), 1);
+    await clock.advance(1);
+    assert.deepEqual(answer, []);
     assert.equal(polls.waiting('q'), 0);
     await signals.close();
   });
 
   it('wakes a waiter at the queue\'s next due time', async () => {
     const signals = new LocalSignalBus();
-    const dueAt = Date.now() + 100;
-    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(dueAt), now: Date.now });
-    const attempt = (): Promise<string[]> => Promise.resolve(Date.now() >= dueAt ? ['due'] : []);
-    assert.deepEqual(await polls.wait('q', attempt, 5000), ['due']);
+    const clock = new FakeClock();
+    const dueAt = clock.now() + 100;
+    const polls = new LongPolls({ signals, nextDueAt: () => Promise.resolve(dueAt), clock });
+    const attempt = (): Promise<string[]> => Promise.resolve(clock.now() >= dueAt ? ['due'] : []);
+    const wait = polls.wait('q', attempt, 5000);
+    await clock.advance(99);
+    assert.equal(polls.waiting('q'), 1, 'nothing due yet');
+    await clock.advance(10); // the due time plus the timer's slack
+    assert.deepEqual(await wait, ['due']);
     await signals.close();
   });
 
@@ -121,14 +126,16 @@ describe('LongPolls', () => {
       }
       return Promise.resolve(dueAt);
     };
-    const polls = new LongPolls({ signals, nextDueAt, now: Date.now });
-    const attempt = (): Promise<string[]> => Promise.resolve(dueAt !== null && Date.now() >= dueAt ? ['due'] : []);
+    const clock = new FakeClock();
+    const polls = new LongPolls({ signals, nextDueAt, clock });
+    const attempt = (): Promise<string[]> => Promise.resolve(dueAt !== null && clock.now() >= dueAt ? ['due'] : []);
     const wait = polls.wait('q', attempt, 3000);
-    await until(() => gate.releaseFirst !== undefined, 'the first due query');
-    dueAt = Date.now() + 50; // a delayed publish lands while that query is out...
+    await waitFor('the first due query', () => gate.releaseFirst !== undefined, { intervalMs: 0 });
+    dueAt = clock.now() + 50; // a delayed publish lands while that query is out...
     signals.emit({ kind: 'message', queue: 'q' }); // ...and its signal finds nothing visible yet
-    await until(() => polls.waiting('q') === 1, 'the waiter to park again');
+    await waitFor('the waiter to park again', () => polls.waiting('q') === 1, { intervalMs: 0 });
     gate.releaseFirst?.();
+    await clock.advance(60);
     assert.deepEqual(await wait, ['due']);
     assert.ok(queries >= 2);
     await signals.close();

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, redisTarget } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { redisTarget } from '../../src/store/redis/settings.js';
 
 function load(flags: Record<string, string>, env: Record<string, string> = {}) {
   return loadConfig({ flags, env });

@@ -8,13 +8,14 @@ import { describe, it } from 'node:test';
 import type { Store } from '../../src/store/contract.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { tempDir } from '../support/server.js';
+import { append } from '../support/store-fill.js';
 
 const T0 = 1_800_000_000_000;
 const BIG = 6000;
 
 async function fill(store: Store, queue: string, n: number): Promise<void> {
   for (let done = 0; done < n; done += 1000) {
-    await store.messages.append(queue, Array.from({ length: 1000 }, (_, i) => ({ value: `m${done + i}`, expiresAt: null })), T0);
+    await append(store, queue, Array.from({ length: 1000 }, (_, i) => ({ value: `m${done + i}`, expiresAt: null })), T0);
   }
 }
 
@@ -41,7 +42,7 @@ describe('SQLite sliced purge and drop', () => {
       try {
         assert.deepEqual(await second.messages.peek('big', 5, T0), []);
         assert.equal((await second.queues.stats('big', T0))?.length, 0);
-        assert.deepEqual(await second.messages.append('big', [{ value: 'after', expiresAt: null }], T0), [`big:${BIG + 1}`]);
+        assert.deepEqual(await append(second, 'big', [{ value: 'after', expiresAt: null }], T0), [`big:${BIG + 1}`]);
       } finally {
         await second.close();
       }
@@ -52,7 +53,7 @@ describe('SQLite sliced purge and drop', () => {
       const store = openSqliteStore({ dataDir, sync: 'full' });
       try {
         await fill(store, 'gone', BIG);
-        await store.messages.append('kept', [{ value: 'k', expiresAt: null }], T0);
+        await append(store, 'kept', [{ value: 'k', expiresAt: null }], T0);
         const dropping = store.queues.drop('gone');
         const listed = store.queues.list();
         assert.deepEqual(await listed, ['kept']);
@@ -67,7 +68,7 @@ describe('SQLite sliced purge and drop', () => {
       const store = openSqliteStore({ dataDir, sync: 'full' });
       try {
         await store.queues.updateSettings('work', { maxAttempts: 1, deadLetter: 'dlq' }, T0);
-        await store.messages.append('work', [{ value: 'poison', expiresAt: null }], T0);
+        await append(store, 'work', [{ value: 'poison', expiresAt: null }], T0);
         const [leased] = await store.leases.lease('work', ['r1'], 30_000, T0);
         await fill(store, 'dlq', BIG);
         const dropping = store.queues.drop('dlq');

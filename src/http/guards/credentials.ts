@@ -4,6 +4,7 @@
  * WebSocket, which cannot set headers; and, on WebSocket routes, the original's cookie
  * `auth=username:password`.
  */
+import { at } from '../../core/checked.js';
 import type { FastifyRequest } from 'fastify';
 import type { Credentials } from '../../access/policy.js';
 
@@ -45,9 +46,9 @@ export function readCredentials(request: FastifyRequest, websocket: boolean): Cr
   if (authorization !== undefined) {
     const m = /^([A-Za-z]+) +(.*)$/.exec(authorization.trim());
     if (m === null) return { kind: 'malformed' };
-    const scheme = (m[1] as string).toLowerCase();
-    if (scheme === 'basic') return basic((m[2] as string).trim());
-    if (scheme === 'bearer') return bearer((m[2] as string).trim());
+    const scheme = at(m, 1).toLowerCase();
+    if (scheme === 'basic') return basic(at(m, 2).trim());
+    if (scheme === 'bearer') return bearer(at(m, 2).trim());
     return { kind: 'malformed' };
   }
   const query = request.query as Record<string, unknown> | undefined;

@@ -4,12 +4,14 @@
  * the store and the bus each close what they own.
  */
 import type { Logger } from 'pino';
-import type { RedisTarget } from '../../config.js';
+import { at } from '../../core/checked.js';
+import type { Clock } from '../../core/clock.js';
+import type { RedisTarget } from './settings.js';
 import type { SignalBus } from '../../core/signals.js';
 import type { Store } from '../contract.js';
 import { createRedisClient, waitReady } from './connection.js';
 import { KeySpace } from './keys.js';
-import type { RedisClient } from './scripts.js';
+import type { RedisClient } from './connection.js';
 import { loadScripts } from './scripts.js';
 import { RedisSignalBus } from './signals.js';
 import { openRedisStore } from './store.js';
@@ -25,6 +27,8 @@ export interface RedisBackendOptions {
   readonly logger: Logger;
   /** How often the store's maintenance pass runs, ms. @default 5000 */
   readonly maintenanceIntervalMs?: number;
+  /** Time and the maintenance timer. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** The Redis store and its signal bus. */
@@ -66,8 +70,16 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
   if (ready.includes(false)) {
     options.logger.error({ target: describe(options.target) }, 'redis is not reachable yet; serving 503 until it is');
   }
-  const store = openRedisStore({ clients, keys, scripts, timeoutMs: options.timeoutMs, ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }) });
-  const signals = new RedisSignalBus({ publisher: clients[0] as RedisClient, subscriber, keys, logger: options.logger });
+  const store = openRedisStore({
+    clients,
+    keys,
+    scripts,
+    timeoutMs: options.timeoutMs,
+    log: options.logger,
+    ...(options.maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs: options.maintenanceIntervalMs }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  const signals = new RedisSignalBus({ publisher: at(clients, 0, 'redis connection'), subscriber, keys, logger: options.logger });
   return { store, signals };
 }
 

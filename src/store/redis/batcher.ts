@@ -4,6 +4,7 @@
  * its own answer; a failed call fails every caller in its batch (none of them was stored,
  * because a script runs atomically).
  */
+import { at } from '../../core/checked.js';
 
 interface Pending<In, Out> {
   readonly input: In;
@@ -46,7 +47,7 @@ export class TurnBatcher<In, Out> {
       ).then(
         (outputs) => {
           ops.forEach((op, i) => {
-            if (i < outputs.length) op.resolve(outputs[i] as Out);
+            if (i < outputs.length) op.resolve(at(outputs, i));
             else op.reject(new Error(`batch for ${key} returned ${outputs.length} results for ${ops.length} inputs`));
           });
         },

@@ -10,8 +10,10 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
-import type { RedisTarget } from '../../config.js';
-import type { RedisClient } from './scripts.js';
+import type { RedisTarget } from './settings.js';
+
+/** A standalone/Sentinel connection or a Cluster: both route EVALSHA by its first key. */
+export type RedisClient = Redis | Cluster;
 
 /** What a connection is for. */
 export type ConnectionRole = 'command' | 'subscriber';

@@ -7,9 +7,13 @@
  * waits for, it answers within the timeout.
  */
 import { randomBytes } from 'node:crypto';
+import { at } from '../../core/checked.js';
+import type { BackgroundFailures } from '../background-failures.js';
+import { DueRegistry } from './due-registry.js';
 import { guard } from './errors.js';
 import type { KeySpace } from './keys.js';
-import type { RedisClient, ScriptName, Scripts } from './scripts.js';
+import type { RedisClient } from './connection.js';
+import type { ScriptName, Scripts } from './scripts.js';
 
 /** Queue names remembered as registered before the memory is dropped and rebuilt. */
 const REGISTERED_CACHE_LIMIT = 100_000;
@@ -19,6 +23,8 @@ export class RedisContext {
   private inFlight = 0;
   private readonly idle: Array<() => void> = [];
   private readonly registered = new Set<string>();
+  /** Queues with due work, for the maintenance pass (due-registry.ts). */
+  readonly due: DueRegistry;
 
   constructor(
     readonly clients: readonly RedisClient[],
@@ -26,17 +32,25 @@ export class RedisContext {
     readonly scripts: Scripts,
     /** Deadline of one call, ms (`--redis-timeout-ms`). */
     private readonly timeoutMs: number,
+    /** Where background work (maintenance, best-effort bookkeeping) reports failures. */
+    readonly failures: BackgroundFailures,
   ) {
     // After a reconnect Redis may have lost data (no persistence, a failover): register anew.
     for (const client of clients) client.on('ready', () => this.registered.clear());
+    this.due = new DueRegistry(this.primary, keys, scripts, failures);
+  }
+
+  /** The first connection: it serves what belongs to no queue (registries, listing). */
+  get primary(): RedisClient {
+    return at(this.clients, 0, 'redis connection');
   }
 
   /** The connection that serves `queue`: always the same one, so its commands stay ordered. */
   clientFor(queue: string): RedisClient {
-    if (this.clients.length === 1) return this.clients[0] as RedisClient;
+    if (this.clients.length === 1) return this.primary;
     let h = 0;
     for (let i = 0; i < queue.length; i++) h = (h * 31 + queue.charCodeAt(i)) >>> 0;
-    return this.clients[h % this.clients.length] as RedisClient;
+    return at(this.clients, h % this.clients.length, 'redis connection');
   }
 
   /**
@@ -85,7 +99,7 @@ export class RedisContext {
    */
   async register(queue: string, force = false): Promise<void> {
     if (this.registered.has(queue) && !force) return;
-    await (this.clients[0] as RedisClient).sadd(this.keys.registry, queue);
+    await this.primary.sadd(this.keys.registry, queue);
     if (this.registered.size >= REGISTERED_CACHE_LIMIT) this.registered.clear();
     this.registered.add(queue);
   }

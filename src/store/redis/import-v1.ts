@@ -17,7 +17,8 @@ import { parseKey, parseQueueName } from '../../core/names.js';
 import { guard } from './errors.js';
 import type { KeySpace } from './keys.js';
 import { asArray, asInt } from './replies.js';
-import type { RedisClient, Scripts } from './scripts.js';
+import type { RedisClient } from './connection.js';
+import type { Scripts } from './scripts.js';
 
 /** Message keys read from the original list per round trip. */
 const CHUNK = 500;

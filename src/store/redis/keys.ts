@@ -82,6 +82,12 @@ export class KeySpace {
     return { history: `${base}history`, index: `${base}history-index` };
   }
 
+  /** Every key of `queue` and then its two history keys: the 17 keys of the scripts that touch both. */
+  queueWithHistory(queue: string): string[] {
+    const h = this.history(queue);
+    return [...this.queue(queue).all, h.history, h.index];
+  }
+
   /** The set of every queue name (the one key outside any queue's slot). */
   get registry(): string {
     return `${this.prefix}queues`;

@@ -1,12 +1,13 @@
 /**
- * The lease and dead-letter roles of the Redis store. A lease is state in Redis (the
+ * The lease role of the Redis store. A lease is state in Redis (the
  * message leaves `ready` for `held`/`due`, its receipt in `lease`), so every daemon
- * honours it and it survives a daemon restart. Moves to a dead-letter queue and back
- * (redrive) take the two steps described in moves.ts.
+ * honours it and it survives a daemon restart. A release past the last attempt moves the
+ * message to its dead-letter queue in the two steps described in moves.ts.
  */
+import { at as element } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import type { LeasedMessage } from '../../core/types.js';
-import type { AckEntry, DeadLetterStore, LeaseRefusal, LeaseStore, ReleaseOutcome, Redriven } from '../contract.js';
+import type { AckEntry, LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
@@ -41,9 +42,9 @@ export class RedisLeases implements LeaseStore {
         pending = reply[1];
         const leaseExpiresAt = asInt(reply[2], 'lease until');
         const got = decodeRows(queue, reply, 3);
-        got.forEach((m, i) => out.push({ ...m, receipt: wanted[i] as string, leaseExpiresAt }));
+        got.forEach((m, i) => out.push({ ...m, receipt: element(wanted, i), leaseExpiresAt }));
         bytes += got.reduce((sum, m) => sum + Buffer.byteLength(m.value, 'utf8'), 0);
-        if (got.length > 0) await this.moves.markDue(queue, leaseExpiresAt);
+        if (got.length > 0) await this.ctx.due.mark(queue, leaseExpiresAt);
         if (reply[0] !== 1 || out.length >= receipts.length) break;
       }
       await this.moves.drainQuietly(queue, pending, now);
@@ -76,7 +77,7 @@ export class RedisLeases implements LeaseStore {
           return { kind: reply[0] };
         case 'released': {
           const at = asInt(reply[1], 'release visibleAt');
-          if (at > now) await this.moves.markDue(queue, at);
+          if (at > now) await this.ctx.due.mark(queue, at);
           return { kind: 'released', visibleAt: at };
         }
         case 'dead': {
@@ -99,47 +100,8 @@ export class RedisLeases implements LeaseStore {
     return this.ctx.call(async () => {
       const reply = await this.ctx.queueScript(queue, 'extend-15', [seq, receipt, Math.floor(leaseUntil), now]);
       if (reply !== 'extended') return refusalOf(reply, 'extend');
-      await this.moves.markDue(queue, leaseUntil);
+      await this.ctx.due.mark(queue, leaseUntil);
       return { leaseExpiresAt: leaseUntil };
-    });
-  }
-}
-
-/** Dead letters in Redis. */
-export class RedisDeadLetters implements DeadLetterStore {
-  constructor(
-    private readonly ctx: RedisContext,
-    private readonly moves: Moves,
-  ) {}
-
-  redrive(queue: string, limit: number, now: number): Promise<Redriven[]> {
-    if (limit <= 0) return Promise.resolve([]);
-    return this.ctx.call(async () => {
-      const reply = asArray(await this.ctx.queueScript(queue, 'redrive-15', [now, limit, EXPIRED_BUDGET, this.ctx.nonce()]), 'redrive');
-      const picked: { from: string; moveId: string; target: string }[] = [];
-      for (let i = 1; i + 2 < reply.length; i += 3) {
-        picked.push({
-          from: formatKey(queue, asInt(reply[i], 'redrive seq')),
-          moveId: asString(reply[i + 1], 'redrive move id'),
-          target: asString(reply[i + 2], 'redrive target'),
-        });
-      }
-      if (picked.length === 0) {
-        await this.moves.drainQuietly(queue, reply[0], now);
-        return [];
-      }
-      const landed = await this.moves.drain(queue, now);
-      const out: Redriven[] = [];
-      for (const p of picked) {
-        let to = landed.get(p.moveId)?.key;
-        if (to === undefined) {
-          const moved = await this.ctx.clientFor(p.target).hget(this.ctx.keys.queue(p.target).moved, p.moveId);
-          if (moved === null) throw unexpectedReply('redrive move', p.moveId);
-          to = formatKey(p.target, asInt(moved, 'moved seq'));
-        }
-        out.push({ from: p.from, to });
-      }
-      return out;
     });
   }
 }

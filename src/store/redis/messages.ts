@@ -1,13 +1,13 @@
 /**
- * The message role of the Redis store: append, guarded publish, take, soft read, peek,
- * read, latest keys, remove and purge, each one script over the queue's keys. Appends,
- * publishes and takes for the same queue in the same event-loop turn share one script
- * call (batcher.ts). Every script that reads or takes ready messages settles the queue's
+ * The message role of the Redis store: guarded publish, take, soft read, peek, read,
+ * latest keys, remove and purge, each one script over the queue's keys. Publishes and
+ * takes for the same queue in the same event-loop turn share one script call (batcher.ts). Every script that reads or takes ready messages settles the queue's
  * due work first (lib/queue.lua); dead letters that settling produced are delivered to
  * their queue before the call answers (moves.ts).
  */
+import { at as element } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
-import type { NewMessage, StoredMessage } from '../../core/types.js';
+import type { StoredMessage } from '../../core/types.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import { TurnBatcher } from './batcher.js';
 import type { RedisContext } from './context.js';
@@ -19,11 +19,6 @@ export const EXPIRED_BUDGET = 1000;
 
 /** Rough bound on the value characters one batched script call carries. */
 const BATCH_CHARS = 4 * 1024 * 1024;
-
-interface AppendInput {
-  readonly messages: readonly NewMessage[];
-  readonly now: number;
-}
 
 interface PublishInput {
   readonly entries: readonly PublishEntry[];
@@ -42,7 +37,6 @@ function opt(n: number | null | undefined): string | number {
 
 /** Messages in Redis. */
 export class RedisMessages implements MessageStore {
-  private readonly appends: TurnBatcher<AppendInput, string[]>;
   private readonly publishes: TurnBatcher<PublishInput, PublishOutcome>;
   private readonly takes: TurnBatcher<TakeInput, StoredMessage[]>;
 
@@ -50,53 +44,14 @@ export class RedisMessages implements MessageStore {
     private readonly ctx: RedisContext,
     private readonly moves: Moves,
   ) {
-    this.appends = new TurnBatcher((batchKey, inputs) => this.appendBatch(queueOf(batchKey), inputs));
     this.publishes = new TurnBatcher((batchKey, inputs) => this.publishBatch(queueOf(batchKey), inputs));
     this.takes = new TurnBatcher((batchKey, inputs) => this.takeBatch(queueOf(batchKey), inputs));
   }
 
   /** Sends whatever is batched now. */
   flush(): void {
-    this.appends.flush();
     this.publishes.flush();
     this.takes.flush();
-  }
-
-  async append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    if (messages.length === 0) return [];
-    // One deadline over the registration and the batched script call.
-    return this.ctx.call(async () => {
-      if (!this.ctx.isRegistered(queue)) await this.ctx.register(queue);
-      return this.appends.submit(`${queue}|${now}`, { messages, now });
-    });
-  }
-
-  private appendBatch(queue: string, inputs: readonly AppendInput[]): Promise<string[][]> {
-    return this.ctx.call(async () => {
-      const out: string[][] = [];
-      for (const chunk of chunkBySize(inputs, (i) => i.messages)) out.push(...(await this.appendChunk(queue, chunk)));
-      return out;
-    });
-  }
-
-  /** One script call storing every message of `inputs`; each input's messages get consecutive keys. */
-  private async appendChunk(queue: string, inputs: readonly AppendInput[]): Promise<string[][]> {
-    const now = (inputs[0] as AppendInput).now;
-    const args: (string | number)[] = [now, 0];
-    let dueAt: number | null = null;
-    for (const input of inputs) {
-      for (const m of input.messages) {
-        const visibleAt = m.visibleAt !== undefined && m.visibleAt > now ? Math.floor(m.visibleAt) : 0;
-        if (visibleAt > 0 && (dueAt === null || visibleAt < dueAt)) dueAt = visibleAt;
-        args.push(m.value, opt(m.expiresAt), visibleAt);
-      }
-    }
-    args[1] = (args.length - 2) / 3;
-    const reply = asArray(await this.ctx.queueScript(queue, 'append-15', args), 'append');
-    if (asInt(reply[1], 'append created') === 1) await this.ctx.register(queue, true);
-    if (dueAt !== null) await this.moves.markDue(queue, dueAt);
-    let seq = asInt(reply[0], 'append first');
-    return inputs.map((input) => input.messages.map(() => formatKey(queue, seq++)));
   }
 
   async publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
@@ -118,7 +73,7 @@ export class RedisMessages implements MessageStore {
 
   /** One script call for several publishes, each all or nothing on its own. */
   private async publishChunk(queue: string, inputs: readonly PublishInput[]): Promise<PublishOutcome[]> {
-    const now = (inputs[0] as PublishInput).now;
+    const now = element(inputs, 0, 'publish input').now;
     const args: (string | number)[] = [now, inputs.length];
     for (const input of inputs) {
       // A group that sets no ttl, delay or dedup id sends only its values (see publish-15.lua).
@@ -134,9 +89,9 @@ export class RedisMessages implements MessageStore {
     // The messages are stored now: a failure from here on must not turn their answer into a
     // 503 (a retry would store them twice). The queue was registered before the publish;
     // this repeat only covers a queue dropped meanwhile, and the next publish retries it.
-    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(() => undefined);
+    if (asInt(reply[0], 'publish created') === 1) await this.ctx.register(queue, true).catch(this.ctx.failures.handler('queue registry'));
     const due = asString(reply[1], 'publish due');
-    if (due !== '') await this.moves.markDue(queue, asInt(due, 'publish due'));
+    if (due !== '') await this.ctx.due.mark(queue, asInt(due, 'publish due'));
     let at = 2;
     return inputs.map((): PublishOutcome => {
       const stored = asInt(reply[at], 'publish outcome');
@@ -182,7 +137,7 @@ export class RedisMessages implements MessageStore {
   private takeBatch(queue: string, inputs: readonly TakeInput[]): Promise<StoredMessage[][]> {
     return this.ctx.call(async () => {
       const total = inputs.reduce((sum, i) => sum + i.limit, 0);
-      const now = (inputs[0] as TakeInput).now;
+      const now = element(inputs, 0, 'take input').now;
       const taken: StoredMessage[] = [];
       let pending: unknown = 0;
       for (;;) {
@@ -253,7 +208,7 @@ export class RedisMessages implements MessageStore {
   }
 
   purge(queue: string): Promise<number> {
-    return this.ctx.call(async () => asInt(await this.ctx.queueScript(queue, 'purge-15', []), 'purge'));
+    return this.ctx.call(async () => asInt(await this.ctx.script(queue, 'purge-17', this.ctx.keys.queueWithHistory(queue), []), 'purge'));
   }
 }
 

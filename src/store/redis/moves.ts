@@ -1,6 +1,5 @@
 /**
- * Moves between queues (dead-lettering, redrive) and the registry of queues with due
- * work. Two queues live on two hash slots, which one Redis Cluster script cannot touch
+ * Moves between queues (dead-lettering, redrive). Two queues live on two hash slots, which one Redis Cluster script cannot touch
  * together, so a move takes two steps, each atomic on its own slot:
  *
  * 1. a script of the source queue removes the message and records it in the source's
@@ -15,12 +14,12 @@
  * queue (stats and peek of both miss it for that moment). The same two steps run on a
  * standalone Redis, so both behave alike.
  */
+import { at } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import { SettleListeners } from '../settle-events.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
-import { asArray, asInt, asString } from './replies.js';
-import type { RedisClient } from './scripts.js';
+import { asArray, asInt } from './replies.js';
 
 /** How long a target remembers a delivered move id; far longer than any retry takes. */
 export const MOVE_RECORD_MS = 10 * 60_000;
@@ -39,14 +38,14 @@ export interface Delivered {
   readonly key: string;
 }
 
-/** Delivers outbox entries and keeps the due registry. */
+/** Delivers outbox entries. */
 export class Moves {
   constructor(
     private readonly ctx: RedisContext,
     /** Told the target queue of each delivered move (see Store.onMoved). */
     private readonly moved: (queue: string) => void,
     /** Told the expiry tallies a maintenance step collects (see lib/queue.lua `collectTallies`). */
-    private readonly settled: SettleListeners = new SettleListeners(),
+    readonly settled: SettleListeners = new SettleListeners(),
   ) {}
 
   /**
@@ -64,16 +63,16 @@ export class Moves {
       do {
         const [next, flat] = await client.hscan(outbox, cursor, 'COUNT', SCAN_COUNT);
         cursor = next;
-        for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i] as string, flat[i + 1] as string);
+        for (let i = 0; i + 1 < flat.length; i += 2) entries.set(at(flat, i, 'outbox field'), at(flat, i + 1, 'outbox entry'));
       } while (cursor !== '0');
       // HSCAN order is arbitrary: deliver in the order the messages had in their queue.
       const ids = [...entries.keys()].sort((x, y) => seqOfMove(x) - seqOfMove(y));
       for (const moveId of ids) {
-        done.set(moveId, await this.deliver(moveId, entries.get(moveId) as string, now));
+        done.set(moveId, await this.deliver(moveId, entries.get(moveId) ?? '', now));
         await client.hdel(outbox, moveId);
       }
     } catch (err) {
-      await this.markDue(queue, now);
+      await this.ctx.due.mark(queue, now);
       throw err;
     }
     return done;
@@ -93,37 +92,13 @@ export class Moves {
     );
     if (asInt(reply[1], 'deliver created') === 1) await this.ctx.register(target, true);
     this.moved(target);
-    await this.markDue(target, now + MOVE_RECORD_MS);
+    await this.ctx.due.mark(target, now + MOVE_RECORD_MS);
     return { queue: target, key: formatKey(target, asInt(reply[0], 'deliver seq')) };
-  }
-
-  /**
-   * Records that `queue` has due work at `at` (ms) unless it is already known earlier.
-   * Best effort: the operation it follows already happened, and any read of the queue
-   * settles its due work anyway; only the maintenance of idle queues relies on this.
-   */
-  async markDue(queue: string, at: number): Promise<void> {
-    const keys = [this.ctx.keys.dueRegistry, this.ctx.keys.dueTouches];
-    await this.ctx.scripts.run(this.ctx.clients[0] as RedisClient, 'mark-due-2', keys, [queue, Math.floor(at)]).catch(() => undefined);
   }
 
   /** Like {@link drain}, for paths whose own work already succeeded: failures wait for maintenance. */
   async drainQuietly(queue: string, pending: unknown, now: number): Promise<void> {
     if (asInt(pending, 'pending moves') === 0) return;
-    await this.drain(queue, now).catch(() => undefined);
-  }
-
-  /**
-   * The maintenance step for one registered queue (see maintenance.ts); `touches` is the
-   * queue's count in the due-touches hash read before the step ('' when none).
-   */
-  async maintain(queue: string, touches: string, now: number, limit: number): Promise<void> {
-    const reply = asArray(await this.ctx.queueScript(queue, 'maintain-15', [now, limit, this.ctx.nonce()]), 'maintain');
-    this.settled.report('expired', queue, asInt(reply[2] ?? 0, 'maintain expired'));
-    this.settled.report('lease_dead_lettered', queue, asInt(reply[3] ?? 0, 'maintain lease dead'));
-    if (asInt(reply[0], 'maintain pending') > 0) await this.drain(queue, now);
-    const next = asString(reply[1], 'maintain next');
-    const keys = [this.ctx.keys.dueRegistry, this.ctx.keys.dueTouches];
-    await this.ctx.scripts.run(this.ctx.clients[0] as RedisClient, 'settled-2', keys, [queue, touches, next]);
+    await this.drain(queue, now).catch(this.ctx.failures.handler('dead-letter delivery'));
   }
 }

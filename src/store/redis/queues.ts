@@ -11,7 +11,6 @@ import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
 import { asArray, asInt, asString } from './replies.js';
-import type { RedisClient } from './scripts.js';
 
 /** Meta hash field of each setting, in the order settings-1.lua answers them. */
 const FIELDS = {
@@ -102,7 +101,7 @@ export class RedisQueues implements QueueStore {
 
   list(): Promise<string[]> {
     return this.ctx.call(async () => {
-      const names = await (this.ctx.clients[0] as RedisClient).smembers(this.ctx.keys.registry);
+      const names = await this.ctx.primary.smembers(this.ctx.keys.registry);
       return names.sort();
     });
   }
@@ -137,8 +136,8 @@ export class RedisQueues implements QueueStore {
 
   drop(queue: string): Promise<number> {
     return this.ctx.call(async () => {
-      const deleted = asInt(await this.ctx.queueScript(queue, 'drop-15', []), 'drop');
-      const client = this.ctx.clients[0] as RedisClient;
+      const deleted = asInt(await this.ctx.script(queue, 'drop-17', this.ctx.keys.queueWithHistory(queue), []), 'drop');
+      const client = this.ctx.primary;
       this.ctx.unregistered(queue);
       await client.srem(this.ctx.keys.registry, queue);
       await client.zrem(this.ctx.keys.dueRegistry, queue);

@@ -12,23 +12,19 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
-
-/** A standalone/Sentinel connection or a Cluster: both route EVALSHA by its first key. */
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from './connection.js';
 
 /** Every script, by file name without `.lua`. */
 export const SCRIPT_NAMES = [
-  'append-15',
   'publish-15',
   'take-15',
   'read-oldest-15',
   'read-15',
   'peek-15',
   'remove-15',
-  'purge-15',
-  'drop-15',
+  'purge-17',
+  'drop-17',
   'stats-15',
   'lease-15',
   'ack-15',

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { QueueSignal, SignalBus, SignalKind } from '../../core/signals.js';
 import type { KeySpace } from './keys.js';
-import type { RedisClient } from './scripts.js';
+import type { RedisClient } from './connection.js';
 
 const KINDS: readonly SignalKind[] = ['message', 'config', 'purge'];
 

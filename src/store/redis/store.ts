@@ -7,19 +7,25 @@
  * A promise that resolves means Redis executed the change; how durable that is follows
  * Redis's own persistence settings (docs/redis.md).
  */
+import { systemClock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, QueueStore, Store, StreamStore } from '../contract.js';
 import { RedisContext } from './context.js';
 import type { KeySpace } from './keys.js';
-import { RedisDeadLetters, RedisLeases } from './leases.js';
+import { RedisDeadLetters } from './dead-letters.js';
+import { RedisLeases } from './leases.js';
 import { Maintenance } from './maintenance.js';
 import { RedisMessages } from './messages.js';
+import { BackgroundFailures } from '../background-failures.js';
+import type { StoreLog } from '../background-failures.js';
 import { MoveListeners } from '../move-listeners.js';
 import { SettleListeners } from '../settle-events.js';
 import type { SettleEvent } from '../settle-events.js';
 import { Moves } from './moves.js';
 import { RedisQueues } from './queues.js';
-import type { RedisClient, Scripts } from './scripts.js';
+import type { RedisClient } from './connection.js';
+import type { Scripts } from './scripts.js';
 import { RedisStreams } from './streams.js';
 
 /** What the Redis store is built from. */
@@ -35,6 +41,10 @@ export interface RedisStoreOptions {
   readonly maintenanceIntervalMs?: number;
   /** Deadline of one store call, ms: past it the call answers `store_unavailable`. @default 3000 */
   readonly timeoutMs?: number;
+  /** Time and the maintenance timer. @default systemClock */
+  readonly clock?: Clock;
+  /** Where failures of background work are logged (warn, rate-limited). @default none */
+  readonly log?: StoreLog;
 }
 
 /** Opens the Redis store over connections it will own. */
@@ -59,7 +69,7 @@ class RedisStore implements Store {
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
-    this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000);
+    this.ctx = new RedisContext(options.clients, options.keys, options.scripts, options.timeoutMs ?? 3000, new BackgroundFailures(options.log));
     const moves = new Moves(this.ctx, (queue) => this.moveListeners.moved(queue), this.settled);
     this.messages = new RedisMessages(this.ctx, moves);
     this.leases = new RedisLeases(this.ctx, moves);
@@ -68,7 +78,7 @@ class RedisStore implements Store {
     const streams = new RedisStreams(this.ctx, moves);
     this.streams = streams;
     this.sharedHistory = streams;
-    this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000);
+    this.maintenance = new Maintenance(this.ctx, moves, options.maintenanceIntervalMs ?? 5000, options.clock ?? systemClock);
   }
 
   onMoved(listener: (queue: string) => void): () => void {

@@ -116,21 +116,6 @@ export class RedisStreams implements StreamStore, SharedHistory {
     });
   }
 
-  historyTail(queue: string): Promise<number> {
-    return this.ctx.call(async () => {
-      const newest = await this.ctx.clientFor(queue).zrevrange(this.ctx.keys.history(queue).index, 0, 0, 'WITHSCORES');
-      return newest.length < 2 ? 0 : asInt(newest[1], 'history tail');
-    });
-  }
-
-  clearHistory(queue: string): Promise<void> {
-    return this.ctx.call(async () => {
-      const h = this.ctx.keys.history(queue);
-      // Both keys share a slot, so one UNLINK serves a Cluster too. It also resets the
-      // stream's last id, which is why tailing daemons reset their positions on purge.
-      await this.ctx.clientFor(queue).unlink(h.history, h.index);
-    });
-  }
 
   positionAt(time: number): string {
     // Exclusive reads start after this id: the last possible id of the millisecond before.

@@ -4,6 +4,7 @@
  * under synchronous=FULL). This is what lets a durable publish cost little more than a
  * hello-world request when many clients publish at once.
  */
+import { at } from '../../core/checked.js';
 import type { Database } from 'better-sqlite3';
 
 interface PendingOp {
@@ -101,14 +102,14 @@ export class GroupCommitter {
     const results: unknown[] = new Array(batch.length);
     try {
       this.db.transaction(() => {
-        for (let i = 0; i < batch.length; i++) results[i] = (batch[i] as PendingOp).run();
+        for (let i = 0; i < batch.length; i++) results[i] = at(batch, i).run();
       }).immediate();
     } catch (err) {
       const mapped = this.mapError(err);
       for (const op of batch) op.reject(mapped);
       return;
     }
-    for (let i = 0; i < batch.length; i++) (batch[i] as PendingOp).resolve(results[i]);
+    for (let i = 0; i < batch.length; i++) at(batch, i).resolve(results[i]);
   };
 
   /** Flushes what is pending and refuses further work. */

@@ -1,22 +1,25 @@
 /**
- * The SQLite lease and dead-letter roles. A lease is a row state (visible_at = lease end,
+ * The SQLite lease role. A lease is a row state (visible_at = lease end,
  * receipt set), so leases live in the database and survive a restart.
  */
-import { formatKey, parseKey } from '../../core/names.js';
+import { at } from '../../core/checked.js';
 import type { LeasedMessage } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
-import type { AckEntry, DeadLetterStore, LeaseRefusal, LeaseStore, ReleaseOutcome, Redriven } from '../contract.js';
+import type { AckEntry, LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
+import type { DeadLetterMoves } from './dead-letters.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
-import { toMessage } from './statements.js';
-import type { MessageRow, Statements } from './statements.js';
+import { toMessage } from './rows.js';
+import type { MessageRow } from './rows.js';
+import type { Statements } from './statements.js';
 
 /** Leases in SQLite. */
 export class SqliteLeases implements LeaseStore {
   constructor(
     private readonly sql: Statements,
     private readonly due: DueWork,
+    private readonly letters: DeadLetterMoves,
     private readonly commits: GroupCommitter,
   ) {}
 
@@ -27,7 +30,7 @@ export class SqliteLeases implements LeaseStore {
       const sized = maxBytes !== undefined && receipts.length > 1 ? this.sql.readySizes.all(queue, now, receipts.length) : null;
       const heads = sized === null ? this.sql.readyHead.all(queue, now, receipts.length) : sized.slice(0, fittingCount(sized.map((r) => r.bytes), maxBytes));
       return heads.map(({ seq }, i) => {
-        const receipt = receipts[i] as string;
+        const receipt = at(receipts, i);
         const row = this.sql.lease.get(leaseUntil, receipt, queue, seq) as MessageRow;
         return { ...toMessage(queue, row), receipt, leaseExpiresAt: leaseUntil };
       });
@@ -54,9 +57,9 @@ export class SqliteLeases implements LeaseStore {
       const refusal = this.check(queue, seq, receipt, now);
       if (refusal !== null) return { kind: refusal };
       const row = this.sql.row.get(queue, seq) as MessageRow;
-      const exhausted = this.due.exhausted(queue, row.attempts);
+      const exhausted = this.letters.exhausted(queue, row.attempts);
       if (exhausted !== null) {
-        const moved = this.due.deadLetter(queue, seq, exhausted.dlq, now);
+        const moved = this.letters.deadLetter(queue, seq, exhausted.dlq, now);
         if (moved !== null) return { kind: 'dead_lettered', queue: moved.queue, key: moved.key };
       }
       if (visibleAt > now) {
@@ -90,33 +93,5 @@ export class SqliteLeases implements LeaseStore {
     if (row === undefined || row.receipt === null || row.receipt !== receipt) return 'stale';
     if (row.visible_at <= now) return 'expired';
     return null;
-  }
-}
-
-/** Dead letters in SQLite. */
-export class SqliteDeadLetters implements DeadLetterStore {
-  constructor(
-    private readonly sql: Statements,
-    private readonly due: DueWork,
-    private readonly commits: GroupCommitter,
-  ) {}
-
-  redrive(queue: string, limit: number, now: number): Promise<Redriven[]> {
-    return this.commits.submitFor(queue, () => {
-      this.due.settle(queue, now);
-      const moved: Redriven[] = [];
-      for (const row of this.sql.deadHead.all(queue, now, limit)) {
-        let source: string;
-        try {
-          source = parseKey(row.dead_source).queue;
-        } catch {
-          continue; // not written by this store; leave it where it is
-        }
-        this.sql.remove.run(queue, row.seq);
-        const seq = this.due.appendOne(source, row.value, now, null, null);
-        moved.push({ from: formatKey(queue, row.seq), to: formatKey(source, seq) });
-      }
-      return moved;
-    });
   }
 }

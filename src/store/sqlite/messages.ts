@@ -2,6 +2,7 @@
  * The SQLite message role: append (plain and guarded), take, read, peek. Every call is one
  * group-committed step; reads of ready messages settle the queue's due work first.
  */
+import { at } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
@@ -10,7 +11,7 @@ import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js'
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { toMessage } from './statements.js';
+import { toMessage } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -21,10 +22,6 @@ export class SqliteMessages implements MessageStore {
     private readonly commits: GroupCommitter,
     private readonly sweeper: QueueSweeper,
   ) {}
-
-  append(queue: string, messages: readonly NewMessage[], now: number): Promise<string[]> {
-    return this.commits.submitFor(queue, () => this.insertAll(queue, messages, now));
-  }
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submitFor(queue, (): PublishOutcome => {
@@ -67,7 +64,7 @@ export class SqliteMessages implements MessageStore {
       let next = 0;
       entries.forEach((e, i) => {
         if (duplicate[i]) return;
-        const key = freshKeys[next++] as string;
+        const key = at(freshKeys, next++);
         keys[i] = key;
         if (e.dedupId !== undefined && e.dedupId !== null && windowMs > 0) {
           this.sql.dedupPut.run(queue, e.dedupId, Number(key.slice(key.lastIndexOf(':') + 1)), now + windowMs);

@@ -7,7 +7,8 @@ import type { Policy, QueueSettings, QueueStats, QueueStatus } from '../../core/
 import type { QueueStore } from '../contract.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { SETTING_COLUMNS, settingsOf } from './statements.js';
+import { settingsOf } from './rows.js';
+import { SETTING_COLUMNS } from './statements.js';
 import type { SettingField, Statements } from './statements.js';
 
 /** Queue metadata in SQLite. */

@@ -1,42 +1,10 @@
 /**
- * Every prepared statement of the SQLite store, compiled once per database, plus the row
- * shape they return. Ready messages (visible_at = 0) are read through the partial index
+ * Every prepared statement of the SQLite store, compiled once per database (the row shapes
+ * they return are in rows.ts). Ready messages (visible_at = 0) are read through the partial index
  * `messages_ready`, due ones (delays and leases) through `messages_due`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { formatKey } from '../../core/names.js';
-import type { MessageState, Policy, QueueSettings, QueueStatus, StoredMessage } from '../../core/types.js';
-import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
-
-/** A message row as the store reads it. */
-export interface MessageRow {
-  seq: number;
-  value: string;
-  created_at: number;
-  expires_at: number | null;
-  reads: number;
-  attempts: number;
-  visible_at: number;
-  receipt: string | null;
-  dead_source: string | null;
-  dead_attempts: number | null;
-}
-
-/** A queue row: its numbering, settings and message count. */
-export interface QueueRow {
-  last_seq: number;
-  policy: string;
-  status: string;
-  created_at: number;
-  lease_s: number;
-  max_attempts: number;
-  dead_letter: string | null;
-  delay_s: number;
-  ttl_s: number | null;
-  max_length: number | null;
-  dedup_window_s: number;
-  stored: number;
-}
+import type { MessageRow, QueueRow } from './rows.js';
 
 /** What a publish reads of its queue's row. */
 export type PublishRow = Pick<QueueRow, 'dedup_window_s' | 'max_length' | 'ttl_s' | 'delay_s' | 'stored'>;
@@ -56,43 +24,6 @@ export const SETTING_COLUMNS = {
 
 /** A settings field the store keeps in a column. */
 export type SettingField = keyof typeof SETTING_COLUMNS;
-
-/** The settings a queue row holds, or the defaults for a queue never created. */
-export function settingsOf(row: QueueRow | undefined): QueueSettings {
-  if (row === undefined) return DEFAULT_QUEUE_SETTINGS;
-  return {
-    policy: row.policy as Policy,
-    status: row.status as QueueStatus,
-    leaseSeconds: row.lease_s,
-    maxAttempts: row.max_attempts,
-    deadLetter: row.dead_letter,
-    delaySeconds: row.delay_s,
-    ttlSeconds: row.ttl_s,
-    maxLength: row.max_length,
-    dedupWindowSeconds: row.dedup_window_s,
-  };
-}
-
-function stateOf(row: MessageRow): MessageState {
-  if (row.visible_at === 0) return 'ready';
-  return row.receipt === null ? 'delayed' : 'leased';
-}
-
-/** A row as the contract's message (never exposing the receipt). */
-export function toMessage(queue: string, row: MessageRow): StoredMessage {
-  return {
-    key: formatKey(queue, row.seq),
-    seq: row.seq,
-    value: row.value,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    reads: row.reads,
-    attempts: row.attempts,
-    state: stateOf(row),
-    visibleAt: row.visible_at,
-    deadLetter: row.dead_source === null ? null : { sourceKey: row.dead_source, attempts: row.dead_attempts ?? 0 },
-  };
-}
 
 const COLS = 'seq, value, created_at, expires_at, reads, attempts, visible_at, receipt, dead_source, dead_attempts';
 const READY = 'FROM messages INDEXED BY messages_ready WHERE queue = ? AND visible_at = 0 AND (expires_at IS NULL OR expires_at > ?)';

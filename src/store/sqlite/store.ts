@@ -6,14 +6,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import { systemClock } from '../../core/clock.js';
+import type { Clock, Timer } from '../../core/clock.js';
 import { RestMQError } from '../../core/errors.js';
 import type { DeadLetterStore, LeaseStore, MessageStore, QueueStore, Store, StreamStore } from '../contract.js';
+import { BackgroundFailures } from '../background-failures.js';
+import type { StoreLog } from '../background-failures.js';
 import { MoveListeners } from '../move-listeners.js';
 import { SettleListeners } from '../settle-events.js';
 import type { SettleEvent } from '../settle-events.js';
+import { DeadLetterMoves, SqliteDeadLetters } from './dead-letters.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
-import { SqliteDeadLetters, SqliteLeases } from './leases.js';
+import { SqliteLeases } from './leases.js';
 import { SqliteMessages } from './messages.js';
 import { SqliteQueues } from './queues.js';
 import { migrate } from './schema.js';
@@ -32,6 +37,10 @@ export interface SqliteStoreOptions {
    * queues settled (dead-lettering included) and free pages reclaimed, ms. @default 5000
    */
   readonly maintenanceIntervalMs?: number;
+  /** Time and the maintenance timer. @default systemClock */
+  readonly clock?: Clock;
+  /** Where failures of the maintenance pass are logged (warn, rate-limited). @default none */
+  readonly log?: StoreLog;
 }
 
 /** The catalog error for a failed database call; the driver's text stays in `cause`, for the logs. */
@@ -72,7 +81,7 @@ class SqliteStore implements Store {
   private readonly commits: GroupCommitter;
   private readonly moves = new MoveListeners();
   private readonly settled = new SettleListeners();
-  private readonly maintenance: NodeJS.Timeout;
+  private readonly maintenance: Timer;
   private closed = false;
 
   constructor(
@@ -81,13 +90,16 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    const due = new DueWork(sql, (queue) => this.moves.moved(queue), this.settled);
+    const letters = new DeadLetterMoves(sql, (queue) => this.moves.moved(queue));
+    const due = new DueWork(sql, letters, this.settled);
     // The maintenance delete, answering each row's queue so expiries are counted per queue.
     const deleteExpired = db.prepare<[number], { queue: string }>('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING queue');
-    const sweeper = new QueueSweeper(db, this.commits);
+    const clock = options.clock ?? systemClock;
+    const failures = new BackgroundFailures(options.log);
+    const sweeper = new QueueSweeper(db, this.commits, clock, failures);
     this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
-    this.leases = new SqliteLeases(sql, due, this.commits);
-    this.deadLetters = new SqliteDeadLetters(sql, due, this.commits);
+    this.leases = new SqliteLeases(sql, due, letters, this.commits);
+    this.deadLetters = new SqliteDeadLetters(sql, due, letters, this.commits);
     this.queues = new SqliteQueues(sql, this.commits, sweeper);
     this.streams = new SqliteStreams(db, due, this.commits);
     const maintain = (now: number): void => {
@@ -100,14 +112,14 @@ class SqliteStore implements Store {
       for (const queue of queues) if (!this.commits.isHeld(queue)) due.settle(queue, now);
     };
     sweeper.resume();
-    this.maintenance = setInterval(() => {
+    this.maintenance = clock.setInterval(() => {
       this.commits
-        .submit(() => maintain(Date.now()))
+        .submit(() => maintain(clock.now()))
         .then(() => {
           // The pass may finish after close(): the database is gone by then.
           if (!this.closed) db.pragma('incremental_vacuum(256)');
         })
-        .catch(() => undefined); // a failing store is reported by the requests and /readyz
+        .catch(failures.handler('maintenance')); // requests and /readyz report an outage too
     }, options.maintenanceIntervalMs ?? 5000);
     this.maintenance.unref();
   }
@@ -128,7 +140,7 @@ class SqliteStore implements Store {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    clearInterval(this.maintenance);
+    this.maintenance.cancel();
     this.commits.close();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();

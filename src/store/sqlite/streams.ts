@@ -4,38 +4,12 @@
  * a single transaction: the message leaves `messages` and enters `stream_history` together.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { formatKey } from '../../core/names.js';
 import type { HistoryRetention, StoredMessage } from '../../core/types.js';
 import type { StreamStore } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
-
-interface HistoryRow {
-  seq: number;
-  value: string;
-  created_at: number;
-  expires_at: number | null;
-}
-
-interface TakenRow extends HistoryRow {
-  reads: number;
-}
-
-function toMessage(queue: string, row: HistoryRow, reads: number): StoredMessage {
-  return {
-    key: formatKey(queue, row.seq),
-    seq: row.seq,
-    value: row.value,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    reads,
-    // Streamed messages are out of the queue: never leased, delayed or dead-lettered here.
-    attempts: 0,
-    state: 'ready',
-    visibleAt: 0,
-    deadLetter: null,
-  };
-}
+import { historyMessage } from './rows.js';
+import type { HistoryRow, TakenRow } from './rows.js';
 
 /** The streaming role of the SQLite store. */
 export class SqliteStreams implements StreamStore {
@@ -48,8 +22,6 @@ export class SqliteStreams implements StreamStore {
   /** A message put back is counted again (publishes count theirs when they reserve keys). */
   private readonly countBack: Statement<[string]>;
   private readonly forget: Statement<[string, number]>;
-  private readonly clear: Statement<[string]>;
-  private readonly tail: Statement<[string], { seq: number | null }>;
 
   constructor(
     db: Database,
@@ -88,8 +60,6 @@ export class SqliteStreams implements StreamStore {
     );
     this.countBack = db.prepare('UPDATE queues SET stored = stored + 1 WHERE name = ?');
     this.forget = db.prepare('DELETE FROM stream_history WHERE queue = ? AND seq = ?');
-    this.clear = db.prepare('DELETE FROM stream_history WHERE queue = ?');
-    this.tail = db.prepare('SELECT max(seq) AS seq FROM stream_history WHERE queue = ?');
   }
 
   takeForBroadcast(
@@ -107,7 +77,7 @@ export class SqliteStreams implements StreamStore {
         this.trimAge.run(queue, now - retention.maxAgeMs);
         this.trimCount.run(queue, queue, Math.max(0, retention.maxMessages - 1));
       }
-      return rows.map((r) => toMessage(queue, r, r.reads));
+      return rows.map((r) => historyMessage(queue, r, r.reads));
     });
   }
 
@@ -121,7 +91,7 @@ export class SqliteStreams implements StreamStore {
     return this.commits.submitFor(queue, () =>
       this.read
         .all(queue, afterSeq, now - retention.maxAgeMs, now, queue, Math.max(0, retention.maxMessages - 1), limit)
-        .map((r) => toMessage(queue, r, 0)),
+        .map((r) => historyMessage(queue, r, 0)),
     );
   }
 
@@ -134,13 +104,4 @@ export class SqliteStreams implements StreamStore {
     });
   }
 
-  historyTail(queue: string): Promise<number> {
-    return this.commits.submitFor(queue, () => this.tail.get(queue)?.seq ?? 0);
-  }
-
-  clearHistory(queue: string): Promise<void> {
-    return this.commits.submitFor(queue, () => {
-      this.clear.run(queue);
-    });
-  }
 }

@@ -4,11 +4,14 @@
  * here each slice deletes as many rows as fit in about {@link SLICE_TARGET_MS}, and other
  * work runs between slices. The queue is held meanwhile (GroupCommitter.exclusive), so its
  * own clients see it purged at once. The first slice records the sweep in `sweeps` with
- * the highest key it removes; a crash mid-way finishes the sweep at the next start, so
- * purged messages never reappear. Messages that arrive during the sweep (moves from other
+ * the highest key it removes and forgets the queue's broadcast history, in one
+ * transaction; a crash mid-way finishes the sweep at the next start, so purged messages
+ * never reappear. Messages that arrive during the sweep (moves from other
  * queues: dead letters, redrives) are numbered above that key and survive it.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../../core/clock.js';
+import type { BackgroundFailures } from '../background-failures.js';
 import type { GroupCommitter } from './group-commit.js';
 
 /** How long one slice (its deletes and its commit) should take, ms: the goal is under 50 ms. */
@@ -40,14 +43,20 @@ export class QueueSweeper {
   private readonly deleteMessages: Statement<[string, string, number, number]>;
   private readonly deleteDedup: Statement<[string, string, number]>;
   private readonly dropQueue: Statement<[string]>;
+  private readonly clearHistory: Statement<[string]>;
   private readonly recreate: Statement<[string, number, number, number]>;
 
   constructor(
     db: Database,
     private readonly commits: GroupCommitter,
+    /** Stamps a queue recreated after a drop (see finish). */
+    private readonly clock: Clock,
+    /** Where a sweep resumed in the background reports a failure. */
+    private readonly failures: BackgroundFailures,
   ) {
     this.lastSeq = db.prepare('SELECT last_seq FROM queues WHERE name = ?');
     this.maxSeq = db.prepare('SELECT count(*) AS n, max(seq) AS top FROM messages WHERE queue = ?');
+    this.clearHistory = db.prepare('DELETE FROM stream_history WHERE queue = ?');
     this.mark = db.prepare('INSERT OR REPLACE INTO sweeps (queue, through, dropping) VALUES (?, ?, ?)');
     this.unmark = db.prepare('DELETE FROM sweeps WHERE queue = ?');
     this.pending = db.prepare('SELECT queue, through, dropping FROM sweeps ORDER BY queue');
@@ -74,7 +83,7 @@ export class QueueSweeper {
     const sweeps = this.pending.all().map((r) => ({ queue: r.queue, through: r.through, dropping: r.dropping === 1 }));
     for (const sweep of sweeps) {
       // A failure leaves the record: the next start tries again, and requests report the store.
-      this.commits.exclusive(sweep.queue, () => this.run(sweep, 0)).catch(() => undefined);
+      this.commits.exclusive(sweep.queue, () => this.run(sweep, 0)).catch(this.failures.handler('resumed purge'));
     }
   }
 
@@ -84,6 +93,7 @@ export class QueueSweeper {
       const through = this.lastSeq.get(queue)?.last_seq ?? this.maxSeq.get(queue)?.top ?? 0;
       sweep = { queue, through, dropping };
       this.mark.run(queue, through, dropping ? 1 : 0);
+      this.clearHistory.run(queue); // in the same transaction as the first slice
       return this.step(sweep);
     });
     if (first.done) return first.deleted;
@@ -115,7 +125,7 @@ export class QueueSweeper {
     this.dropQueue.run(sweep.queue);
     // Moves into the queue during the sweep (numbered above `through`) stay, under default settings.
     const left = this.maxSeq.get(sweep.queue);
-    if (created && left !== undefined && left.n > 0) this.recreate.run(sweep.queue, Date.now(), left.top ?? 0, left.n);
+    if (created && left !== undefined && left.n > 0) this.recreate.run(sweep.queue, this.clock.now(), left.top ?? 0, left.n);
   }
 
   /** Submits one slice and sizes the next from how long this one took, commit included. */
