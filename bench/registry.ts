@@ -10,6 +10,7 @@ import { accessSuite } from './suites/access.js';
 import { connectionsSuite } from './suites/connections.js';
 import { httpSuite } from './suites/http.js';
 import { reliableSuite } from './suites/reliable.js';
+import { rabbitmqSuite } from './suites/peers.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
 import { sqsSuite } from './suites/sqs.js';
 import { streamingSuite } from './suites/streaming.js';
@@ -26,3 +27,6 @@ export const SUITES: readonly BenchSuite[] = [
   accessSuite,
   sqsSuite,
 ];
+
+/** Peers measured only when asked (`--peers`, or `--only rabbitmq`): they need a RabbitMQ on this machine. */
+export const PEER_SUITES: readonly BenchSuite[] = [rabbitmqSuite];

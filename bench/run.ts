@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only sqlite,depth]`: runs every suite
- * of the registry, prints one markdown table and writes it to bench/results/<date>.md
+ * `npm run bench [-- --quick] [-- --peers] [-- --only sqlite,depth]`: runs every suite
+ * of the registry (with `--peers` also RabbitMQ, see suites/peers.ts), prints one markdown table and writes it to bench/results/<date>.md
  * (`<date>-quick.md` for quick runs). Progress goes to stderr.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,26 +10,30 @@ import { fileURLToPath } from 'node:url';
 import { renderTable } from './lib/table.js';
 import type { BenchContext, BenchRow } from './lib/types.js';
 import { ensureWrk } from './lib/wrk.js';
-import { SUITES } from './registry.js';
+import { PEER_SUITES, SUITES } from './registry.js';
 
 interface Options {
   readonly quick: boolean;
   readonly only: readonly string[] | null;
+  /** Also run the peer suites (RabbitMQ). */
+  readonly peers: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   let quick = false;
+  let peers = false;
   let only: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
+    else if (arg === '--peers') peers = true;
     else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
     else if (arg?.startsWith('--only=') === true) only = arg.slice('--only='.length).split(',').filter((s) => s !== '');
-    else throw new Error(`unknown option ${String(arg)} (known: --quick, --only a,b)`);
+    else throw new Error(`unknown option ${String(arg)} (known: --quick, --peers, --only a,b)`);
   }
-  const known = new Set(SUITES.map((s) => s.id));
+  const known = new Set([...SUITES, ...PEER_SUITES].map((s) => s.id));
   for (const id of only ?? []) if (!known.has(id)) throw new Error(`unknown suite ${id} (known: ${[...known].join(', ')})`);
-  return { quick, only };
+  return { quick, only, peers };
 }
 
 function machine(): string {
@@ -67,8 +71,9 @@ async function main(): Promise<void> {
   ].join('\n');
   const rows: BenchRow[] = [];
   try {
-    for (const suite of SUITES) {
-      if (options.only !== null && !options.only.includes(suite.id)) continue;
+    for (const suite of [...SUITES, ...PEER_SUITES]) {
+      const peer = PEER_SUITES.includes(suite);
+      if (options.only !== null ? !options.only.includes(suite.id) : peer && !options.peers) continue;
       ctx.log(`suite ${suite.id}: ${suite.description}`);
       const suiteStarted = performance.now();
       rows.push(...(await suite.run(ctx)));

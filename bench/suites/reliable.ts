@@ -15,11 +15,21 @@ import type { StoreUnderTest } from '../lib/stores.js';
 import { percentile } from '../lib/stats.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
 import { PAYLOAD, REDIS_PIPELINE } from './http.js';
+import { batchAckLoad, LEASE_BATCH, wsLeasedAcks } from './acks.js';
+import { describeHost, watchPhase } from '../lib/host.js';
+
+const LEASE_BATCH_QUEUE = 'bench-lease-batch';
+const WS_ACK_QUEUE = 'bench-ws-ack';
+/** Leased WebSocket consumers of the ack-by-frame phase. */
+const WS_CONSUMERS = 4;
+/** What RabbitMQ's acking consumer (manual acks, prefetch 100) delivered on the reference machine (issue 12): the bulk-ack rows' target. */
+const RABBITMQ_ACKING_CONSUMER = 37_900;
 
 /** Messages per batch request, in and out. */
 export const BATCH = 100;
 const BATCH_QUEUE = 'bench-batch';
-const LEASE_QUEUE = 'bench-lease';
+/** The queue the lease + ack phase drains; pre-filled before the daemon starts. */
+export const LEASE_QUEUE = 'bench-lease';
 const BATCH_BODY = JSON.stringify(Array.from({ length: BATCH }, () => PAYLOAD));
 
 /** The batch-publish load phase against a daemon at `url` (also used by bench/profile.ts). */
@@ -61,6 +71,11 @@ function leaseAckLua(): string {
   ].join('\n');
 }
 
+/** The lease + ack phase against a daemon at `url`: 2 requests per message (also used by bench/cost.ts). */
+export function leaseAckLoad(url: string, connections: number, seconds: number): LoadSpec {
+  return { url: `${url}/q/${LEASE_QUEUE}?lease=60`, connections, seconds, wrkLua: leaseAckLua() };
+}
+
 /** Long-poll wake-up: a lease poll parks on an empty queue, then one publish wakes it. Times in ms. */
 async function wakeUps(url: string, rounds: number): Promise<{ wake: number[]; publish: number[] }> {
   const wake: number[] = [];
@@ -94,9 +109,12 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
       // The batch-receive phase drains what the publish phase and this fill put in; the lease phase its own queue.
       const batchFill = ctx.quick ? 500_000 : 2_000_000;
       const leaseFill = ctx.quick ? 60_000 : 200_000;
+      const bulkFill = ctx.quick ? 150_000 : 600_000;
       const server = await store.start(ctx, id, [
         { queue: BATCH_QUEUE, count: batchFill, value: PAYLOAD },
         { queue: LEASE_QUEUE, count: leaseFill, value: PAYLOAD },
+        { queue: LEASE_BATCH_QUEUE, count: bulkFill, value: PAYLOAD },
+        { queue: WS_ACK_QUEUE, count: bulkFill, value: PAYLOAD },
       ]);
       ctx.log(`${id}: pre-filled ${batchFill} + ${leaseFill} messages`);
       try {
@@ -130,12 +148,26 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
         // A dry queue answers 204 or short arrays, cheaper than full ones: the row then says so.
         const ranDry = lengthAfterReceive === 0 || recv.statuses['204'] !== undefined;
         if (!ranDry && (taken < recv.ok * BATCH || taken > (recv.ok + connections) * BATCH)) throw new Error(`batch receive: ${recv.ok} answers but ${taken} messages taken`);
-        const lease = await phase('lease + ack', { url: `${server.url}/q/${LEASE_QUEUE}?lease=60`, connections, seconds, wrkLua: leaseAckLua() });
+        const lease = await phase('lease + ack', leaseAckLoad(server.url, connections, seconds));
         const leaseLeft = await queueLength(server.url, LEASE_QUEUE);
         // Leases without acks would pass as pairs: every lease but the last one per connection was acked.
         const leased = lease.tags.leased ?? 0;
         const acked = lease.tags.acked ?? 0;
         if (acked === 0 || leased - acked > connections || acked > leased) throw new Error(`lease + ack: ${leased} leases but ${acked} acks answered`);
+        const bulk = await phase(`lease n=${LEASE_BATCH} + batch ack`, batchAckLoad(server.url, LEASE_BATCH_QUEUE, connections, seconds));
+        const bulkLeft = await queueLength(server.url, LEASE_BATCH_QUEUE);
+        const bulkLeased = bulk.tags.leased ?? 0;
+        const bulkAcked = bulk.tags.acked ?? 0;
+        if (bulkAcked === 0 || bulkLeased - bulkAcked > connections || (bulk.tags.ackshort ?? 0) > 0 || (bulk.tags.leaseshort ?? 0) > 0) {
+          throw new Error(`lease n=${LEASE_BATCH} + batch ack: ${bulkLeased} full leases, ${bulkAcked} full acks, tags ${JSON.stringify(bulk.tags)}`);
+        }
+        ctx.log(`${id}: WebSocket leased consumers acking by frame ...`);
+        const wsWatch = watchPhase(server.processes);
+        const wsCpu = process.cpuUsage();
+        const ws = await wsLeasedAcks(server.url, WS_ACK_QUEUE, WS_CONSUMERS, seconds);
+        const wsUsed = process.cpuUsage(wsCpu);
+        const wsHost = wsWatch.finish({ label: 'bench (ws clients)', seconds: (wsUsed.user + wsUsed.system) / 1e6 });
+        ctx.log(`${id}: WebSocket ack by frame: ${Math.round(ws.rate)} msg/s, ${describeHost(wsHost)}`);
         const after = await phase('baseline GET /healthz (2)', health);
         const rounds = ctx.quick ? 50 : 200;
         ctx.log(`${id}: long-poll wake-up, ${rounds} rounds ...`);
@@ -185,6 +217,26 @@ export function reliableSuite(store: StoreUnderTest): BenchSuite {
             baselineName,
             baseline,
             note: `2 requests per message; ${leased} leases and ${acked} acks answered; ${describeLoad(lease)}; ${leaseFailures === 0 ? 'every lease and ack answered 200' : `${leaseFailures} failures ${JSON.stringify(lease.statuses)}`}; ${leaseLeft} still queued`,
+          },
+          {
+            suite: id,
+            name: `lease n=${LEASE_BATCH} + batch ack (GET ?lease=60&n=${LEASE_BATCH}, then POST /q/<q>/ack)`,
+            figure: bulk.ok > 0 ? (bulk.rps * bulkAcked * LEASE_BATCH) / bulk.ok : 0, // acked messages per second of the phase
+            unit: 'msg/s',
+            baselineName,
+            baseline,
+            target: { kind: 'figure-at-least', value: RABBITMQ_ACKING_CONSUMER },
+            note: `2 requests per ${LEASE_BATCH} messages; ${bulkLeased} leases of ${LEASE_BATCH} and ${bulkAcked} acks of ${LEASE_BATCH} answered; ${describeLoad(bulk)}; ${bulkLeft} still queued; target: RabbitMQ's acking consumer on the reference machine`,
+          },
+          {
+            suite: id,
+            name: `WebSocket leased consumers acking by frame (${WS_CONSUMERS} × /ws/<q>?lease=60)`,
+            figure: ws.rate,
+            unit: 'msg/s',
+            baselineName,
+            baseline,
+            target: { kind: 'figure-at-least', value: RABBITMQ_ACKING_CONSUMER },
+            note: `${ws.acked} acks answered in ${ws.seconds.toFixed(1)} s (after 0.5 s unmeasured), ${ws.refused} other answers; one {"cmd":"ack"} frame per message, ws clients in the bench process; ${describeHost(wsHost)}`,
           },
           {
             suite: id,

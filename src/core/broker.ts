@@ -190,6 +190,23 @@ export class Broker {
     this.metrics.acked();
   }
 
+  /**
+   * Acknowledges several leased messages of one queue in one store step (one commit, one
+   * script call), in order. Answers per entry: null when acked, else the catalog error a
+   * single ack would have thrown (409 stale or expired). The transport checked the shape.
+   */
+  async ackMany(queueName: string, entries: readonly { readonly seq: number; readonly receipt: string; readonly key: string }[]): Promise<(RestMQError | null)[]> {
+    const queue = parseQueueName(queueName);
+    const outcomes = await this.store.leases.ackMany(queue, entries, this.now());
+    return outcomes.map((outcome, i) => {
+      if (outcome === 'acked') {
+        this.metrics.acked();
+        return null;
+      }
+      return refusal(outcome, (entries[i] as { key: string }).key);
+    });
+  }
+
   /** Ends a lease early; the message is visible again after `delaySeconds`, or dead-lettered when out of attempts. */
   async release(key: string, receipt: string, delaySeconds: number, queueName?: string): Promise<ReleaseResult> {
     const { queue, seq } = this.keyOf(key, queueName);

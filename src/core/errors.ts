@@ -69,6 +69,7 @@ export const ERROR_CATALOG = {
   host_not_allowed: { status: 421, message: 'this server does not answer for that Host (see --allowed-hosts)' },
   jsonp_disabled: { status: 403, message: 'JSONP (callback) is turned off on this server (--jsonp off)' },
   too_many_connections: { status: 503, message: 'too many connections; retry later' },
+  invalid_ack_batch: { status: 400, message: 'an ack batch must be a JSON array of 1-1000 objects {"key": "<queue>:<n>", "receipt": "..."} of this queue' },
   invalid_collectd: { status: 400, message: 'the body is not collectd write_http output (PUTVAL or PUTNOTIF lines, or JSON)' },
   queue_not_found: { status: 404, message: 'no such queue' },
   queue_exists: { status: 409, message: 'a queue of that name exists with other attributes' },

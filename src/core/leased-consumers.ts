@@ -15,6 +15,13 @@ import type { StreamSink } from './stream-consumer.js';
 import type { LeasedMessage } from './types.js';
 import type { Store } from '../store/contract.js';
 
+/**
+ * Most messages one leasing step hands a consumer (one each in turn). A consumer takes
+ * messages while its send buffer has room, acked or not, so this bounds only how many a
+ * step may have to give back when a consumer fills up or leaves before they are written.
+ */
+export const LEASES_PER_CONSUMER_STEP = 16;
+
 /** What a leasing step needs from the Dispatcher. */
 export interface LeaseStepDeps {
   readonly store: Store;
@@ -68,12 +75,16 @@ export class LeasedGroup {
   }
 
   /**
-   * One step: leases at most one message per ready consumer (up to `batchSize`), handing
-   * them out in turn; true when every chosen consumer got one (more may wait).
+   * One step: leases up to {@link LEASES_PER_CONSUMER_STEP} messages per ready consumer
+   * (at most `batchSize` in all) in one store call, handing them out one each, in turn;
+   * true when the store had all it was asked for (more may wait). Several per consumer
+   * per step let one commit (one fsync) serve a consumer that acks quickly many times
+   * over, instead of one message per consumer per commit.
    */
   async leaseOnce(queue: string, deps: LeaseStepDeps): Promise<boolean> {
     const chosen = this.readyInTurn(deps.batchSize);
     if (chosen.length === 0) return false;
+    const perConsumer = Math.max(1, Math.min(LEASES_PER_CONSUMER_STEP, Math.floor(deps.batchSize / chosen.length)));
     // Consumers may ask for different lease lengths: one store call per length.
     const byLength = new Map<number | null, LeasedConsumer[]>();
     for (const consumer of chosen) {
@@ -87,10 +98,11 @@ export class LeasedGroup {
     const written: LeasedMessage[] = [];
     for (const [seconds, group] of byLength) {
       const leaseMs = seconds === null ? null : seconds * 1000;
-      const leased = await deps.store.leases.lease(queue, makeReceipts(group.length), leaseMs, deps.now());
-      if (leased.length < group.length) everyone = false;
+      const wanted = group.length * perConsumer;
+      const leased = await deps.store.leases.lease(queue, makeReceipts(wanted), leaseMs, deps.now());
+      if (leased.length < wanted) everyone = false;
       leased.forEach((message, i) => {
-        const consumer = element(group, i);
+        const consumer = element(group, i % group.length);
         if (consumer.closed || !consumer.sink.hasRoom()) {
           unwritten.push(message);
           return;

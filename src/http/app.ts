@@ -28,6 +28,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerJsonProtocolRoutes } from './routes/json-protocol.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerByKeyRoutes } from './routes/by-key.js';
+import { registerAckBatchRoute } from './routes/ack-batch.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerRootRoutes } from './routes/root.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -196,6 +197,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerRootRoutes(app, ops);
   registerMessageRoutes(app, ops);
   registerByKeyRoutes(app, ops);
+  registerAckBatchRoute(app, ops);
   registerQueueRoutes(app, ops);
   registerSettingsRoutes(app, ops);
   registerStatsRoutes(app, ops, deps.storeKind);

@@ -5,7 +5,7 @@
  * same entry (see docs/architecture.md). Adding a protocol adds an adapter over this table
  * and changes nothing here or in the core.
  */
-import { ack, extend, lease, release } from './leases.js';
+import { ack, ackMany, extend, lease, release } from './leases.js';
 import { peek, pop, publish, publishBatch, read, receive, remove, softRead } from './messages.js';
 import type { Core, OperationAccess } from './operation.js';
 import {
@@ -39,6 +39,7 @@ export const OPERATIONS = {
   remove,
   lease,
   ack,
+  ackMany,
   release,
   extend,
   listQueues,

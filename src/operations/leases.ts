@@ -10,6 +10,7 @@ import type { LeasedMessage } from '../core/types.js';
 import type { Delivery } from './messages.js';
 import { keyInput } from './messages.js';
 import { operation } from './operation.js';
+import type { AckEntryInput } from './parse-ack-batch.js';
 import type { Fields, KeyInput, QueueInput } from './operation.js';
 import { parseCount, parseDelay, parseLease, parseReceipt } from './parse.js';
 
@@ -63,6 +64,20 @@ export const ack = operation({
   access: 'consume',
   run: ({ broker }, input: LeaseTarget): Promise<void> => broker.ack(input.key, input.receipt, input.queue),
   parse: leaseTarget,
+});
+
+/** Input of `ackMany`: entries checked by parse-ack-batch.ts, all of `queue`. */
+export interface AckManyInput extends QueueInput {
+  readonly entries: readonly AckEntryInput[];
+}
+
+/**
+ * Acknowledges several leased messages of one queue in one store step; answers per entry
+ * null (acked) or the catalog error a single ack would have thrown.
+ */
+export const ackMany = operation({
+  access: 'consume',
+  run: ({ broker }, input: AckManyInput): Promise<(RestMQError | null)[]> => broker.ackMany(input.queue, input.entries),
 });
 
 /** Ends a lease early: visible again after the delay, or dead-lettered when out of attempts. */

@@ -81,6 +81,12 @@ export interface MessageStore {
   nextDueAt(queue: string, now: number): Promise<number | null>;
 }
 
+/** One message of a batch ack: its key number and the receipt of its lease. */
+export interface AckEntry {
+  readonly seq: number;
+  readonly receipt: string;
+}
+
 /** What ack, release and extend answer when the receipt does not name a current lease. */
 export type LeaseRefusal =
   /** No such message, or it is not leased, or under another receipt (a stale or forged receipt). */
@@ -115,6 +121,11 @@ export interface LeaseStore {
   lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number, maxBytes?: number): Promise<LeasedMessage[]>;
   /** Deletes the message if `receipt` names its current lease. */
   ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal>;
+  /**
+   * {@link ack} for several messages of one queue in one step (one commit, one script
+   * call), in order: a key acked twice is `stale` the second time. One outcome per entry.
+   */
+  ackMany(queue: string, entries: readonly AckEntry[], now: number): Promise<('acked' | LeaseRefusal)[]>;
   /**
    * Ends the lease early: the message is visible again at `visibleAt` (now, or later for a
    * release with delay) in its place by key, or moves to the dead-letter queue when it has

@@ -59,6 +59,7 @@ const OPERATIONS: Operation[] = [
   { name: 'GET /q/<q>?peek=3', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}?peek=3`, { headers: h }) },
   { name: 'GET /q/<q>/<key>', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/${q}:1`, { headers: h }) },
   { name: 'DELETE /q/<q>/<key>?receipt', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/${q}:1?receipt=abcdefgh`, { method: 'DELETE', headers: h }) },
+  { name: 'POST /q/<q>/ack', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/ack`, { method: 'POST', headers: { ...JSON_TYPE, ...h }, body: JSON.stringify([{ key: `${q}:1`, receipt: 'abcdefgh' }]) }) },
   { name: 'POST /q/<q>/<key>/release', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/${q}:1/release`, { method: 'POST', headers: { ...FORM, ...h }, body: 'receipt=abcdefgh' }) },
   { name: 'POST /q/<q>/<key>/extend', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/${q}:1/extend`, { method: 'POST', headers: { ...FORM, ...h }, body: 'receipt=abcdefgh&lease=5' }) },
   { name: 'GET /q/<q>/config', right: 'consume', send: (b, q, h) => status(`${b}/q/${q}/config`, { headers: h }) },

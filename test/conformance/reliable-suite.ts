@@ -101,6 +101,33 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
         assert.equal(await store.leases.ack(queue, 99, r2, T0), 'stale');
       });
 
+      it('acks many in one step, in order, one outcome per entry; refused entries change nothing', async () => {
+        const queue = q();
+        await append(store, queue, values('a', 'b', 'c', 'd'), T0);
+        const rs = [receipt(), receipt(), receipt()];
+        const leased = await store.leases.lease(queue, rs, 10 * S, T0);
+        assert.equal(leased.length, 3);
+        const [ra, rb, rc] = rs as [string, string, string];
+        const outcomes = await store.leases.ackMany(
+          queue,
+          [
+            { seq: 1, receipt: ra },
+            { seq: 2, receipt: 'forgedreceipt123' },
+            { seq: 1, receipt: ra }, // twice: stale the second time
+            { seq: 3, receipt: rc },
+            { seq: 4, receipt: rb }, // d is ready, not leased
+          ],
+          T0 + S,
+        );
+        assert.deepEqual(outcomes, ['acked', 'stale', 'stale', 'acked', 'stale']);
+        assert.equal((await store.messages.read(queue, 2, T0 + S))?.state, 'leased');
+        assert.equal((await store.messages.read(queue, 4, T0 + S))?.state, 'ready');
+        assert.deepEqual(await store.leases.ackMany(queue, [{ seq: 2, receipt: rb }], T0 + 10 * S), ['expired']);
+        assert.deepEqual(await store.leases.ackMany(queue, [], T0), []);
+        const left = await store.messages.take(queue, 10, T0 + 60 * S);
+        assert.deepEqual(left.map((m) => m.value), ['b', 'd']);
+      });
+
       it('releases now or with a delay, back in its place by key', async () => {
         const queue = q();
         await append(store, queue, values('a', 'b'), T0);

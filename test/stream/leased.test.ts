@@ -74,6 +74,33 @@ describe('leased streaming consumers', () => {
     ws.close();
   });
 
+  it('acks sent back to back are answered in order, and an ack behind another command waits for it', async () => {
+    const queue = queueName('lwsb');
+    const ws = await WsClient.open(wsUrl(`/ws/${queue}?lease=30`));
+    const keys = await publish(server.url, queue, ['a', 'b', 'c', 'd']);
+    await ws.until(() => ws.messages.length === 4, 'four leased messages');
+    const frames = ws.messages.map(leased);
+    const [a, b, c, d] = frames as [LeasedFrame, LeasedFrame, LeasedFrame, LeasedFrame];
+    // Acks only (they start at once, sharing a commit), one of them twice: answers in order.
+    for (const f of [a, b, a]) ws.send({ cmd: 'ack', key: f.key, receipt: f.receipt });
+    // A release, then an ack of the same message: the ack must see the release first.
+    ws.send({ cmd: 'release', key: c.key, receipt: c.receipt });
+    ws.send({ cmd: 'ack', key: c.key, receipt: c.receipt });
+    ws.send({ cmd: 'ack', key: d.key, receipt: d.receipt });
+    await ws.until(() => ws.answers.length === 6, 'six answers');
+    const answers = ws.answers.map((x) => [x.key ?? null, x.acked ?? x.released ?? x.code]);
+    assert.deepEqual(answers, [
+      [a.key, true],
+      [b.key, true],
+      [null, 'stale_receipt'],
+      [c.key, true],
+      [null, 'stale_receipt'],
+      [d.key, true],
+    ]);
+    assert.deepEqual(keys.length, 4);
+    ws.close();
+  });
+
   it('an SSE consumer with ?lease acks over HTTP; its events carry no id', async () => {
     const queue = queueName('lsse');
     const sse = await SseClient.open(`${server.url}/sse/${queue}?lease=30`);

@@ -59,6 +59,17 @@ export function closeCode(reason: RestMQError): number {
   return reason.code === 'shutting_down' ? 1001 : 4000 + reason.status;
 }
 
+/** The frame's command when it is a well-formed `ack`, else null (it then runs in its turn). */
+function ackCommand(text: string): Record<string, unknown> | null {
+  if (!text.includes('"ack"')) return null;
+  try {
+    const command = parseCommand(text);
+    return command.cmd === 'ack' ? command : null;
+  } catch {
+    return null;
+  }
+}
+
 function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settings: WebSocketRouteSettings): void {
   const { queue, since, lease } = parseRequest(request);
   const log = request.log.child({ stream: 'ws', queue });
@@ -101,8 +112,11 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
     socket.ping();
   }, settings.pingSeconds * 1000);
 
-  // Commands run one at a time so answers keep the order of the questions.
+  // Commands run one at a time so answers keep the order of the questions. An ack queued
+  // behind nothing but acks starts at once instead (answered in order all the same): acks of
+  // a leased consumer then share one commit or script call instead of one each.
   let commands: Promise<void> = Promise.resolve();
+  let othersQueued = 0;
   // Each frame is checked alone: a command for a queue the principal may not touch is
   // refused with an error frame, and the socket stays open.
   const authorize = commandAuthorizer(request);
@@ -112,10 +126,14 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
     queued += 1;
     queuedBytes += bytes;
     if (tooMany() || !writer.hasRoom()) socket.pause();
+    const ack = othersQueued === 0 && text !== undefined ? ackCommand(text) : null;
+    const started = ack === null ? null : execute(ack);
+    if (ack === null) othersQueued += 1;
     commands = commands.then(async () => {
       try {
-        await runCommand(text);
+        await runCommand(text, started);
       } finally {
+        if (ack === null) othersQueued -= 1;
         queued -= 1;
         queuedBytes -= bytes;
         resumeIfRoom();
@@ -123,7 +141,20 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
     });
   });
 
-  const runCommand = async (text: string | undefined): Promise<void> => {
+  const execute = async (command: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    try {
+      if (command.queue === undefined) command.queue = queue;
+      return await executeCommand(ops, command, authorize);
+    } catch (err) {
+      const error = toRestMQError(err);
+      if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
+      else if (error.status >= 500) log.error({ err }, 'websocket command failed');
+      return flatErrorBody(error);
+    }
+  };
+
+  /** `started`: an ack already running (see above), answered here in its turn. */
+  const runCommand = async (text: string | undefined, started: Promise<Record<string, unknown>> | null): Promise<void> => {
     // A command queued behind a slow one must not run once the client is gone: a take
     // would remove a message nobody can receive. Nor while the client leaves its answers
     // unread: it waits for room first, and is cut if it stays full.
@@ -141,24 +172,25 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
       },
       closed: () => socket.readyState !== socket.OPEN,
     });
+    if (started !== null) {
+      const answer = await started;
+      if (room) writer.send(JSON.stringify(answer));
+      return;
+    }
     if (!room) return;
     if (text !== undefined && !isCommandFrame(text)) {
       // Not a command: echoed as it came, like the original's WebSocket did.
       writer.send(text);
       return;
     }
-    let answer: Record<string, unknown>;
+    let command: Record<string, unknown>;
     try {
-      const command = parseCommand(text);
-      if (command.queue === undefined) command.queue = queue;
-      answer = await executeCommand(ops, command, authorize);
+      command = parseCommand(text);
     } catch (err) {
-      const error = toRestMQError(err);
-      if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
-      else if (error.status >= 500) log.error({ err }, 'websocket command failed');
-      answer = flatErrorBody(error);
+      writer.send(JSON.stringify(flatErrorBody(toRestMQError(err))));
+      return;
     }
-    writer.send(JSON.stringify(answer));
+    writer.send(JSON.stringify(await execute(command)));
   };
 
   const sink: StreamSink = {

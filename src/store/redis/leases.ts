@@ -7,7 +7,7 @@
 import { at as element } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
 import type { LeasedMessage } from '../../core/types.js';
-import type { LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
+import type { AckEntry, LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
 import type { RedisContext } from './context.js';
 import { unexpectedReply } from './errors.js';
 import { EXPIRED_BUDGET } from './messages.js';
@@ -56,6 +56,15 @@ export class RedisLeases implements LeaseStore {
     return this.ctx.call(async () => {
       const reply = await this.ctx.queueScript(queue, 'ack-15', [seq, receipt, now]);
       return reply === 'acked' ? 'acked' : refusalOf(reply, 'ack');
+    });
+  }
+
+  ackMany(queue: string, entries: readonly AckEntry[], now: number): Promise<('acked' | LeaseRefusal)[]> {
+    if (entries.length === 0) return Promise.resolve([]);
+    return this.ctx.call(async () => {
+      const reply = asArray(await this.ctx.queueScript(queue, 'ack-many-15', [now, ...entries.flatMap((e) => [e.seq, e.receipt])]), 'ack many');
+      if (reply.length !== entries.length) throw unexpectedReply('ack many', reply);
+      return reply.map((r) => (r === 'acked' ? 'acked' : refusalOf(r, 'ack many')));
     });
   }
 

@@ -76,6 +76,12 @@ export class RedisMessages implements MessageStore {
     const now = element(inputs, 0, 'publish input').now;
     const args: (string | number)[] = [now, inputs.length];
     for (const input of inputs) {
+      // A group that sets no ttl, delay or dedup id sends only its values (see publish-15.lua).
+      if (input.entries.every((e) => (e.ttlMs ?? null) === null && (e.delayMs ?? null) === null && (e.dedupId ?? null) === null)) {
+        args.push(-input.entries.length);
+        for (const e of input.entries) args.push(e.value);
+        continue;
+      }
       args.push(input.entries.length);
       for (const e of input.entries) args.push(e.value, opt(e.ttlMs), opt(e.delayMs), e.dedupId ?? '');
     }

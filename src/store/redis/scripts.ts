@@ -28,6 +28,7 @@ export const SCRIPT_NAMES = [
   'stats-15',
   'lease-15',
   'ack-15',
+  'ack-many-15',
   'release-15',
   'extend-15',
   'redrive-15',

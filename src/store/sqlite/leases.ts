@@ -6,7 +6,7 @@ import { at } from '../../core/checked.js';
 import type { LeasedMessage } from '../../core/types.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
-import type { LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
+import type { AckEntry, LeaseRefusal, LeaseStore, ReleaseOutcome } from '../contract.js';
 import type { DeadLetterMoves } from './dead-letters.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -38,12 +38,18 @@ export class SqliteLeases implements LeaseStore {
   }
 
   ack(queue: string, seq: number, receipt: string, now: number): Promise<'acked' | LeaseRefusal> {
-    return this.commits.submitFor(queue, () => {
-      const refusal = this.check(queue, seq, receipt, now);
-      if (refusal !== null) return refusal;
-      this.sql.remove.run(queue, seq);
-      return 'acked' as const;
-    });
+    return this.commits.submitFor(queue, () => this.ackOne(queue, seq, receipt, now));
+  }
+
+  ackMany(queue: string, entries: readonly AckEntry[], now: number): Promise<('acked' | LeaseRefusal)[]> {
+    return this.commits.submitFor(queue, () => entries.map((e) => this.ackOne(queue, e.seq, e.receipt, now)));
+  }
+
+  private ackOne(queue: string, seq: number, receipt: string, now: number): 'acked' | LeaseRefusal {
+    const refusal = this.check(queue, seq, receipt, now);
+    if (refusal !== null) return refusal;
+    this.sql.remove.run(queue, seq);
+    return 'acked';
   }
 
   release(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<ReleaseOutcome> {

@@ -4,13 +4,14 @@
  */
 import { at } from '../../core/checked.js';
 import { formatKey } from '../../core/names.js';
+import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
 import type { NewMessage, StoredMessage } from '../../core/types.js';
 import { fittingCount } from '../byte-budget.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { QueueSweeper } from './sweeper.js';
-import { settingsOf, toMessage } from './rows.js';
+import { toMessage } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -24,9 +25,11 @@ export class SqliteMessages implements MessageStore {
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
     return this.commits.submitFor(queue, (): PublishOutcome => {
-      const row = this.sql.queueRow.get(queue);
-      const { dedupWindowSeconds, maxLength, ttlSeconds: ttlS, delaySeconds: delayS } = settingsOf(row);
-      const windowMs = dedupWindowSeconds * 1000;
+      const row = this.sql.publishRow.get(queue);
+      const windowMs = (row?.dedup_window_s ?? DEFAULT_QUEUE_SETTINGS.dedupWindowSeconds) * 1000;
+      const maxLength = row === undefined ? DEFAULT_QUEUE_SETTINGS.maxLength : row.max_length;
+      const ttlS = row === undefined ? DEFAULT_QUEUE_SETTINGS.ttlSeconds : row.ttl_s;
+      const delayS = row?.delay_s ?? DEFAULT_QUEUE_SETTINGS.delaySeconds;
       const keys: (string | null)[] = entries.map(() => null);
       const duplicate = entries.map(() => false);
       const firstOf = new Map<string, number>();
@@ -49,7 +52,7 @@ export class SqliteMessages implements MessageStore {
         if (stored + fresh.length > maxLength) {
           // Expired messages do not count; reclaim them first.
           this.due.settled.report('expired', queue, this.sql.expireIn.run(queue, now).changes);
-          stored = this.sql.queueRow.get(queue)?.stored ?? 0;
+          stored = this.sql.publishRow.get(queue)?.stored ?? 0;
           if (stored + fresh.length > maxLength) return { kind: 'full', length: stored };
         }
       }

@@ -6,6 +6,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { MessageRow, QueueRow } from './rows.js';
 
+/** What a publish reads of its queue's row. */
+export type PublishRow = Pick<QueueRow, 'dedup_window_s' | 'max_length' | 'ttl_s' | 'delay_s' | 'stored'>;
+
 /** Columns that `updateSettings` may set, by settings field. */
 export const SETTING_COLUMNS = {
   policy: 'policy',
@@ -47,6 +50,8 @@ export class Statements {
   readonly remove: Statement<[string, number]>;
   readonly peek: Statement<[string, number, number], MessageRow>;
   readonly due: Statement<[string, number, number], { seq: number; receipt: string | null; attempts: number }>;
+  /** Whether `queue` has a due row at all: a cheap seek that spares most operations the full `due` read. */
+  readonly anyDue: Statement<[string, number], { one: number }>;
   readonly dueQueues: Statement<[number, number], { queue: string }>;
   readonly nextDue: Statement<[string, number], { at: number | null }>;
   readonly makeReady: Statement<[string, number]>;
@@ -58,6 +63,8 @@ export class Statements {
   readonly dedupExpire: Statement<[number]>;
   readonly expireIn: Statement<[string, number]>;
   readonly queueRow: Statement<[string], QueueRow>;
+  /** The columns a publish reads, and only those: cheaper than {@link queueRow} on every publish. */
+  readonly publishRow: Statement<[string], PublishRow>;
   readonly setColumn: Record<SettingField, Statement<[string | number | null, string]>>;
   readonly list: Statement<[], { name: string }>;
   readonly oldestAny: Statement<[string, number], MessageRow>;
@@ -92,6 +99,7 @@ export class Statements {
       `SELECT seq, receipt, attempts FROM messages INDEXED BY messages_due
        WHERE queue = ? AND visible_at > 0 AND visible_at <= ? ORDER BY visible_at LIMIT ?`,
     );
+    this.anyDue = db.prepare('SELECT 1 AS one FROM messages INDEXED BY messages_due WHERE queue = ? AND visible_at > 0 AND visible_at <= ? LIMIT 1');
     this.dueQueues = db.prepare(
       'SELECT queue FROM messages INDEXED BY messages_due_all WHERE visible_at > 0 AND visible_at <= ? LIMIT ?',
     );
@@ -112,6 +120,7 @@ export class Statements {
     this.dedupExpire = db.prepare('DELETE FROM dedup WHERE expires_at <= ?');
     this.expireIn = db.prepare('DELETE FROM messages WHERE queue = ? AND expires_at IS NOT NULL AND expires_at <= ?');
     this.queueRow = db.prepare('SELECT * FROM queues WHERE name = ?');
+    this.publishRow = db.prepare('SELECT dedup_window_s, max_length, ttl_s, delay_s, stored FROM queues WHERE name = ?');
     const setColumn = {} as Record<SettingField, Statement<[string | number | null, string]>>;
     for (const [fieldName, column] of Object.entries(SETTING_COLUMNS) as [SettingField, string][]) {
       setColumn[fieldName] = db.prepare(`UPDATE queues SET ${column} = ? WHERE name = ?`);

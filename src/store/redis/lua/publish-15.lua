@@ -5,7 +5,9 @@
 -- delay left empty take the queue's defaults.
 -- KEYS[1..15] the queue's keys (lib/queue.lua)
 -- ARGV[1] now (ms), ARGV[2] number of groups, then per group: its entry count, then per
--- entry 4 values: value, ttl ms ('' = default), delay ms ('' = default), dedup id ('' = none)
+-- entry 4 values: value, ttl ms ('' = default), delay ms ('' = default), dedup id ('' = none);
+-- or, for a group whose entries set none of ttl, delay and dedup id, minus its entry count
+-- and then only the values (1 value per entry instead of 4: less for Redis to parse)
 -- Returns { created, earliest new due time or '', groups... } where a stored group is
 -- { 1, n, seq1..seqn, duplicate1..duplicaten (1/0) } flattened, and a refused one { 0, length }.
 -- @include queue
@@ -27,13 +29,33 @@ local function dueAt(t)
 end
 local firstOf = {}
 local pos = 3
+local stamp = int(now) .. '||'
+-- One `command key a1 b1 a2 b2 ...` per chunk of pairs (unpack has a stack limit).
+local function variadic(command, key, args)
+  for from = 1, #args, 2000 do
+    redis.call(command, key, unpack(args, from, math.min(from + 1999, #args)))
+  end
+end
 for _ = 1, groups do
   local n = tonumber(ARGV[pos])
   pos = pos + 1
+  -- Where entry i's fields are: 4 per entry, or only values in a plain group.
+  local stride = 4
+  if n < 0 then
+    n = -n
+    stride = 1
+  end
+  local function field(i, k)
+    if stride == 1 then
+      if k == 0 then return ARGV[pos + i - 1] end
+      return ''
+    end
+    return ARGV[pos + 4 * (i - 1) + k]
+  end
   local seqs, dup, fresh = {}, {}, 0
   local pending = {}
   for i = 1, n do
-    local id = ARGV[pos + 4 * (i - 1) + 3]
+    local id = field(i, 3)
     dup[i] = 0
     if id ~= '' and window > 0 then
       local earlier = firstOf[id] or pending[id]
@@ -65,27 +87,36 @@ for _ = 1, groups do
     end
   end
   if not full then
+    local msgArgs, readyArgs = {}, {}
     local seq = last
     last = last + fresh
     local keyOf = {}
     for i = 1, n do
-      local base = pos + 4 * (i - 1)
-      local id = ARGV[base + 3]
+      local id = field(i, 3)
       if dup[i] == 0 then
         seq = seq + 1
         local s = int(seq)
-        local ttl = ARGV[base + 1]
+        local ttl = field(i, 1)
         if ttl == '' and ttlDefault ~= '' then ttl = tonumber(ttlDefault) * 1000 end
         local expiresAt = ''
         if ttl ~= '' then expiresAt = int(now + tonumber(ttl)) end
         local delay = delayDefault
-        if ARGV[base + 2] ~= '' then delay = tonumber(ARGV[base + 2]) end
+        local delayArg = field(i, 2)
+        if delayArg ~= '' then delay = tonumber(delayArg) end
         local visibleAt = 0
         if delay > 0 then
           visibleAt = now + delay
           dueAt(visibleAt)
         end
-        store(s, now, ARGV[base], expiresAt, visibleAt)
+        if expiresAt == '' and visibleAt <= now then
+          -- The common message (ready, no ttl) joins the group's variadic HSET and ZADD.
+          msgArgs[#msgArgs + 1] = s
+          msgArgs[#msgArgs + 1] = stamp .. field(i, 0)
+          readyArgs[#readyArgs + 1] = s
+          readyArgs[#readyArgs + 1] = s
+        else
+          store(s, now, field(i, 0), expiresAt, visibleAt)
+        end
         seqs[i] = s
         if id ~= '' and window > 0 then
           redis.call('HSET', K_DEDUP, id, s)
@@ -96,8 +127,10 @@ for _ = 1, groups do
         end
       end
     end
+    variadic('HSET', K_MSG, msgArgs)
+    variadic('ZADD', K_READY, readyArgs)
     for i = 1, n do
-      local id = ARGV[pos + 4 * (i - 1) + 3]
+      local id = field(i, 3)
       if seqs[i] == true then seqs[i] = keyOf[id] end
     end
     local group = { 1, n }
@@ -105,7 +138,7 @@ for _ = 1, groups do
     for i = 1, n do group[#group + 1] = dup[i] end
     append(out, group)
   end
-  pos = pos + 4 * n
+  pos = pos + stride * n
 end
 if last ~= first then redis.call('HSET', K_META, 'seq', int(last)) end
 if earliest ~= nil then out[2] = int(earliest) end

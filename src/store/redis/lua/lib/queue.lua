@@ -148,15 +148,33 @@ local function describe(seq, raw)
   return { seq, raw, redis.call('HGET', K_READS, seq) or '0', redis.call('HGET', K_ATTEMPTS, seq) or '0', visibleAt, state, redis.call('HGET', K_DEAD, seq) or '' }
 end
 
+-- Which of the reads, attempts and dead hashes exist (Redis drops an empty hash), asked
+-- once per script call by takeReady: most queues have none, and then a pop reads nothing
+-- but the message. Taking only deletes entries, so the answer stays safe for the call.
+local sideHashes = nil
+
 -- Removes a message just popped from `ready` and answers it as `describe` does. A ready
 -- message has no due, held or lease entry, so only the entries it may have are touched.
 local function takeReady(seq, raw)
-  local reads = redis.call('HGET', K_READS, seq)
-  if reads then redis.call('HDEL', K_READS, seq) end
-  local attempts = redis.call('HGET', K_ATTEMPTS, seq)
-  if attempts then redis.call('HDEL', K_ATTEMPTS, seq) end
-  local dead = redis.call('HGET', K_DEAD, seq)
-  if dead then redis.call('HDEL', K_DEAD, seq) end
+  if sideHashes == nil then
+    sideHashes = { reads = false, attempts = false, dead = false }
+    if redis.call('EXISTS', K_READS, K_ATTEMPTS, K_DEAD) > 0 then
+      sideHashes = { reads = redis.call('EXISTS', K_READS) == 1, attempts = redis.call('EXISTS', K_ATTEMPTS) == 1, dead = redis.call('EXISTS', K_DEAD) == 1 }
+    end
+  end
+  local reads, attempts, dead = false, false, false
+  if sideHashes.reads then
+    reads = redis.call('HGET', K_READS, seq)
+    if reads then redis.call('HDEL', K_READS, seq) end
+  end
+  if sideHashes.attempts then
+    attempts = redis.call('HGET', K_ATTEMPTS, seq)
+    if attempts then redis.call('HDEL', K_ATTEMPTS, seq) end
+  end
+  if sideHashes.dead then
+    dead = redis.call('HGET', K_DEAD, seq)
+    if dead then redis.call('HDEL', K_DEAD, seq) end
+  end
   if expiryOf(raw) ~= '' then redis.call('ZREM', K_EXP, seq) end
   redis.call('HDEL', K_MSG, seq)
   return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
