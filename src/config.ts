@@ -6,9 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { MAX_QUEUE_NAME_LENGTH, parseQueueName } from './core/names.js';
 import { StoreSettingsError } from './store/factory.js';
 import { chooseStore } from './store/open.js';
+import type { ChosenStore } from './store/open.js';
 
 /** The daemon's configuration after validation. */
 export interface Config {
@@ -118,6 +120,12 @@ export interface Config {
   readonly sqsRegion: string;
   /** Public base URL of SQS queue URLs behind a proxy (`https://mq.example.com`). @default null (from the request's Host) */
   readonly sqsBaseUrl: string | null;
+  /**
+   * Serving processes sharing the port (`auto`: one per core, at most {@link MAX_WORKERS}).
+   * More than one needs a store several processes may share (Redis): see src/workers.ts.
+   * @default 1
+   */
+  readonly workers: number;
 }
 
 /** A `host:port` pair from a list setting. */
@@ -286,6 +294,16 @@ function baseUrl(raw: unknown, name: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** The most serving processes `--workers` starts. */
+export const MAX_WORKERS = 64;
+
+function workerCount(raw: unknown, name: string): number {
+  if (raw === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  const text = typeof raw === 'number' ? String(raw) : raw;
+  if (typeof text === 'string' && /^[0-9]+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_WORKERS) return Number(text);
+  throw new ConfigError(`${name} must be a whole number from 1 to ${MAX_WORKERS}, or auto (one per core) (got ${JSON.stringify(raw)})`);
+}
+
 function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -345,6 +363,7 @@ export const SETTINGS = [
   setting({ key: 'sqsAccountId', flag: 'sqs-account-id', env: 'RESTMQ_SQS_ACCOUNT_ID', defaultValue: '000000000000', help: 'account id in SQS queue URLs (http://host/<account-id>/<queue>) and ARNs', parse: accountId }),
   setting({ key: 'sqsRegion', flag: 'sqs-region', env: 'RESTMQ_SQS_REGION', defaultValue: 'us-east-1', help: 'region in SQS queue ARNs', parse: region }),
   setting({ key: 'sqsBaseUrl', flag: 'sqs-base-url', env: 'RESTMQ_SQS_BASE_URL', defaultValue: null, help: 'public base URL of SQS queue URLs behind a proxy (https://mq.example.com); none: from the request\'s Host', parse: nullable(baseUrl) }),
+  setting({ key: 'workers', flag: 'workers', env: 'RESTMQ_WORKERS', defaultValue: 1, help: `serving processes sharing the port, 1-${MAX_WORKERS} or auto (one per core); a worker that dies is restarted. More than 1 needs Redis (the SQLite file is owned by one process)`, parse: workerCount }),
 ] as const;
 
 /** A Config being built, one setting at a time. */
@@ -405,11 +424,18 @@ export function loadConfig(sources: ConfigSources): Config {
     if (flag !== undefined) value = s.parse(flag, `--${s.flag}`);
     return value;
   });
+  let store: ChosenStore;
   try {
-    chooseStore(config); // checks each store's settings against each other
+    store = chooseStore(config); // checks each store's settings against each other
   } catch (err) {
     if (err instanceof StoreSettingsError) throw new ConfigError(err.message);
     throw err;
+  }
+  if (config.workers > 1 && !store.sharedByProcesses) {
+    throw new ConfigError(
+      `--workers ${config.workers} needs a store several processes can share, and the ${store.kind} store is owned by one process (it locks its database file; ` +
+        'its group commit and wake-ups live in that process). To use more cores, serve from Redis (--redis URL) with --workers N: see docs/operations.md, "Workers"',
+    );
   }
   tlsFiles(config); // --tls-cert and --tls-key come together
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

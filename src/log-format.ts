@@ -12,7 +12,7 @@ import type { DestinationStream, Level, Logger } from 'pino';
 export type LogFormat = 'auto' | 'pretty' | 'json';
 
 /** Fields shown on a readable line, in this order, when an event has them. */
-const SHOWN_FIELDS = ['method', 'url', 'route', 'status', 'ms', 'queue', 'code', 'principal', 'port', 'listen', 'store', 'scheme', 'signal', 'address', 'step', 'reason', 'refused'] as const;
+const SHOWN_FIELDS = ['method', 'url', 'route', 'status', 'ms', 'queue', 'code', 'principal', 'port', 'listen', 'store', 'scheme', 'signal', 'address', 'step', 'reason', 'refused', 'worker'] as const;
 
 const LEVELS: Readonly<Record<number, { name: string; color: string }>> = {
   10: { name: 'TRACE', color: '90' },

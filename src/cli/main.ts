@@ -5,7 +5,9 @@
 import { at } from '../core/checked.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, serveHelp } from '../config.js';
+import { createLogger } from '../log-format.js';
 import { startServer } from '../server.js';
+import { reportToPrimary, shouldSupervise, superviseWorkers, workerBindings } from '../workers.js';
 import { aclCommand } from './acl.js';
 import { clientCommandsHelp, isClientCommand, runClientCommand } from './client-commands.js';
 import { importCommand } from './import-v1.js';
@@ -66,24 +68,40 @@ async function serve(args: readonly string[]): Promise<void> {
   const file = flags.config ?? process.env.RESTMQ_CONFIG;
   delete flags.config;
   const config = loadConfig({ flags, env: process.env, ...(file === undefined || file === '' ? {} : { file }) });
-  const server = await startServer(config);
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) process.exit(1); // a second signal: stop now
-    signalled = true;
-    server.app.log.info({ signal }, 'shutting down');
+  if (shouldSupervise(config.workers)) {
+    // The primary of --workers: it serves nothing, it keeps the workers serving (src/workers.ts).
+    const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+    process.exit(await superviseWorkers({ workers: config.workers, logger, shutdownTimeoutMs: config.shutdownTimeoutMs }));
+  }
+  const bindings = workerBindings();
+  const server = await startServer(config, bindings === null ? {} : { logger: createLogger({ level: config.logLevel, format: config.logFormat }).child(bindings) });
+  let closing = false;
+  const shutdown = (reason: Record<string, unknown>): void => {
+    if (closing) return;
+    closing = true;
+    server.app.log.info(reason, 'shutting down');
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) process.exit(1); // a second signal: stop now
+    signalled = true;
+    shutdown({ signal });
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   // SIGHUP re-reads the certificate (and what else reload() covers) without dropping connections.
-  process.on('SIGHUP', () => {
-    server.app.log.info({ signal: 'SIGHUP' }, 'reloading');
+  const reload = (reason: Record<string, unknown>): void => {
+    server.app.log.info(reason, 'reloading');
     server.reload().catch((err: unknown) => server.app.log.error({ err }, 'reload failed'));
-  });
+  };
+  process.on('SIGHUP', () => reload({ signal: 'SIGHUP' }));
+  // A worker of --workers also takes these from its primary (a drain order is not a signal:
+  // a signal sent to the whole process group as well still counts as the first).
+  reportToPrimary(server.port, { shutdown: () => shutdown({ from: 'primary' }), reload: () => reload({ from: 'primary' }) });
 }
 
 /** Runs the CLI with `argv` (without node and script). */

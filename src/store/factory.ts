@@ -40,6 +40,12 @@ export interface StoreFactory<S, P> {
   /** The store's name, as the store reports it in `kind`. */
   readonly kind: string;
   /**
+   * Whether several processes may serve one store at once (several daemons, or the workers of
+   * `--workers`): true for a store that lives outside the daemon (Redis), false for one a
+   * single process owns (the embedded SQLite file).
+   */
+  readonly sharedByProcesses: boolean;
+  /**
    * The parsed settings when `settings` select this store, null when they do not; throws
    * {@link StoreSettingsError} when they select it in a contradictory way. Pure: the
    * config loader calls it to validate before anything opens.

@@ -22,13 +22,15 @@ export type StoreSettings = Intersection<SettingsOf<Factory>>;
 export interface ChosenStore {
   /** The chosen store's name ("sqlite", "redis"). */
   readonly kind: string;
+  /** Whether several processes may serve it at once (the factory's `sharedByProcesses`). */
+  readonly sharedByProcesses: boolean;
   /** Opens it. */
   open(deps: OpenDeps): Promise<OpenedStore>;
 }
 
 function choose<S, P>(factory: StoreFactory<S, P>, settings: S): ChosenStore | null {
   const parsed = factory.parse(settings);
-  return parsed === null ? null : { kind: factory.kind, open: (deps) => factory.open(parsed, deps) };
+  return parsed === null ? null : { kind: factory.kind, sharedByProcesses: factory.sharedByProcesses, open: (deps) => factory.open(parsed, deps) };
 }
 
 /**

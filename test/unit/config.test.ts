@@ -2,6 +2,7 @@
 // the precedence between them, and error messages that name the bad setting.
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, DEFAULT_CONFIG, SETTINGS, loadConfig } from '../../src/config.js';
@@ -97,6 +98,12 @@ const LIMITS: Record<keyof Config, { good: Array<[string, unknown]>; bad: string
   sqsAccountId: { good: [['123456789012', '123456789012']], bad: ['12345678901', '1234567890123', 'abcdefghijkl', ''] },
   sqsRegion: { good: [['eu-west-1', 'eu-west-1'], ['a'.repeat(32), 'a'.repeat(32)]], bad: ['EU', 'a'.repeat(33), ''] },
   sqsBaseUrl: { good: [['https://mq.example.com/', 'https://mq.example.com'], ['http://h:8080/p', 'http://h:8080/p']], bad: ['ftp://h', 'http://h/?a=1', 'http://u:p@h', 'nope', ''] },
+  // More than one worker needs a store several processes share: the SQLite refusal is tested below.
+  workers: {
+    good: [['1', 1], ['64', 64], ['auto', Math.min(64, availableParallelism())]],
+    bad: ['0', '65', '1.5', 'x', 'AUTO', ''],
+    needs: { redis: 'redis://127.0.0.1:6379/0' },
+  },
 };
 
 describe('loadConfig', () => {
@@ -157,7 +164,20 @@ describe('loadConfig', () => {
       sqsAccountId: '000000000000',
       sqsRegion: 'us-east-1',
       sqsBaseUrl: null,
+      workers: 1,
     });
+  });
+
+  it('refuses more than one worker on SQLite, saying why and pointing to Redis', () => {
+    for (const flags of [{ workers: '2' }, { workers: '64', 'data-dir': '/var/lib/restmq' }]) {
+      assert.throws(
+        () => loadConfig({ flags, env: {} }),
+        (err: unknown) => err instanceof ConfigError && /^--workers \d+ needs a store several processes can share/.test(err.message) && err.message.includes('sqlite') && err.message.includes('--redis'),
+      );
+    }
+    assert.throws(() => loadConfig({ flags: {}, env: { RESTMQ_WORKERS: '2' } }), errorNaming('--workers 2 needs a store'));
+    assert.equal(loadConfig({ flags: { workers: '1' }, env: {} }).workers, 1);
+    assert.equal(loadConfig({ flags: { workers: '2', 'redis-cluster': 'h:7000' }, env: {} }).workers, 2);
   });
 
   it('refuses a headers timeout longer than the request timeout, naming both', () => {

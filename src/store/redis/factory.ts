@@ -19,6 +19,7 @@ export interface ParsedRedisSettings {
 /** Opens the Redis store and its pub/sub signal bus. */
 export const redisFactory: StoreFactory<RedisSettings, ParsedRedisSettings> = {
   kind: 'redis',
+  sharedByProcesses: true,
   parse(settings) {
     const target = redisTarget(settings);
     if (target === null) return null;

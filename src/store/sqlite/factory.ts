@@ -17,6 +17,7 @@ export interface SqliteSettings {
 /** Opens the embedded store; always selected, so it comes last in open.ts. */
 export const sqliteFactory: StoreFactory<SqliteSettings, SqliteSettings> = {
   kind: 'sqlite',
+  sharedByProcesses: false, // one process owns the file and its group commit
   parse: (settings) => ({ dataDir: settings.dataDir, sync: settings.sync }),
   open: (parsed, deps) =>
     Promise.resolve({
