@@ -14,6 +14,7 @@ import { rabbitmqSuite } from './suites/peers.js';
 import { sqliteDepthSuite } from './suites/sqlite-depth.js';
 import { sqsSuite } from './suites/sqs.js';
 import { streamingSuite } from './suites/streaming.js';
+import { workersSuite } from './suites/workers.js';
 
 /** The suites `npm run bench` runs. */
 export const SUITES: readonly BenchSuite[] = [
@@ -26,6 +27,7 @@ export const SUITES: readonly BenchSuite[] = [
   sqliteDepthSuite,
   accessSuite,
   sqsSuite,
+  workersSuite,
 ];
 
 /** Peers measured only when asked (`--peers`, or `--only rabbitmq`): they need a RabbitMQ on this machine. */

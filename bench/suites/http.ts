@@ -17,7 +17,8 @@ import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
 /** The value every benchmark publishes: 64 bytes, a typical small job. */
 export const PAYLOAD = 'x'.repeat(64);
 
-const PUBLISH_QUEUE = 'bench-publish';
+/** The queue the publish phase fills. */
+export const PUBLISH_QUEUE = 'bench-publish';
 /** The queue the pop phase drains; pre-filled before the daemon starts. */
 export const POP_QUEUE = 'bench-pop';
 /** Pipeline depth of the pipelined redis-benchmark baseline. */
