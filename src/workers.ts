@@ -181,8 +181,11 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       const how = signal === null ? `exit code ${code ?? '?'}` : `signal ${signal}`;
       const pid = worker.process.pid ?? '?';
       if (stopping) {
-        if (code !== 0) exitCode = 1;
-        if (code !== 0) logger.warn({ worker: worker.id }, `worker ${worker.id} (pid ${pid}) ended with ${how}`);
+        // One that never served was stopped by its signal while starting: nothing to drain.
+        if (code !== 0 && wasServing) {
+          exitCode = 1;
+          logger.warn({ worker: worker.id }, `worker ${worker.id} (pid ${pid}) ended with ${how}`);
+        }
         settleIfGone();
         return;
       }
