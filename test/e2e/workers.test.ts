@@ -177,6 +177,13 @@ describe('--workers 2 over one Redis', { timeout: 120_000 }, () => {
     for (const c of all) c.close();
   });
 
+  it('passes SIGHUP on to every worker as a reload', async () => {
+    const reloads = (): number => daemon.output().split('\n').filter((l) => l.includes('"msg":"reloading"') && l.includes('"from":"primary"')).length;
+    process.kill(daemon.pid, 'SIGHUP');
+    await waitFor('both workers to reload', () => reloads() === 2, 10_000);
+    assert.equal(await healthPid(daemon.url, false) > 0, true, 'still serving');
+  });
+
   it('replaces a worker killed with SIGKILL while the port keeps answering', async () => {
     const [victim, survivor] = pids as [number, number];
     process.kill(victim, 'SIGKILL');
@@ -197,12 +204,12 @@ describe('--workers 2 over one Redis', { timeout: 120_000 }, () => {
     const pollA = await pinned(pidA);
     const watchA = await pinned(pidA);
     const queue = queueName('wdrain');
-    const polled = call(`${daemon.url}/q/${queue}?wait=30`, pollA);
+    const polled = call(`${daemon.url}/q/${queue}?wait=20`, pollA);
     await waitFor('the long poll to park', async () => (await consumers(watchA, queue)).long_poll === 1);
     const started = Date.now();
     const code = await daemon.stop();
     assert.equal(code, 0, daemon.output());
-    const answer = await polled; // answered by the drain, not cut and not held for 30 s
+    const answer = await polled; // answered by the drain, not cut and not held for 20 s
     assert.ok(answer.status === 204 || answer.status === 503, `the parked poll answered ${answer.status}`);
     assert.ok(Date.now() - started < 15_000);
     const stopped = daemon.output().split('\n').filter((l) => l.includes('"msg":"stopped"'));

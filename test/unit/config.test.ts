@@ -169,7 +169,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses more than one worker on SQLite, saying why and pointing to Redis', () => {
-    for (const flags of [{ workers: '2' }, { workers: '64', 'data-dir': '/var/lib/restmq' }]) {
+    for (const flags of [{ workers: '2' }, { workers: '64', 'data-dir': '/var/lib/restmq' }] as Record<string, string>[]) {
       assert.throws(
         () => loadConfig({ flags, env: {} }),
         (err: unknown) => err instanceof ConfigError && /^--workers \d+ needs a store several processes can share/.test(err.message) && err.message.includes('sqlite') && err.message.includes('--redis'),
