@@ -4,7 +4,8 @@
  * decide its optimisations on a shared machine. The two phases alternate R times; the
  * answer is the median req/s and the median daemon CPU µs per 2xx answer of each, and
  * their ratio. With `--profile` the daemon runs under `node --cpu-prof` and a summary of
- * where its CPU went follows (the profiler slows it: read shares, not figures).
+ * where its CPU went follows (the profiler slows it: read shares, not figures). `--only
+ * SendMessage` runs that phase alone (for its profile).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'restmq-sqs-cost-'));
   const profiles = join(root, 'profiles');
   try {
-    const server = await startCliServer({ dataDir: join(root, 'data'), sync: 'full', nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [] });
+    const server = await startCliServer({ dataDir: join(root, 'data'), sync: 'full', nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profiles, ...(process.env.SQS_COST_NODE_ARGS ?? '').split(' ').filter(Boolean)] : [] });
     const rows: Record<string, { rps: number[]; us: number[] }> = { 'POST /q': { rps: [], us: [] }, SendMessage: { rps: [], us: [] } };
     try {
       const created = await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': JSON_TYPE, 'x-amz-target': 'AmazonSQS.CreateQueue' }, body: JSON.stringify({ QueueName: 'cost-sqs' }) });
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
         'POST /q': { url: `${server.url}/q/cost-sqs`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `value=${PAYLOAD}`, connections: 50, seconds },
         SendMessage: { url: `${server.url}/`, method: 'POST', headers: { 'content-type': JSON_TYPE, 'x-amz-target': 'AmazonSQS.SendMessage' }, body: JSON.stringify({ QueueUrl, MessageBody: PAYLOAD }), connections: 50, seconds },
       };
+      // `--only SendMessage` (or `POST /q`) measures, and profiles, that phase alone.
+      const only = arg('only', '');
+      if (only !== '') for (const label of Object.keys(specs)) if (label !== only) delete specs[label];
       for (const spec of Object.values(specs)) await runLoad({ ...spec, seconds: 1 });
       for (let r = 0; r < repeats; r++) {
         for (const [label, spec] of Object.entries(specs)) {
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
     for (const [label, row] of Object.entries(rows)) {
       process.stdout.write(`${label}: median ${Math.round(median(row.rps))} req/s (${row.rps.map(Math.round).join(', ')}), median ${Math.round(median(row.us))} µs daemon CPU per request (${row.us.map(Math.round).join(', ')})\n`);
     }
-    process.stdout.write(`SendMessage / POST /q: ${(median(send.rps) / median(post.rps)).toFixed(2)}× req/s, ${(median(send.us) / median(post.us)).toFixed(2)}× CPU per request\n`);
+    if (post.rps.length > 0 && send.rps.length > 0) process.stdout.write(`SendMessage / POST /q: ${(median(send.rps) / median(post.rps)).toFixed(2)}× req/s, ${(median(send.us) / median(post.us)).toFixed(2)}× CPU per request\n`);
     if (profile) {
       for (const file of readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'))) process.stdout.write(`\n${renderProfile(join(profiles, file))}\n`);
     }
