@@ -251,7 +251,7 @@ export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRoute
   const services: SqsServices = {
     backend,
     naming: settings.naming,
-    extras: new QueueExtras(),
+    extras: new QueueExtras(backend),
     moves: new MoveTasks(backend),
     maxMessageBytes: settings.maxMessageBytes,
   };
