@@ -271,21 +271,18 @@ export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRoute
       formBodyParser(request, body as Buffer, done);
     });
     scope.setErrorHandler((err, request, reply) => sendSqsError(request, reply, err));
-    scope.addHook('preHandler', (request, _reply, done) => {
-      try {
-        checkSignature(settings, request);
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
     // Every action checks its own right on the queue it names (like the JSON protocol's commands);
-    // an access key's signature is verified above, once the body is read.
+    // an access key's signature is verified first thing in the handler, once the body is read
+    // (not in a hook: a hook costs every request, and without an ACL the check returns at once).
     const access = { config: { ...produces('commands').config, sigv4: true as const } };
     for (const protocol of ['json', 'query'] as const) {
-      scope.post('/', { ...access, constraints: { sqs: protocol } }, (request, reply) => handle(services, request, reply, null, protocol === 'json'));
+      scope.post('/', { ...access, constraints: { sqs: protocol } }, (request, reply) => {
+        checkSignature(settings, request);
+        return handle(services, request, reply, null, protocol === 'json');
+      });
     }
     scope.post<{ Params: { account: string; queue: string } }>('/:account(^[0-9]{12}$)/:queue', access, (request, reply) => {
+      checkSignature(settings, request);
       if (request.params.account !== settings.naming.accountId) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
       return handle(services, request, reply, request.params.queue, isJson(request));
     });
