@@ -35,7 +35,17 @@ export interface QueueSettings {
   readonly maxLength: number | null;
   /** How long a dedup id is remembered, seconds; 0 turns deduplication off. @default 300 */
   readonly dedupWindowSeconds: number;
+  /**
+   * Opaque text a transport keeps with the queue (the SQS adapter's tags and attributes
+   * RestMQ has no setting for, as JSON), so it survives restarts and is shared by every
+   * daemon on the store. The store neither reads nor checks it; the transport bounds it to
+   * {@link MAX_QUEUE_EXTRA_BYTES} and validates it when read. null when never set. @default null
+   */
+  readonly extra: string | null;
 }
+
+/** Most UTF-8 bytes of a queue's {@link QueueSettings.extra}. */
+export const MAX_QUEUE_EXTRA_BYTES = 65536;
 
 /** Settings of a queue nobody has configured yet. */
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
@@ -48,6 +58,7 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   ttlSeconds: null,
   maxLength: null,
   dedupWindowSeconds: 300,
+  extra: null,
 };
 
 /** Suffix of the default dead-letter queue's name. */

@@ -7,7 +7,7 @@
 import type { QueueConfig } from '../core/broker.js';
 import type { QueueSettings, QueueStats } from '../core/types.js';
 import { SqsError } from './errors.js';
-import type { QueueExtras } from './queue-extras.js';
+import type { Extras } from './queue-extras.js';
 import { queueArn, queueOfArn } from './queue-urls.js';
 import type { QueueNaming } from './queue-urls.js';
 
@@ -29,7 +29,7 @@ const RANGES: Record<string, readonly [number, number]> = {
   KmsDataKeyReusePeriodSeconds: [60, 86_400],
 };
 
-/** Accepted, kept (in memory) and answered, with no effect on delivery. */
+/** Accepted, kept (in the store, beside the queue's settings) and answered; only the last two have an effect. */
 const KEPT = new Set(['Policy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled', 'MaximumMessageSize', 'ReceiveMessageWaitTimeSeconds']);
 
 /** Attributes of FIFO queues (not supported yet). */
@@ -113,7 +113,7 @@ export function queueAttributes(
   queue: string,
   config: QueueConfig,
   stats: QueueStats | null,
-  extras: QueueExtras,
+  extras: Extras,
   serverMaxBytes: number,
 ): Record<string, string> {
   const { settings } = config;
@@ -126,16 +126,16 @@ export function queueAttributes(
     CreatedTimestamp: created,
     LastModifiedTimestamp: created,
     VisibilityTimeout: String(settings.leaseSeconds),
-    MaximumMessageSize: extras.attribute(queue, 'MaximumMessageSize') ?? String(Math.min(serverMaxBytes, MAX_SQS_MESSAGE_BYTES)),
+    MaximumMessageSize: extras.attributes.MaximumMessageSize ?? String(Math.min(serverMaxBytes, MAX_SQS_MESSAGE_BYTES)),
     MessageRetentionPeriod: String(settings.ttlSeconds ?? NO_RETENTION_REPORTED),
     DelaySeconds: String(settings.delaySeconds),
-    ReceiveMessageWaitTimeSeconds: extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds') ?? '0',
+    ReceiveMessageWaitTimeSeconds: extras.attributes.ReceiveMessageWaitTimeSeconds ?? '0',
     SqsManagedSseEnabled: 'false',
   };
   if (settings.maxAttempts > 0) {
     out.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: queueArn(naming, config.deadLetterQueue), maxReceiveCount: settings.maxAttempts });
   }
-  for (const [name, value] of extras.of(queue).attributes) out[name] = value;
+  for (const [name, value] of Object.entries(extras.attributes)) out[name] = value;
   return out;
 }
 

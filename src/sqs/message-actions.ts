@@ -36,17 +36,16 @@ const SYSTEM_ATTRIBUTES = new Set([
 ]);
 
 /** Largest message of `queue`: its MaximumMessageSize, else the server's. */
-function maxBytes(ctx: ActionContext, queue: string): number {
-  const attribute = ctx.extras.attribute(queue, 'MaximumMessageSize');
+async function maxBytes(ctx: ActionContext, queue: string): Promise<number> {
+  const attribute = await ctx.extras.attribute(queue, 'MaximumMessageSize');
   return attribute === undefined ? Math.min(ctx.maxMessageBytes, MAX_SQS_MESSAGE_BYTES) : Math.min(Number(attribute), ctx.maxMessageBytes);
 }
 
 /** One message to publish, checked as SQS checks a SendMessage or a batch entry. */
-function message(ctx: ActionContext, queue: string, input: Input): PublishInput & { md5: string; md5OfAttributes?: string } {
+function message(limit: number, input: Input): PublishInput & { md5: string; md5OfAttributes?: string } {
   const body = input.MessageBody;
   if (body === undefined || body === null || body === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
   if (typeof body !== 'string') throw new SqsError('InvalidParameterValue', 'Value for parameter MessageBody must be a string.');
-  const limit = maxBytes(ctx, queue);
   const { attributes, bytes: attributeBytes } = parseMessageAttributes(input.MessageAttributes);
   if ((body.length * 3 > limit || attributeBytes > 0) && Buffer.byteLength(body, 'utf8') + attributeBytes > limit) {
     throw new SqsError('InvalidParameterValue', `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
@@ -72,7 +71,7 @@ function message(ctx: ActionContext, queue: string, input: Input): PublishInput 
 
 const sendMessage: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, rightOf('publishBatch'));
-  const entry = message(ctx, queue, input);
+  const entry = message(await maxBytes(ctx, queue), input);
   const [result] = await ctx.backend.publishBatch(queue, [entry]);
   return { MessageId: result?.key, MD5OfMessageBody: entry.md5, ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }) };
 };
@@ -102,10 +101,11 @@ const sendMessageBatch: Action = async (ctx, input) => {
   }
   const failed: Record<string, unknown>[] = [];
   const valid: { id: string; entry: ReturnType<typeof message> }[] = [];
+  const limit = await maxBytes(ctx, queue);
   for (const e of entries) {
     const id = e.Id as string;
     try {
-      valid.push({ id, entry: message(ctx, queue, e) });
+      valid.push({ id, entry: message(limit, e) });
     } catch (err) {
       if (!isSqsError(err)) throw err;
       failed.push(failure(id, err));
@@ -141,7 +141,7 @@ const receiveMessage: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, rightOf('receive'));
   const count = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
   const visibility = optionalInteger(input, 'VisibilityTimeout', 0, 43_200);
-  const wait = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? Number(ctx.extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds') ?? 0);
+  const wait = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? Number((await ctx.extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds')) ?? 0);
   const names = [...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')];
   const attributeNames = stringList(input, 'MessageAttributeNames');
   const taken = (await ctx.backend.receive(queue, {

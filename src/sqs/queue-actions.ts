@@ -9,6 +9,8 @@ import { mustExist, rightOf, targetQueue } from './context.js';
 import { SqsError } from './errors.js';
 import type { Input } from './input.js';
 import { optionalInteger, optionalString, requiredString, stringList, stringMap } from './input.js';
+import { parseExtras, serializeExtras } from './queue-extras.js';
+import type { Extras } from './queue-extras.js';
 import { queueArn, queueOfArn, queueUrl } from './queue-urls.js';
 
 const SQS_QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -18,25 +20,30 @@ const MAX_TAGS = 50;
 
 async function attributesOf(ctx: ActionContext, queue: string): Promise<Record<string, string>> {
   const [config, stats] = await Promise.all([ctx.backend.config(queue), ctx.backend.stats(queue)]);
-  return queueAttributes(ctx.naming, queue, config, stats, ctx.extras, ctx.maxMessageBytes);
+  const extras = ctx.extras.remember(queue, parseExtras(config.settings.extra));
+  return queueAttributes(ctx.naming, queue, config, stats, extras, ctx.maxMessageBytes);
 }
 
-function keep(ctx: ActionContext, queue: string, kept: Record<string, string>): void {
-  const attributes = ctx.extras.of(queue).attributes;
+/** `extras` with the kept attributes applied ('' deletes one). */
+function keep(extras: Extras, kept: Record<string, string>): Extras {
+  const attributes = { ...extras.attributes };
   for (const [name, value] of Object.entries(kept)) {
-    if (value === '') attributes.delete(name);
-    else attributes.set(name, value);
+    if (value === '') delete attributes[name];
+    else attributes[name] = value;
   }
+  return { attributes, tags: extras.tags };
 }
 
-function addTags(ctx: ActionContext, queue: string, tags: Record<string, string>): void {
-  const held = ctx.extras.of(queue).tags;
-  const keys = new Set([...held.keys(), ...Object.keys(tags)]);
+/** `extras` with `tags` added. */
+function addTags(extras: Extras, tags: Record<string, string>): Extras {
+  const held = { ...extras.tags };
+  const keys = new Set([...Object.keys(held), ...Object.keys(tags)]);
   if (keys.size > MAX_TAGS) throw new SqsError('InvalidParameterValue', `Too many tags: a queue holds at most ${MAX_TAGS}.`);
   for (const [key, value] of Object.entries(tags)) {
     if (key.length < 1 || key.length > 128 || value.length > 256) throw new SqsError('InvalidParameterValue', `Tag ${key.slice(0, 128)} is invalid: keys are 1-128 characters, values at most 256.`);
-    held.set(key, value);
+    held[key] = value;
   }
+  return { attributes: extras.attributes, tags: held };
 }
 
 const createQueue: Action = async (ctx, input) => {
@@ -55,9 +62,11 @@ const createQueue: Action = async (ctx, input) => {
     }
   } else {
     // A new queue gets SQS's defaults where RestMQ's differ: no redrive, a 4-day retention.
-    await ctx.backend.configure(name, { maxAttempts: 0, ttlSeconds: DEFAULT_RETENTION_SECONDS, ...change.patch });
-    keep(ctx, name, change.kept);
-    addTags(ctx, name, tags);
+    // Its extras go in the same write, so a queue never exists without them.
+    const extras = addTags(keep(parseExtras(null), change.kept), tags);
+    const extra = serializeExtras(extras);
+    await ctx.backend.configure(name, { maxAttempts: 0, ttlSeconds: DEFAULT_RETENTION_SECONDS, ...change.patch, extra });
+    ctx.extras.remember(name, parseExtras(extra));
   }
   return { QueueUrl: queueUrl(ctx.naming, ctx.origin, name) };
 };
@@ -99,7 +108,7 @@ const setQueueAttributes: Action = async (ctx, input) => {
   const change = parseAttributes(ctx.naming, queue, stringMap(input, 'Attributes'));
   await mustExist(ctx, queue);
   if (Object.keys(change.patch).length > 0) await ctx.backend.configure(queue, change.patch);
-  keep(ctx, queue, change.kept);
+  if (Object.keys(change.kept).length > 0) await ctx.extras.update(queue, (extras) => keep(extras, change.kept));
   return {};
 };
 
@@ -123,7 +132,7 @@ const tagQueue: Action = async (ctx, input) => {
   if (input.Tags === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter Tags.');
   const tags = stringMap(input, 'Tags');
   await mustExist(ctx, queue);
-  addTags(ctx, queue, tags);
+  await ctx.extras.update(queue, (extras) => addTags(extras, tags));
   return {};
 };
 
@@ -132,15 +141,18 @@ const untagQueue: Action = async (ctx, input) => {
   if (input.TagKeys === undefined) throw new SqsError('MissingParameter', 'The request must contain the parameter TagKeys.');
   const keys = stringList(input, 'TagKeys');
   await mustExist(ctx, queue);
-  const held = ctx.extras.of(queue).tags;
-  for (const key of keys) held.delete(key);
+  await ctx.extras.update(queue, (extras) => {
+    const held = { ...extras.tags };
+    for (const key of keys) delete held[key];
+    return { attributes: extras.attributes, tags: held };
+  });
   return {};
 };
 
 const listQueueTags: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, rightOf('config'));
   await mustExist(ctx, queue);
-  const tags = Object.fromEntries(ctx.extras.of(queue).tags);
+  const { tags } = await ctx.extras.read(queue);
   return Object.keys(tags).length === 0 ? {} : { Tags: tags };
 };
 

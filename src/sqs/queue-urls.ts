@@ -27,8 +27,25 @@ export function queueUrl(naming: QueueNaming, origin: string, queue: string): st
   return `${base}/${naming.accountId}/${segment(queue)}`;
 }
 
+/** Most URLs remembered by {@link queueOfUrl}; the whole memory is dropped when it is full. */
+const URL_MEMORY = 1024;
+
+/** Queue names of URLs parsed before, per naming: a client sends the same QueueUrl on every message. */
+const parsedUrls = new WeakMap<QueueNaming, Map<string, string>>();
+
 /** The queue a queue URL names; throws `QueueDoesNotExist` for another account or a malformed URL. */
 export function queueOfUrl(naming: QueueNaming, url: string): string {
+  let memory = parsedUrls.get(naming);
+  const known = memory?.get(url);
+  if (known !== undefined) return known;
+  const queue = parseQueueUrl(naming, url);
+  if (memory === undefined) parsedUrls.set(naming, (memory = new Map<string, string>()));
+  if (memory.size >= URL_MEMORY) memory.clear();
+  memory.set(url, queue);
+  return queue;
+}
+
+function parseQueueUrl(naming: QueueNaming, url: string): string {
   let path: string;
   try {
     path = new URL(url).pathname;

@@ -22,6 +22,7 @@ import { formBodyParser, utf8Text } from '../http/text-input.js';
 import type { AccessControl } from '../access/access-control.js';
 import { allows } from '../access/policy.js';
 import { produces } from '../access/rights.js';
+import type { Right } from '../access/rights.js';
 import { operationsBackend } from './backend.js';
 import { rightOf } from './context.js';
 import type { Action, ActionContext, SqsServices } from './context.js';
@@ -157,8 +158,64 @@ function parseJsonBody(request: FastifyRequest, body: Buffer): Input {
   return parsed as Input;
 }
 
-async function handle(services: SqsServices, request: FastifyRequest, reply: FastifyReply, pathQueue: string | null): Promise<FastifyReply> {
-  const json = isJson(request);
+/**
+ * One request's action context. A class rather than a literal of closures, and the origin
+ * computed on first use (only queue URLs need it): SendMessage is the hot path.
+ */
+class RequestContext implements ActionContext {
+  readonly backend: SqsServices['backend'];
+  readonly naming: SqsServices['naming'];
+  readonly extras: SqsServices['extras'];
+  readonly moves: SqsServices['moves'];
+  readonly maxMessageBytes: number;
+  /** Queues an admin right was checked on, for the audit. */
+  administered: string[] | null = null;
+  private signal: AbortSignal | null = null;
+
+  constructor(
+    services: SqsServices,
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly pathQueue: string | null,
+    private readonly action: string,
+  ) {
+    this.backend = services.backend;
+    this.naming = services.naming;
+    this.extras = services.extras;
+    this.moves = services.moves;
+    this.maxMessageBytes = services.maxMessageBytes;
+  }
+
+  get origin(): string {
+    return `${this.request.protocol}://${this.request.host}`;
+  }
+
+  authorize(right: Right, queue: string): void {
+    const principal = this.request.principal;
+    if (principal === null) return;
+    commandAuthorizer(this.request)(right, queue);
+    if (right === 'admin') (this.administered ??= []).push(queue);
+  }
+
+  mayList(queue: string): boolean {
+    return mayList(this.request, queue);
+  }
+
+  authorizeListing(): void {
+    const principal = this.request.principal;
+    if (principal !== null && !allows(principal, rightOf('listQueues'), null)) {
+      audit(this.request, 'refused', { queue: null, code: 'forbidden', reason: `${principal.name} lacks consume on any queue`, action: this.action });
+      throw new SqsError('AccessDenied', `${principal.name} may not list queues`);
+    }
+  }
+
+  abortSignal(): AbortSignal {
+    this.signal ??= clientGone(this.reply);
+    return this.signal;
+  }
+}
+
+async function handle(services: SqsServices, request: FastifyRequest, reply: FastifyReply, pathQueue: string | null, json: boolean): Promise<FastifyReply> {
   let action: string;
   let input: Input;
   if (json) {
@@ -173,31 +230,11 @@ async function handle(services: SqsServices, request: FastifyRequest, reply: Fas
   if (run === undefined) {
     throw new SqsError('UnknownOperationException', json ? `Unknown operation ${action.slice(0, 100)}.` : `The action ${action.slice(0, 100)} is not valid for this endpoint.`);
   }
-  const check = commandAuthorizer(request);
-  let signal: AbortSignal | undefined;
-  const administered: string[] = [];
-  const ctx: ActionContext = {
-    ...services,
-    origin: `${request.protocol}://${request.host}`,
-    pathQueue,
-    authorize: (right, queue) => {
-      check(right, queue);
-      if (right === 'admin') administered.push(queue);
-    },
-    mayList: (queue) => mayList(request, queue),
-    authorizeListing: () => {
-      const principal = request.principal;
-      if (principal !== null && !allows(principal, rightOf('listQueues'), null)) {
-        audit(request, 'refused', { queue: null, code: 'forbidden', reason: `${principal.name} lacks consume on any queue`, action });
-        throw new SqsError('AccessDenied', `${principal.name} may not list queues`);
-      }
-    },
-    abortSignal: () => (signal ??= clientGone(reply)),
-  };
+  const ctx = new RequestContext(services, request, reply, pathQueue, action);
   const output = await run(ctx, input);
   // Admin actions leave an audit line each, as admin routes do.
-  if (request.principal !== null) {
-    for (const queue of administered) audit(request, 'admin', { queue, action });
+  if (ctx.administered !== null) {
+    for (const queue of ctx.administered) audit(request, 'admin', { queue, action });
   }
   const id = requestId(request);
   reply.header('x-amzn-RequestId', id);
@@ -214,7 +251,7 @@ export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRoute
   const services: SqsServices = {
     backend,
     naming: settings.naming,
-    extras: new QueueExtras(),
+    extras: new QueueExtras(backend),
     moves: new MoveTasks(backend),
     maxMessageBytes: settings.maxMessageBytes,
   };
@@ -234,23 +271,20 @@ export async function registerSqsRoutes(app: FastifyInstance, settings: SqsRoute
       formBodyParser(request, body as Buffer, done);
     });
     scope.setErrorHandler((err, request, reply) => sendSqsError(request, reply, err));
-    scope.addHook('preHandler', (request, _reply, done) => {
-      try {
-        checkSignature(settings, request);
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
     // Every action checks its own right on the queue it names (like the JSON protocol's commands);
-    // an access key's signature is verified above, once the body is read.
+    // an access key's signature is verified first thing in the handler, once the body is read
+    // (not in a hook: a hook costs every request, and without an ACL the check returns at once).
     const access = { config: { ...produces('commands').config, sigv4: true as const } };
     for (const protocol of ['json', 'query'] as const) {
-      scope.post('/', { ...access, constraints: { sqs: protocol } }, (request, reply) => handle(services, request, reply, null));
+      scope.post('/', { ...access, constraints: { sqs: protocol } }, (request, reply) => {
+        checkSignature(settings, request);
+        return handle(services, request, reply, null, protocol === 'json');
+      });
     }
     scope.post<{ Params: { account: string; queue: string } }>('/:account(^[0-9]{12}$)/:queue', access, (request, reply) => {
+      checkSignature(settings, request);
       if (request.params.account !== settings.naming.accountId) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
-      return handle(services, request, reply, request.params.queue);
+      return handle(services, request, reply, request.params.queue, isJson(request));
     });
     done();
   });

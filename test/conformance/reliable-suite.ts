@@ -300,11 +300,11 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
 
       it('stores and reports every setting', async () => {
         const queue = q();
-        const patch = { leaseSeconds: 45, maxAttempts: 3, deadLetter: 'elsewhere', delaySeconds: 2, ttlSeconds: 600, maxLength: 10, dedupWindowSeconds: 30 };
+        const patch = { leaseSeconds: 45, maxAttempts: 3, deadLetter: 'elsewhere', delaySeconds: 2, ttlSeconds: 600, maxLength: 10, dedupWindowSeconds: 30, extra: '{"k":"v"}' };
         const out = await store.queues.updateSettings(queue, patch, T0);
         assert.deepEqual(out, { policy: 'broadcast', status: 'started', ...patch });
-        const back = await store.queues.updateSettings(queue, { deadLetter: null, maxLength: null, ttlSeconds: null }, T0);
-        assert.deepEqual([back.deadLetter, back.maxLength, back.ttlSeconds], [null, null, null]);
+        const back = await store.queues.updateSettings(queue, { deadLetter: null, maxLength: null, ttlSeconds: null, extra: null }, T0);
+        assert.deepEqual([back.deadLetter, back.maxLength, back.ttlSeconds, back.extra], [null, null, null, null]);
       });
 
       it('drops a queue entirely: messages, settings, dedup memory and numbering', async () => {

@@ -115,6 +115,22 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       assert.ok((await store.queues.list()).includes(queue));
     });
 
+    it("keeps a transport's extra text with the settings, byte for byte, until changed, cleared or dropped", async () => {
+      const queue = q();
+      assert.equal((await store.queues.settings(queue)).extra, null);
+      const extra = JSON.stringify({ tags: { 'té st': '✓ 🚀' }, attributes: { Policy: 'x'.repeat(20_000) } });
+      assert.equal((await store.queues.updateSettings(queue, { extra }, T0)).extra, extra);
+      // Other settings leave it alone, and it leaves them alone.
+      const after = await store.queues.updateSettings(queue, { leaseSeconds: 7 }, T0);
+      assert.deepEqual(after, { ...DEFAULT_QUEUE_SETTINGS, leaseSeconds: 7, extra });
+      assert.equal((await store.queues.settings(queue)).extra, extra);
+      await store.queues.updateSettings(queue, { extra: null }, T0);
+      assert.equal((await store.queues.settings(queue)).extra, null);
+      await store.queues.updateSettings(queue, { extra: '{}' }, T0);
+      await store.queues.drop(queue);
+      assert.equal((await store.queues.settings(queue)).extra, null);
+    });
+
     it('creates queues on first message and reports stats', async () => {
       const queue = q();
       assert.equal(await store.queues.stats(queue, T0), null);

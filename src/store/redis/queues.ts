@@ -23,6 +23,7 @@ const FIELDS = {
   ttlSeconds: 'ttl',
   maxLength: 'max_length',
   dedupWindowSeconds: 'dedup_window',
+  extra: 'extra',
 } as const satisfies Record<keyof QueueSettings, string>;
 
 const ORDER = Object.keys(FIELDS) as (keyof QueueSettings)[];
@@ -55,7 +56,7 @@ function integerOf(reply: unknown, fallback: number, what: string): number {
 /** Settings from the meta fields in {@link ORDER}. */
 function settingsOf(values: readonly unknown[]): QueueSettings {
   const d = DEFAULT_QUEUE_SETTINGS;
-  const [policy, status, lease, maxAttempts, deadLetter, delay, ttl, maxLength, window] = values;
+  const [policy, status, lease, maxAttempts, deadLetter, delay, ttl, maxLength, window, extra] = values;
   return {
     policy: policyOf(policy),
     status: statusOf(status),
@@ -66,6 +67,7 @@ function settingsOf(values: readonly unknown[]): QueueSettings {
     ttlSeconds: numberOr(ttl, d.ttlSeconds, 'ttl'),
     maxLength: numberOr(maxLength, d.maxLength, 'max_length'),
     dedupWindowSeconds: integerOf(window, d.dedupWindowSeconds, 'dedup_window'),
+    extra: extra === null || extra === undefined || extra === '' ? d.extra : asString(extra, 'extra'),
   };
 }
 

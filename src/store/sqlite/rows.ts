@@ -33,6 +33,7 @@ export interface QueueRow {
   ttl_s: number | null;
   max_length: number | null;
   dedup_window_s: number;
+  extra: string | null;
   stored: number;
 }
 
@@ -49,6 +50,7 @@ export function settingsOf(row: QueueRow | undefined): QueueSettings {
     ttlSeconds: row.ttl_s,
     maxLength: row.max_length,
     dedupWindowSeconds: row.dedup_window_s,
+    extra: row.extra,
   };
 }
 

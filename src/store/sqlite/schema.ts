@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -91,6 +91,10 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
       through  INTEGER NOT NULL,
       dropping INTEGER NOT NULL
     ) WITHOUT ROWID;
+  `,
+  // A transport's opaque text per queue (QueueSettings.extra: SQS tags and attributes).
+  6: `
+    ALTER TABLE queues ADD COLUMN extra TEXT;
   `,
 };
 

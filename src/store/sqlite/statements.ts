@@ -20,6 +20,7 @@ export const SETTING_COLUMNS = {
   ttlSeconds: 'ttl_s',
   maxLength: 'max_length',
   dedupWindowSeconds: 'dedup_window_s',
+  extra: 'extra',
 } as const;
 
 /** A settings field the store keeps in a column. */
