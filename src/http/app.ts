@@ -147,11 +147,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   requireAccessDeclarations(app);
   app.decorateRequest('jsonpCallback', null);
+  app.decorateRequest('routeInfoCache', null);
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
   guardConnections(app, deps.connections);
   app.addHook('onRequest', (request, _reply, done) => {
+    // Most URLs have no %-escape in a query: no try, no parse.
+    const mark = request.url.indexOf('?');
+    if (mark === -1 || !request.url.includes('%', mark)) return done();
     try {
       assertUtf8Query(request.url);
       done();
