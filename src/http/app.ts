@@ -18,6 +18,7 @@ import { requireAccessDeclarations } from './guards/declarations.js';
 import { registerBrowserGuards } from './guards/browser.js';
 import type { BrowserPolicy } from './guards/browser-policy.js';
 import { StoreOutageLog } from './outage-log.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { guardConnections, serverTimeouts } from './guards/connections.js';
 import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
@@ -109,6 +110,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     return503OnClosing: false,
+    childLoggerFactory: lazyChildLogger,
     forceCloseConnections: 'idle',
     // request.ip is the socket peer unless that peer is a trusted proxy.
     trustProxy: deps.trustProxy === null ? false : [...deps.trustProxy],
