@@ -18,6 +18,7 @@ import { requireAccessDeclarations } from './guards/declarations.js';
 import { registerBrowserGuards } from './guards/browser.js';
 import type { BrowserPolicy } from './guards/browser-policy.js';
 import { StoreOutageLog } from './outage-log.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { guardConnections, serverTimeouts } from './guards/connections.js';
 import type { ConnectionSettings } from './guards/connections.js';
 import { errorBody, jsonpCallback, sendError, sendJson } from './render.js';
@@ -109,6 +110,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     return503OnClosing: false,
+    childLoggerFactory: lazyChildLogger,
     forceCloseConnections: 'idle',
     // request.ip is the socket peer unless that peer is a trusted proxy.
     trustProxy: deps.trustProxy === null ? false : [...deps.trustProxy],
@@ -147,11 +149,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   requireAccessDeclarations(app);
   app.decorateRequest('jsonpCallback', null);
+  app.decorateRequest('routeInfoCache', null);
   app.addHook('onRequest', (_request, _reply, done) => {
     done(deps.isDraining() ? new RestMQError('shutting_down') : undefined);
   });
   guardConnections(app, deps.connections);
   app.addHook('onRequest', (request, _reply, done) => {
+    // Most URLs have no %-escape in a query: no try, no parse.
+    const mark = request.url.indexOf('?');
+    if (mark === -1 || !request.url.includes('%', mark)) return done();
     try {
       assertUtf8Query(request.url);
       done();

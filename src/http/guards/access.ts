@@ -11,6 +11,7 @@ import type { Principal, Refusal, Verdict } from '../../access/policy.js';
 import { allows } from '../../access/policy.js';
 import type { Right, RouteAccess } from '../../access/rights.js';
 import { RestMQError } from '../../core/errors.js';
+import { routeInfo } from '../route-info.js';
 import { argument } from '../args.js';
 import { readCredentials } from './credentials.js';
 
@@ -27,7 +28,7 @@ export type Authorize = (right: Right, queue: string) => void;
 const ANONYMOUS: Principal = { kind: 'anonymous', name: 'anonymous' };
 
 function declaration(request: FastifyRequest): Exclude<RouteAccess, { public: true }> | null {
-  const access = request.routeOptions.config.access;
+  const access = routeInfo(request).config.access;
   if (access === undefined || 'public' in access) return null;
   return access;
 }
@@ -40,7 +41,7 @@ export function audit(request: FastifyRequest, event: 'refused' | 'admin', field
       principal: request.principal?.name ?? 'anonymous',
       address: request.ip,
       method: request.method,
-      route: request.routeOptions.url ?? null,
+      route: routeInfo(request).url ?? null,
       ...fields,
     },
     event === 'refused' ? 'access refused' : 'admin action',

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC } from '../../access/rights.js';
 import { RestMQError } from '../../core/errors.js';
+import { routeInfo } from '../route-info.js';
 import { PAGE_STYLE } from '../pages.js';
 import { hostAllowed, isForeign, originOf } from './browser-policy.js';
 import type { BrowserPolicy } from './browser-policy.js';
@@ -42,7 +43,7 @@ const PREFLIGHT_MAX_AGE = 600;
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
 function isPublic(request: FastifyRequest): boolean {
-  const access = request.routeOptions.config.access;
+  const access = routeInfo(request).config.access;
   // No declaration: the not-found handler, which serves nothing.
   return access === undefined || 'public' in access;
 }
@@ -54,10 +55,18 @@ function isPublic(request: FastifyRequest): boolean {
 export function registerBrowserGuards(app: FastifyInstance, policy: BrowserPolicy): void {
   app.decorateRequest('foreignPage', false);
   // Before fastify sees the request, so answers no hook reaches (a bad URL) carry it too.
-  app.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('x-content-type-options', 'nosniff'));
+  // Wrapping fastify's listener instead of adding a second one keeps node's one-listener
+  // emit (no listener array copied per request).
+  const handlers = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  app.server.removeAllListeners('request');
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    for (const handler of handlers) Reflect.apply(handler, app.server, [req, res]);
+  });
+  const hostVerdict = hostVerdicts(policy);
   app.addHook('onRequest', (request, reply, done) => {
     if (policy.cors !== null) void reply.header('vary', 'Origin');
-    if (!hostAllowed(policy, request.headers.host)) return done(new RestMQError('host_not_allowed'));
+    if (!hostVerdict(request.headers.host)) return done(new RestMQError('host_not_allowed'));
     request.foreignPage = isForeign(policy, request.headers, request.protocol, request.headers.host);
     if (request.foreignPage && !isPublic(request)) return done(new RestMQError('cross_site_refused'));
     corsHeaders(policy, request, reply);
@@ -82,6 +91,28 @@ export function registerBrowserGuards(app: FastifyInstance, policy: BrowserPolic
   if (policy.cors !== null) {
     app.options('*', PUBLIC, (request, reply) => preflight(policy, request, reply));
   }
+}
+
+/** Distinct Host values whose verdict is remembered; past it the memory starts over. */
+const HOST_VERDICTS = 256;
+
+/**
+ * {@link hostAllowed} remembering its verdict per Host value: clients send the same few
+ * Hosts on every request, and the check lowercases, matches a pattern and parses an IP.
+ * Bounded, so a client inventing Hosts cannot grow it.
+ */
+function hostVerdicts(policy: BrowserPolicy): (header: string | undefined) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (header) => {
+    if (header === undefined) return hostAllowed(policy, header);
+    let verdict = verdicts.get(header);
+    if (verdict === undefined) {
+      verdict = hostAllowed(policy, header);
+      if (verdicts.size >= HOST_VERDICTS) verdicts.clear();
+      verdicts.set(header, verdict);
+    }
+    return verdict;
+  };
 }
 
 /** Sets the CORS answer headers when the request's origin may read the answer. */

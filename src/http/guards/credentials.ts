@@ -7,6 +7,7 @@
 import { at } from '../../core/checked.js';
 import type { FastifyRequest } from 'fastify';
 import type { Credentials } from '../../access/policy.js';
+import { routeInfo } from '../route-info.js';
 
 /** The scheme of AWS Signature Version 4. */
 const SIGV4 = 'AWS4-HMAC-SHA256 ';
@@ -48,7 +49,7 @@ export function readCredentials(request: FastifyRequest, websocket: boolean): Cr
   const authorization = request.headers.authorization;
   if (authorization?.startsWith(SIGV4) === true) {
     // Only a route that verifies signatures (the SQS routes) may take one; elsewhere it would admit unverified.
-    if (request.routeOptions.config.sigv4 !== true) return { kind: 'malformed' };
+    if (routeInfo(request).config.sigv4 !== true) return { kind: 'malformed' };
     const id = /Credential=([A-Z0-9]{16,128})\//.exec(authorization);
     return id === null ? { kind: 'malformed' } : { kind: 'sigv4', accessKeyId: id[1] as string };
   }

@@ -104,8 +104,9 @@ export function gatePipelinedRequests(app: FastifyInstance, settings: PipelineSe
       line.running = false;
       void pump(socket, line);
     };
-    res.once('prefinish', answered);
-    res.once('close', answered);
+    // on, not once: `answered` runs once anyway, and once() would wrap it per request.
+    res.on('prefinish', answered);
+    res.on('close', answered);
     run();
   };
 

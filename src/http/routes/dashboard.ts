@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RestMQError } from '../../core/errors.js';
 import { PUBLIC } from '../../access/rights.js';
 import type { Operations } from '../../operations/index.js';
+import { routeInfo } from '../route-info.js';
 import { ConsumerRegistry } from '../../dashboard/consumers.js';
 import type { StreamTransport } from '../../dashboard/consumers.js';
 import { StatsSampler } from '../../dashboard/sampler.js';
@@ -58,7 +59,7 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset | 
 
 /** The streaming transport a request to a stream route opens, or null for other routes. */
 function streamTransport(request: FastifyRequest): StreamTransport | null {
-  const route = request.routeOptions.url;
+  const route = routeInfo(request).url;
   if (route === '/ws/:queue') return 'websocket';
   if (route === '/sse/:queue') return 'sse';
   if (route !== '/c/:queue') return null;

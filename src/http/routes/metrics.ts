@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Operations } from '../../operations/index.js';
+import { routeInfo } from '../route-info.js';
 import type { QueueStats } from '../../core/types.js';
 import type { PrometheusMetrics, Transport } from '../../metrics/prometheus.js';
 import { walBytes } from '../../metrics/prometheus.js';
@@ -26,7 +27,7 @@ export interface MetricsRouteSettings {
 
 /** The streaming transport a request to a stream route opens, or null for other routes. */
 function streamTransport(request: FastifyRequest): Exclude<Transport, 'long_poll'> | null {
-  const route = request.routeOptions.url;
+  const route = routeInfo(request).url;
   if (route === '/ws/:queue') return 'websocket';
   if (route === '/sse/:queue') return 'sse';
   if (route !== '/c/:queue') return null;
@@ -38,7 +39,7 @@ export function registerMetricsRoutes(app: FastifyInstance, ops: Operations, set
   const { metrics } = settings;
 
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.elapsedTime / 1000);
+    metrics.request(request.method, routeInfo(request).url ?? 'unmatched', reply.elapsedTime / 1000);
     done();
   });
 
