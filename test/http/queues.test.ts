@@ -1,7 +1,7 @@
 // Queues as a whole over HTTP: `DELETE /q/<queue>` (purge, and drop with `drop=1`) and `GET /q/`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, counters, form, isRecord, json, request } from '../support/http.js';
+import { assertError, counters, isRecord, json, request, publishValue } from '../support/http.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -13,11 +13,7 @@ after(async () => {
   await server.stop();
 });
 
-async function publish(queue: string, value: string): Promise<string> {
-  const answer = await form(`${server.url}/q/${queue}`, { value });
-  assert.equal(answer.status, 200, answer.text);
-  return answer.text.trimEnd();
-}
+const publish = (queue: string, value: string): Promise<string> => publishValue(server.url, queue, value);
 
 describe('DELETE /q/<queue>', () => {
   it('purges every message and answers {"queue","status","purged"}', async () => {

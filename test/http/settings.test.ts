@@ -1,7 +1,7 @@
 // A queue's settings over HTTP: `/p/<queue>`, `/control/<queue>` and `/q/<queue>/config`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { form, json, request } from '../support/http.js';
+import { form, json, request, publishValue } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -13,9 +13,7 @@ after(async () => {
   await server.stop();
 });
 
-async function publish(queue: string, value: string): Promise<void> {
-  assert.equal((await form(`${server.url}/q/${queue}`, { value })).status, 200);
-}
+const publish = (queue: string, value: string): Promise<string> => publishValue(server.url, queue, value);
 
 describe('/p/<queue>', () => {
   it('reports broadcast by default and sets roundrobin and back', async () => {

@@ -1,7 +1,7 @@
 // Queue statistics over HTTP: `/stats/`, `/stats/<queue>` and the `/j/<queue>` page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, form, isRecord, json, request } from '../support/http.js';
+import { assertError, form, isRecord, json, request, publishValue } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -13,9 +13,7 @@ after(async () => {
   await server.stop();
 });
 
-async function publish(queue: string, value: string): Promise<void> {
-  assert.equal((await form(`${server.url}/q/${queue}`, { value })).status, 200);
-}
+const publish = (queue: string, value: string): Promise<string> => publishValue(server.url, queue, value);
 
 describe('/stats', () => {
   it('/stats/<queue> reports length, settings and published count', async () => {

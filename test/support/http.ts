@@ -150,3 +150,10 @@ export async function seededQueue(baseUrl: string): Promise<string> {
   assert.equal((await form(`${baseUrl}/q/${q}`, { value: 'seed' })).status, 200);
   return q;
 }
+
+/** Publishes `value` to `queue` with a form POST, asserting a 200; answers the new key. */
+export async function publishValue(baseUrl: string, queue: string, value: string): Promise<string> {
+  const answer = await form(`${baseUrl}/q/${queue}`, { value });
+  if (answer.status !== 200) throw new Error(`publish to ${queue} answered ${answer.status}: ${answer.text}`);
+  return answer.text.trimEnd();
+}
