@@ -9,6 +9,7 @@ import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../src/core/limits.js';
 import { BATCH_BODY_LIMIT } from '../../src/http/routes/messages.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
+import { errorCode, jsonInit } from '../support/http.js';
 
 describe('publishing with batches, dedup, limits and config', () => {
   let server: TestServer;
@@ -19,14 +20,8 @@ describe('publishing with batches, dedup, limits and config', () => {
   after(() => server.stop());
 
   const url = (path: string): string => `${server.url}${path}`;
-  const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  async function code(res: Response): Promise<string> {
-    return ((await res.json()) as { error: { code: string } }).error.code;
-  }
+  const json = jsonInit;
+  const code = errorCode;
   async function values(queue: string): Promise<string[]> {
     return ((await (await fetch(url(`/q/${queue}?peek=100`))).json()) as { value: string }[]).map((m) => m.value);
   }

@@ -1,7 +1,7 @@
 // Queues as a whole over HTTP: `DELETE /q/<queue>` (purge, and drop with `drop=1`) and `GET /q/`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertError, counters, isRecord, json, request, publishValue } from '../support/http.js';
+import { assertError, counters, isRecord, json, request, publishValue, jsonInit, errorCode } from '../support/http.js';
 import { postForm, queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -80,14 +80,8 @@ describe('dropping a queue', () => {
   after(() => server.stop());
 
   const url = (path: string): string => `${server.url}${path}`;
-  const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  async function code(res: Response): Promise<string> {
-    return ((await res.json()) as { error: { code: string } }).error.code;
-  }
+  const json = jsonInit;
+  const code = errorCode;
 
   it('drops a queue entirely', async () => {
     const queue = queueName();

@@ -1,7 +1,7 @@
 // A queue's settings over HTTP: `/p/<queue>`, `/control/<queue>` and `/q/<queue>/config`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { form, json, request, publishValue } from '../support/http.js';
+import { form, json, request, publishValue, jsonInit, errorCode } from '../support/http.js';
 import { queueName, startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -65,14 +65,8 @@ describe('queue config', () => {
   after(() => server.stop());
 
   const url = (path: string): string => `${server.url}${path}`;
-  const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  async function code(res: Response): Promise<string> {
-    return ((await res.json()) as { error: { code: string } }).error.code;
-  }
+  const json = jsonInit;
+  const code = errorCode;
 
   it('reads and changes the queue config, refusing bad fields', async () => {
     const queue = queueName();

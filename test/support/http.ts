@@ -157,3 +157,13 @@ export async function publishValue(baseUrl: string, queue: string, value: string
   if (answer.status !== 200) throw new Error(`publish to ${queue} answered ${answer.status}: ${answer.text}`);
   return answer.text.trimEnd();
 }
+
+/** A fetch init sending `body` as JSON (a string body is sent as it is). */
+export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+}
+
+/** The catalog code of an error answer read with fetch. */
+export async function errorCode(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { code: string } }).error.code;
+}
