@@ -47,6 +47,11 @@ export interface PublishInput {
   readonly dedupId?: string | null;
   /** Attributes to keep with the message (transport-defined text, e.g. SQS message attributes as JSON). */
   readonly attributes?: string | null;
+  /**
+   * The message group: messages of one group are delivered in key order, one batch of
+   * them out at a time (see the group rules in store/contract.ts). The transport checked it.
+   */
+  readonly group?: string | null;
 }
 
 /** What a publish answers. */
@@ -138,7 +143,7 @@ export class Broker {
     const outcome = await this.store.messages.publish(
       queue,
       inputs.map((input) => ({
-        value: encodeStoredValue(input.value, input.attributes),
+        value: encodeStoredValue(input.value, input.attributes, input.group),
         ttlMs: input.ttlSeconds === null ? null : input.ttlSeconds * 1000,
         delayMs: input.delaySeconds === undefined || input.delaySeconds === null ? null : input.delaySeconds * 1000,
         dedupId: input.dedupId ?? null,

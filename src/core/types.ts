@@ -122,6 +122,11 @@ export interface StoredMessage {
    * absent when it has none. Kept inside the stored value (see stored-value.ts).
    */
   readonly attributes?: string;
+  /**
+   * The message group it was published in, absent when none: messages of one group are
+   * delivered in key order (see store/contract.ts). Kept inside the stored value.
+   */
+  readonly group?: string;
 }
 
 /** A message handed out under a lease. */

@@ -13,9 +13,23 @@
  * dead-letter queue (see {@link LeaseStore}). Every operation that reads or takes ready
  * messages of a queue first settles that queue's due work (a bounded number of rows), in
  * the same atomic step; the store's own maintenance settles the rest.
+ *
+ * Message groups (SQS FIFO queues): a message may belong to a group, carried inside its
+ * stored value (core/stored-value.ts, `groupOfStoredValue`). `take`, `lease` and
+ * `takeForBroadcast` hand out a grouped message only when its group is free: no message of
+ * the group is leased, and none with a lower key is delayed. One call may hand out several
+ * messages of a free group, in key order (as an SQS receive does); once one of them is
+ * leased, the group is busy until every leased member is acked, released, or its lease
+ * ends. Messages without a group are handed out as before, whatever the groups around them.
+ * Looking past busy groups costs one step per message passed, so one call looks at most
+ * {@link GROUP_LOOKAHEAD} ready messages: a busy group with a longer backlog ahead hides the
+ * groups behind it until it is free again.
  */
 import type { SettleEvent } from './settle-events.js';
 import type { HistoryRetention, LeasedMessage, QueueSettings, QueueStats, StoredMessage } from '../core/types.js';
+
+/** Most ready messages one take, lease or broadcast take looks at while passing busy groups. */
+export const GROUP_LOOKAHEAD = 1000;
 
 /**
  * One message of a guarded publish. Absent (or null) ttl and delay take the queue's stored
