@@ -30,9 +30,14 @@ export class SqliteLeases implements LeaseStore {
       this.due.settle(queue, now);
       const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
       if (this.groups.has(queue)) return this.leaseEach(queue, this.groups.free(queue, now, receipts.length, maxBytes), receipts, leaseUntil, now);
-      const sized = maxBytes !== undefined && receipts.length > 1 ? this.sql.readySizes.all(queue, now, receipts.length) : null;
-      const heads = sized === null ? this.sql.readyHead.all(queue, now, receipts.length) : sized.slice(0, fittingCount(sized.map((r) => r.bytes), maxBytes));
-      return this.leaseEach(queue, heads.map((h) => h.seq), receipts, leaseUntil, now);
+      const rows = this.sql.readyRows.all(queue, now, receipts.length);
+      const heads = maxBytes !== undefined && rows.length > 1 ? rows.slice(0, fittingCount(rows.map((r) => r.bytes), maxBytes)) : rows;
+      return heads.map((row, i) => {
+        const receipt = at(receipts, i);
+        this.sql.leaseRead.run(leaseUntil, receipt, now, queue, row.seq);
+        const leased = { ...row, visible_at: leaseUntil, receipt, attempts: row.attempts + 1, first_leased_at: row.first_leased_at ?? now };
+        return { ...toMessage(queue, leased), receipt, leaseExpiresAt: leaseUntil };
+      });
     });
   }
 
@@ -54,10 +59,8 @@ export class SqliteLeases implements LeaseStore {
   }
 
   private ackOne(queue: string, seq: number, receipt: string, now: number): 'acked' | LeaseRefusal {
-    const refusal = this.check(queue, seq, receipt, now);
-    if (refusal !== null) return refusal;
-    this.sql.remove.run(queue, seq);
-    return 'acked';
+    if (this.sql.removeLeased.run(queue, seq, receipt, now).changes === 1) return 'acked';
+    return this.check(queue, seq, receipt, now) ?? 'stale'; // only the refusal's kind is left to find
   }
 
   release(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<ReleaseOutcome> {

@@ -43,14 +43,17 @@ export class Statements {
   /** Deletes one message by key and answers it (grouped takes pick their keys first). */
   readonly takeSeq: Statement<[string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
-  readonly readyHead: Statement<[string, number, number], { seq: number }>;
   /** The ready head with each value's UTF-8 size, for answers under a byte budget. */
   readonly readySizes: Statement<[string, number, number], { seq: number; bytes: number }>;
+  /** The ready head's whole rows with each value's UTF-8 size: a lease reads them here and updates without RETURNING. */
+  readonly readyRows: Statement<[string, number, number], MessageRow & { bytes: number }>;
   readonly oldestReady: Statement<[string, number], MessageRow>;
   readonly countRead: Statement<[string, number]>;
   readonly latest: Statement<[string, number], { seq: number }>;
   readonly row: Statement<[string, number], MessageRow>;
   readonly remove: Statement<[string, number]>;
+  /** Deletes the message only while `receipt` holds its unexpired lease: an ack in one statement. */
+  readonly removeLeased: Statement<[string, number, string, number]>;
   readonly peek: Statement<[string, number, number], MessageRow>;
   readonly due: Statement<[string, number, number], { seq: number; receipt: string | null; attempts: number }>;
   /** Whether `queue` has a due row at all: a cheap seek that spares most operations the full `due` read. */
@@ -60,6 +63,8 @@ export class Statements {
   readonly makeReady: Statement<[string, number]>;
   /** Params: lease end, receipt, now (the first lease's time, kept once set), queue, seq. */
   readonly lease: Statement<[number, string, number, string, number], MessageRow>;
+  /** {@link lease} for a row already read: no RETURNING, which costs SQLite a temporary table per call. */
+  readonly leaseRead: Statement<[number, string, number, string, number]>;
   readonly setVisible: Statement<[number, string, number]>;
   readonly deadHead: Statement<[string, number, number], { seq: number; value: string; dead_source: string }>;
   readonly dedupGet: Statement<[string, string, number], { seq: number }>;
@@ -92,13 +97,14 @@ export class Statements {
     this.takeSeq = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING ${COLS}`);
     this.takeOne = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq ${READY} ORDER BY seq LIMIT 1) RETURNING ${COLS}`);
     this.takeMany = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq ${READY} ORDER BY seq LIMIT ?) RETURNING ${COLS}`);
-    this.readyHead = db.prepare(`SELECT seq ${READY} ORDER BY seq LIMIT ?`);
     this.readySizes = db.prepare(`SELECT seq, length(CAST(value AS BLOB)) AS bytes ${READY} ORDER BY seq LIMIT ?`);
+    this.readyRows = db.prepare(`SELECT ${COLS}, length(CAST(value AS BLOB)) AS bytes ${READY} ORDER BY seq LIMIT ?`);
     this.oldestReady = db.prepare(`SELECT ${COLS} ${READY} ORDER BY seq LIMIT 1`);
     this.countRead = db.prepare('UPDATE messages SET reads = reads + 1 WHERE queue = ? AND seq = ?');
     this.latest = db.prepare('SELECT seq FROM messages WHERE queue = ? ORDER BY seq DESC LIMIT ?');
     this.row = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND seq = ?`);
     this.remove = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ?');
+    this.removeLeased = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ? AND receipt = ? AND visible_at > ?');
     this.peek = db.prepare(`SELECT ${COLS} FROM messages WHERE queue = ? AND ${live} ORDER BY seq LIMIT ?`);
     this.due = db.prepare(
       `SELECT seq, receipt, attempts FROM messages INDEXED BY messages_due
@@ -112,10 +118,9 @@ export class Statements {
       'SELECT min(visible_at) AS at FROM messages INDEXED BY messages_due WHERE queue = ? AND visible_at > 0 AND visible_at > ?',
     );
     this.makeReady = db.prepare('UPDATE messages SET visible_at = 0, receipt = NULL WHERE queue = ? AND seq = ?');
-    this.lease = db.prepare(
-      `UPDATE messages SET visible_at = ?, receipt = ?, attempts = attempts + 1, first_leased_at = coalesce(first_leased_at, ?)
-       WHERE queue = ? AND seq = ? RETURNING ${COLS}`,
-    );
+    const leaseSet = 'UPDATE messages SET visible_at = ?, receipt = ?, attempts = attempts + 1, first_leased_at = coalesce(first_leased_at, ?) WHERE queue = ? AND seq = ?';
+    this.lease = db.prepare(`${leaseSet} RETURNING ${COLS}`);
+    this.leaseRead = db.prepare(leaseSet);
     this.setVisible = db.prepare('UPDATE messages SET visible_at = ? WHERE queue = ? AND seq = ?');
     this.deadHead = db.prepare(
       `SELECT seq, value, dead_source FROM messages INDEXED BY messages_ready
