@@ -24,6 +24,7 @@ import { commandAuthorizer } from '../guards/access.js';
 import { flatErrorBody } from '../render.js';
 import { toRestMQError } from '../errors.js';
 import { BoundedWriter } from '../streams/bounded-writer.js';
+import { corkPerTurn } from '../streams/turn-cork.js';
 import { messageJson, reasonJson } from '../streams/framing.js';
 import { cutAfterGrace } from '../streams/http-stream.js';
 import { runs } from '../route-access.js';
@@ -76,11 +77,13 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
   const log = request.log;
   let subscription: Subscription | undefined;
   let ended = false;
+  const holdTurn = corkPerTurn(request.raw.socket);
   const writer = new BoundedWriter(
     settings.bufferBytes,
     () => socket.bufferedAmount,
     (chunk, done) => {
       if (socket.readyState !== socket.OPEN) return done();
+      holdTurn();
       socket.send(chunk, () => done());
     },
     () => {
