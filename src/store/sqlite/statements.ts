@@ -38,8 +38,10 @@ export class Statements {
    * new message goes through it.
    */
   readonly claimSeqs: Statement<[string, number, number, number], { last_seq: number }>;
-  readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null]>;
+  readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null, string | null]>;
   readonly takeOne: Statement<[string, string, number], MessageRow>;
+  /** Deletes one message by key and answers it (grouped takes pick their keys first). */
+  readonly takeSeq: Statement<[string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
   readonly readyHead: Statement<[string, number, number], { seq: number }>;
   /** The ready head with each value's UTF-8 size, for answers under a byte budget. */
@@ -82,10 +84,11 @@ export class Statements {
        RETURNING last_seq`,
     );
     this.insert = db.prepare(
-      `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts, grp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // One statement finds and deletes the head: a pop is a single index seek.
+    this.takeSeq = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING ${COLS}`);
     this.takeOne = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq ${READY} ORDER BY seq LIMIT 1) RETURNING ${COLS}`);
     this.takeMany = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq ${READY} ORDER BY seq LIMIT ?) RETURNING ${COLS}`);
     this.readyHead = db.prepare(`SELECT seq ${READY} ORDER BY seq LIMIT ?`);
