@@ -94,12 +94,38 @@ export function md5OfAttributes(attributes: Attributes): string {
   return hash.digest('hex');
 }
 
-/** The stored attributes `names` select: `All` or `.*` every one, `prefix.*` by prefix, else by name. */
+/**
+ * Stored under names senders cannot use (AWS reserves the `AWS.` prefix, and
+ * {@link parseMessageAttributes} refuses it): system attributes of the message kept for
+ * receive (`MessageDeduplicationId`, a standard queue's `MessageGroupId`), so that text
+ * written before they existed still reads as plain message attributes.
+ */
+const SYSTEM_PREFIX = 'AWS.';
+
+/** The attributes text to store: the message attributes plus `system` values; null when there is neither. */
+export function storedAttributes(attributes: Attributes | null, system: Readonly<Record<string, string>>): string | null {
+  const all: Record<string, AttributeValue> = { ...attributes };
+  for (const [name, value] of Object.entries(system)) all[`${SYSTEM_PREFIX}${name}`] = { DataType: 'String', StringValue: value };
+  return Object.keys(all).length === 0 ? null : JSON.stringify(all);
+}
+
+/** The system values kept in stored attributes text, by name. */
+export function storedSystemAttributes(stored: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (stored === undefined) return out;
+  for (const [name, value] of Object.entries(JSON.parse(stored) as Record<string, AttributeValue>)) {
+    if (name.startsWith(SYSTEM_PREFIX) && value.StringValue !== undefined) out[name.slice(SYSTEM_PREFIX.length)] = value.StringValue;
+  }
+  return out;
+}
+
+/** The stored message attributes `names` select: `All` or `.*` every one, `prefix.*` by prefix, else by name. */
 export function selectAttributes(stored: string | undefined, names: readonly string[]): Attributes | null {
   if (stored === undefined || names.length === 0) return null;
   const all = JSON.parse(stored) as Record<string, AttributeValue>;
   const picked: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(all)) {
+    if (name.startsWith(SYSTEM_PREFIX)) continue;
     const wanted = names.some((n) => n === 'All' || n === '.*' || n === name || (n.endsWith('.*') && name.startsWith(n.slice(0, -1))));
     if (wanted) picked[name] = value;
   }

@@ -67,7 +67,8 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1025) }))), 'InvalidParameterValue');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'bell \u0007' }))), 'InvalidMessageContents');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 }))), 'InvalidParameterValue');
-    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageGroupId: 'g' }))), 'InvalidParameterValue');
+    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageDeduplicationId: 'd' }))), 'InvalidParameterValue');
+    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageGroupId: 'has space' }))), 'InvalidParameterValue');
     const wrongAccount = QueueUrl.replace('000000000000', '111111111111');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl: wrongAccount, MessageBody: 'x' }))), 'QueueDoesNotExist');
     assert.equal((await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1024) }))).MD5OfMessageBody, md5('x'.repeat(1024)));
