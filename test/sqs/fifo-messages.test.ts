@@ -72,7 +72,7 @@ forEachStore('SQS FIFO messages over the AWS SDK', (server) => {
 
   it('holds a group while a member is in flight; DeleteMessage, ChangeMessageVisibility 0 and the visibility timeout free it', async () => {
     const { QueueUrl } = await fifoQueue();
-    for (const [body, group] of [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['b1', 'b']]) await send(QueueUrl, body as string, group as string);
+    for (const [body, group] of [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['b1', 'b']] as const) await send(QueueUrl, body, group);
     const [a1] = await receive(QueueUrl, { MaxNumberOfMessages: 1 });
     assert.equal(a1?.Body, 'a1');
     const [b1, ...none] = await receive(QueueUrl);
@@ -133,7 +133,7 @@ forEachStore('SQS FIFO messages over the AWS SDK', (server) => {
 
   it('a FIFO queue fed by SendMessage pops in group order on GET /q, and one fed by POST /q with group is received by SQS', async () => {
     const { name, QueueUrl } = await fifoQueue();
-    for (const [body, group] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['b2', 'b']]) await send(QueueUrl, body as string, group as string);
+    for (const [body, group] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['b2', 'b']] as const) await send(QueueUrl, body, group);
     const [a1] = await receive(QueueUrl, { MaxNumberOfMessages: 1 });
     assert.equal(a1?.Body, 'a1');
     const pop = async (): Promise<{ value: string; group: string } | null> => {
@@ -146,7 +146,7 @@ forEachStore('SQS FIFO messages over the AWS SDK', (server) => {
     await remove(QueueUrl, a1);
     assert.deepEqual(await pop(), { key: `${name}:3`, value: 'a2', count: 0, group: 'a' });
 
-    for (const [value, group] of [['r1', 'r'], ['r2', 'r']]) {
+    for (const [value, group] of [['r1', 'r'], ['r2', 'r']] as const) {
       assert.equal((await fetch(`${server().url}/q/${name}`, { method: 'POST', body: new URLSearchParams({ value, group }) })).status, 200);
     }
     const got = await receive(QueueUrl, { MessageSystemAttributeNames: ['MessageGroupId', 'SequenceNumber'] });
