@@ -26,11 +26,19 @@ export function leaseFields(message: StoredMessage | LeasedMessage): Record<stri
   return { receipt: message.receipt, attempts: message.attempts, lease_expires_at: iso(message.leaseExpiresAt) };
 }
 
+/**
+ * `{group}` for a message published in a group, else nothing: RestMQ's answer shapes gain
+ * the field only for grouped messages, so answers without groups stay as they were.
+ */
+export function groupField(message: StoredMessage): { group?: string } {
+  return message.group === undefined ? {} : { group: message.group };
+}
+
 /** A taken or leased message: RestMQ's pop body, plus the lease and the message group when there are. */
 export function deliveryBody(message: StoredMessage | LeasedMessage): Record<string, unknown> {
   const body: Record<string, unknown> = { key: message.key, value: message.value, count: message.reads };
   Object.assign(body, leaseFields(message));
-  if (message.group !== undefined) body.group = message.group;
+  Object.assign(body, groupField(message));
   if (message.deadLetter !== null) body.dead_letter = { source_key: message.deadLetter.sourceKey, attempts: message.deadLetter.attempts };
   return body;
 }
@@ -49,7 +57,7 @@ export function peekBody(message: StoredMessage): Record<string, unknown> {
     dead_letter:
       message.deadLetter === null ? null : { source_key: message.deadLetter.sourceKey, attempts: message.deadLetter.attempts },
   };
-  if (message.group !== undefined) body.group = message.group;
+  Object.assign(body, groupField(message));
   return body;
 }
 

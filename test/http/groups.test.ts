@@ -1,7 +1,7 @@
 // Message groups on RestMQ's own routes over a real socket: `group` on POST /q (form and
 // query), POST / , a batch entry and the JSON protocol's `add`, each held to
 // MAX_GROUP_ID_LENGTH printable ASCII characters (`invalid_group`); the group shown by
-// GET /q/<queue> (pop and lease), peek and read by key; and a group's order: its next
+// GET /q/<queue> (pop and lease), peek, read by key and a COMET stream; and a group's order: its next
 // message waits while one is leased, other groups and ungrouped messages do not.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +50,22 @@ describe('message groups on RestMQ routes', () => {
     const peeked = json(await request(url(`/q/${queue}?peek=10`))) as { value: string; group?: string }[];
     assert.deepEqual(peeked.map((m) => [m.value, m.group ?? null]), [['a', 'g1'], ['b', null], ['c', longest], ['d', 'g2']]);
     assert.equal('group' in (peeked[1] as object), false, 'a message without a group has no group field');
+  });
+
+  it('a streamed message carries its group', async () => {
+    const queue = queueName();
+    assert.equal((await form(url(`/q/${queue}`), { value: 'streamed', group: 'g' })).status, 200);
+    const controller = new AbortController();
+    const res = await fetch(url(`/c/${queue}`), { signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('\r\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    controller.abort();
+    assert.deepEqual(JSON.parse(text.slice(0, text.indexOf('\r\n'))), { key: `${queue}:1`, value: 'streamed', group: 'g' });
   });
 
   it('pop, lease and read by key show the group; a leased member holds back the rest of its group only', async () => {
