@@ -15,7 +15,7 @@ import { fittingCount } from '../byte-budget.js';
 /** Group bookkeeping and the grouped selection of ready messages. */
 export class MessageGroups {
   private readonly grouped = new Set<string>();
-  private readonly held: Statement<[string], { seq: number; grp: string; receipt: string | null }>;
+  private readonly held: Statement<[string, number], { seq: number; grp: string; receipt: string | null }>;
   private readonly ready: Statement<[string, number, number], { seq: number; grp: string | null }>;
   private readonly size: Statement<[string, number], { bytes: number }>;
 
@@ -23,8 +23,12 @@ export class MessageGroups {
     for (const { queue } of db.prepare('SELECT DISTINCT queue FROM messages INDEXED BY messages_grouped WHERE grp IS NOT NULL').all() as { queue: string }[]) {
       this.grouped.add(queue);
     }
-    // Delayed and leased members of groups: O(held messages of the queue).
-    this.held = db.prepare('SELECT seq, grp, receipt FROM messages INDEXED BY messages_due WHERE queue = ? AND visible_at > 0 AND grp IS NOT NULL');
+    // Live delayed and leased members of groups: O(held messages of the queue). An expired
+    // member will never be delivered, so it holds nobody up.
+    this.held = db.prepare(
+      `SELECT seq, grp, receipt FROM messages INDEXED BY messages_due
+       WHERE queue = ? AND visible_at > 0 AND grp IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)`,
+    );
     this.ready = db.prepare(
       `SELECT seq, grp FROM messages INDEXED BY messages_ready
        WHERE queue = ? AND visible_at = 0 AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq LIMIT ?`,
@@ -53,7 +57,7 @@ export class MessageGroups {
   free(queue: string, now: number, limit: number, maxBytes?: number): number[] {
     // Members at or above busyFrom.get(g) wait: 0 when a member is leased, else the lowest delayed key.
     const busyFrom = new Map<string, number>();
-    for (const h of this.held.all(queue)) {
+    for (const h of this.held.all(queue, now)) {
       const from = h.receipt !== null ? 0 : h.seq;
       const known = busyFrom.get(h.grp);
       if (known === undefined || from < known) busyFrom.set(h.grp, from);

@@ -98,9 +98,11 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   `,
   // Message groups (SQS FIFO): grp copies the group kept in the stored value, so the held
   // members of a group are found without reading values; the partial index lists the
-  // queues that have grouped messages at start.
+  // queues that have grouped messages at start. first_leased_at: when the first lease was
+  // given (SQS ApproximateFirstReceiveTimestamp).
   7: `
     ALTER TABLE messages ADD COLUMN grp TEXT;
+    ALTER TABLE messages ADD COLUMN first_leased_at INTEGER;
     CREATE INDEX messages_grouped ON messages (queue) WHERE grp IS NOT NULL;
   `,
 };
