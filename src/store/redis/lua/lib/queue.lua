@@ -4,7 +4,8 @@
 --
 -- Every including script takes the 15 keys of one queue (keys.ts), in this order:
 -- KEYS[1]  meta      hash  seq, created, policy, status, lease, max_attempts, dead_letter,
---                          delay, ttl, max_length, dedup_window ('' stands for null)
+--                          delay, ttl, max_length, dedup_window ('' stands for null);
+--                          grouped = '1' while the queue may hold grouped messages
 -- KEYS[2]  ready     zset  READY messages only: member = seq, score = seq (FIFO order)
 -- KEYS[3]  exp       zset  messages with a ttl (any state): member = seq, score = expiresAt
 -- KEYS[4]  msg       hash  seq -> "<createdAt>|<expiresAt or empty>|<value>" (every message)
@@ -180,12 +181,102 @@ local function takeReady(seq, raw)
   return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
 end
 
+-- Message groups (store/contract.ts, core/stored-value.ts): a value starting with the
+-- bytes NUL 'G' then `<length>:<group>` belongs to that group. Any script that stores such
+-- a value sets meta `grouped`, and only then does popReady look at groups, so queues
+-- without groups pay one HGET per take, lease or broadcast take and nothing more.
+local function isGroupedValue(value)
+  return string.byte(value, 1) == 0 and string.byte(value, 2) == 71
+end
+
+local function markGrouped()
+  redis.call('HSET', K_META, 'grouped', '1')
+end
+
+-- The group of a raw message, or nil. The length counts UTF-16 units (stored-value.ts);
+-- this reads that many bytes, the same for the ASCII group ids SQS allows. For any other
+-- group it reads a prefix of the same bytes for every member, so a group is never split,
+-- at worst joined with another of the same prefix (stricter order, never looser).
+local function groupOf(raw)
+  local at = string.match(raw, '^%d+|%d*|()')
+  if string.byte(raw, at) ~= 0 or string.byte(raw, at + 1) ~= 71 then return nil end
+  local digits, from = string.match(raw, '^(%d+):()', at + 2)
+  if not digits or #digits > 9 then return nil end
+  local n = tonumber(digits)
+  if n == 0 or from + n - 1 > #raw then return nil end
+  return string.sub(raw, from, from + n - 1)
+end
+
+-- The busy groups: group -> the lowest seq it may hand out from (0 when a member is
+-- leased: none; else its lowest delayed member's seq). Reads every held message once, so
+-- a grouped take or lease costs O(held) on top of what it takes; nil when no group is
+-- busy. Expired messages do not count: they are never delivered again.
+local function busyGroups(now)
+  local busy, any = {}, false
+  for _, seq in ipairs(redis.call('ZRANGE', K_HELD, 0, -1)) do
+    local raw = redis.call('HGET', K_MSG, seq)
+    local group = raw and not isExpired(raw, now) and groupOf(raw)
+    if group and busy[group] ~= 0 then
+      any = true
+      if redis.call('HEXISTS', K_LEASE, seq) == 1 then
+        busy[group] = 0
+      elseif busy[group] == nil then
+        busy[group] = tonumber(seq) -- held is in seq order: the first delayed one is the lowest
+      end
+    end
+  end
+  if any then return busy end
+  return nil
+end
+
+-- popReady for a queue with busy groups: walks `ready` in seq order in chunks, leaving
+-- the messages of busy groups where they are, and looks at GROUP_LOOKAHEAD messages at
+-- most (store/contract.ts). A group free when the call starts stays free for the call, so
+-- one call may hand out several of its messages. Same arguments and answer as popReady.
+local function popReadyGrouped(now, limit, budget, take, fits, busy)
+  local taken, looked, after, chunk = 0, 0, '-inf', limit
+  while looked < GROUP_LOOKAHEAD do
+    chunk = math.min(chunk, GROUP_LOOKAHEAD - looked)
+    local seqs = redis.call('ZRANGEBYSCORE', K_READY, after, '+inf', 'LIMIT', 0, chunk)
+    if #seqs == 0 then return false end
+    for _, seq in ipairs(seqs) do
+      after = '(' .. seq
+      looked = looked + 1
+      local raw = redis.call('HGET', K_MSG, seq)
+      if raw and not isExpired(raw, now) then
+        local group = groupOf(raw)
+        local from = group and busy[group]
+        if not from or tonumber(seq) < from then
+          if fits and not fits(raw) then return false end
+          redis.call('ZREM', K_READY, seq)
+          taken = taken + 1
+          take(seq, raw)
+          if taken >= limit then return false end
+        end
+      else
+        if raw then tally('n_expired', 1) end
+        forget(seq)
+        budget = budget - 1
+        if budget <= 0 then return true end
+      end
+    end
+    chunk = math.min(chunk * 2, 256)
+  end
+  return false
+end
+
 -- Takes up to `limit` live messages from the head of `ready`, oldest first, handing each
--- to `take(seq, raw)` once it has left `ready`. `fits(raw)`, when given, is asked before a
+-- to `take(seq, raw)` once it has left `ready`; in a queue with busy groups it passes
+-- their messages by (popReadyGrouped). `fits(raw)`, when given, is asked before a
 -- live message leaves: false leaves it ready and ends the walk (only then is the head
 -- peeked instead of popped). Expired messages met on the way are deleted, at most `budget`
 -- of them; returns true when the budget ran out first, so the caller reports more to do.
 local function popReady(now, limit, budget, take, fits)
+  if redis.call('HGET', K_META, 'grouped') then
+    local busy = busyGroups(now)
+    if busy then return popReadyGrouped(now, limit, budget, take, fits, busy) end
+    if redis.call('HLEN', K_MSG) == 0 then redis.call('HDEL', K_META, 'grouped') end
+  end
   local taken = 0
   while taken < limit do
     local head
@@ -241,6 +332,7 @@ end
 
 -- Stores one message at the end of the queue; visibleAt > now makes it delayed.
 local function store(seq, now, value, expiresAt, visibleAt)
+  if isGroupedValue(value) then markGrouped() end
   redis.call('HSET', K_MSG, seq, int(now) .. '|' .. expiresAt .. '|' .. value)
   if visibleAt > now then
     redis.call('ZADD', K_HELD, seq, seq)
