@@ -1,10 +1,12 @@
 // Redis-specific store behaviour beyond the shared conformance suite: lost script caches,
-// long runs of expired messages, prefixes that keep deployments apart, a pool of several
-// connections, the key layout of leases, half-done moves between queues and the
-// maintenance pass.
+// long runs of expired messages (also while passing a busy message group), the `grouped`
+// flag that keeps queues without groups on the plain path, prefixes that keep deployments
+// apart, a pool of several connections, the key layout of leases, half-done moves between
+// queues and the maintenance pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { encodeStoredValue } from '../../src/core/stored-value.js';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
@@ -68,6 +70,38 @@ describe('Redis store specifics', () => {
     assert.equal(stats?.length, 1);
     assert.equal(stats?.oldestKey, `${q3}:2501`);
     assert.equal(await redisCommand(redis.port, 'ZCARD', `exp:{${q3}}:exp`), 0);
+  });
+
+  it('walks past more expired messages than one script call may drop while passing a busy group', async () => {
+    const store = await open('gexp:');
+    const q = queueName();
+    await append(store, q, [{ value: encodeStoredValue('busy', null, 'h'), expiresAt: null }], T0);
+    assert.equal((await store.leases.lease(q, ['receipt-gexp-1'], 60_000, T0)).length, 1);
+    // 600 waiting members of the busy group, then 2500 expired messages: only live ones count toward the lookahead
+    const waiting = Array.from({ length: 600 }, (_, i) => ({ value: encodeStoredValue(`wait${i}`, null, 'h'), expiresAt: null }));
+    const expired = Array.from({ length: 2500 }, (_, i) => ({ value: encodeStoredValue(`old${i}`, null, i % 2 === 0 ? 'h' : null), expiresAt: T0 + 1 }));
+    await append(store, q, [...waiting, ...expired, { value: encodeStoredValue('live', null, 'g'), expiresAt: null }], T0);
+    const leased = await store.leases.lease(q, ['receipt-gexp-2', 'receipt-gexp-3'], 60_000, T0 + 2);
+    assert.deepEqual(leased.map((m) => m.key), [`${q}:3102`]);
+    assert.equal(await redisCommand(redis.port, 'ZCARD', `gexp:{${q}}:exp`), 0);
+  });
+
+  it('takes the grouped way only for a queue that stored a grouped message, until it is empty', async () => {
+    const store = await open('gflag:');
+    const q = queueName();
+    const flag = () => redisCommand(redis.port, 'HEXISTS', `gflag:{${q}}:meta`, 'grouped');
+    await append(store, q, [{ value: 'plain', expiresAt: null }, { value: 'later', expiresAt: null, visibleAt: T0 + 5 }], T0);
+    await store.leases.lease(q, ['receipt-gflag-1'], 10_000, T0);
+    await store.streams.restore(q, await store.streams.takeForBroadcast(q, 5, 1000, T0 + 5, { maxMessages: 10, maxAgeMs: 10_000 }));
+    assert.equal(await flag(), 0, 'plain messages, delayed, leased, streamed and restored');
+    await append(store, q, [{ value: encodeStoredValue('v', null, 'g'), expiresAt: null }], T0);
+    assert.equal(await flag(), 1);
+    assert.equal((await store.messages.take(q, 5, T0 + 20_000)).length, 3);
+    assert.equal(await flag(), 1, 'cleared by the next call that finds the queue empty');
+    assert.deepEqual(await store.messages.take(q, 5, T0 + 20_000), []);
+    assert.equal(await flag(), 0);
+    await append(store, q, [{ value: encodeStoredValue('v', null, 'g'), expiresAt: null, visibleAt: T0 + 30_000 }], T0 + 20_000);
+    assert.equal(await flag(), 1, 'a delayed grouped message marks the queue too');
   });
 
   it('keeps deployments with different prefixes apart on one Redis', async () => {

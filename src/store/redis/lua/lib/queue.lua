@@ -230,9 +230,10 @@ local function busyGroups(now)
 end
 
 -- popReady for a queue with busy groups: walks `ready` in seq order in chunks, leaving
--- the messages of busy groups where they are, and looks at GROUP_LOOKAHEAD messages at
--- most (store/contract.ts). A group free when the call starts stays free for the call, so
--- one call may hand out several of its messages. Same arguments and answer as popReady.
+-- the messages of busy groups where they are, and looks at GROUP_LOOKAHEAD live messages
+-- at most (store/contract.ts; expired ones are deleted under `budget` as in popReady). A
+-- group free when the call starts stays free for the call, so one call may hand out
+-- several of its messages. Same arguments and answer as popReady.
 local function popReadyGrouped(now, limit, budget, take, fits, busy)
   local taken, looked, after, chunk = 0, 0, '-inf', limit
   while looked < GROUP_LOOKAHEAD do
@@ -241,9 +242,9 @@ local function popReadyGrouped(now, limit, budget, take, fits, busy)
     if #seqs == 0 then return false end
     for _, seq in ipairs(seqs) do
       after = '(' .. seq
-      looked = looked + 1
       local raw = redis.call('HGET', K_MSG, seq)
       if raw and not isExpired(raw, now) then
+        looked = looked + 1
         local group = groupOf(raw)
         local from = group and busy[group]
         if not from or tonumber(seq) < from then
