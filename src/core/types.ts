@@ -113,6 +113,8 @@ export interface StoredMessage {
   readonly attempts: number;
   /** Its state when it was read. */
   readonly state: MessageState;
+  /** When its first lease was given, ms since the epoch; absent when it was never leased (SQS ApproximateFirstReceiveTimestamp). */
+  readonly firstLeasedAt?: number;
   /** When a delayed message becomes visible or a lease ends, ms since the epoch; 0 when ready. */
   readonly visibleAt: number;
   /** Set on messages in a dead-letter queue. */

@@ -63,7 +63,10 @@ function startStream(
     heartbeatSeconds: args.heartbeatSeconds,
     since,
     lease: args.lease,
-    log: request.log.child({ stream, queue }),
+    stream,
+    // The request's own logger, not a child: a pino child per open stream costs memory for
+    // as long as the stream lives, for lines it rarely writes (issue 12: RSS per connection).
+    log: request.log,
   });
 }
 

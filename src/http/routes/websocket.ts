@@ -72,7 +72,8 @@ function ackCommand(text: string): Record<string, unknown> | null {
 
 function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settings: WebSocketRouteSettings): void {
   const { queue, since, lease } = parseRequest(request);
-  const log = request.log.child({ stream: 'ws', queue });
+  // The request's own logger, not a child: a child per open socket costs memory for its lifetime.
+  const log = request.log;
   let subscription: Subscription | undefined;
   let ended = false;
   const writer = new BoundedWriter(
@@ -104,7 +105,7 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
   });
   const pinger = setInterval(() => {
     if (!alive) {
-      log.info('websocket peer missed a pong; dropped');
+      log.info({ stream: 'ws', queue }, 'websocket peer missed a pong; dropped');
       socket.terminate();
       return;
     }
@@ -148,7 +149,7 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
     } catch (err) {
       const error = toRestMQError(err);
       if (error.code === 'store_unavailable') request.server.storeOutage.refused(error);
-      else if (error.status >= 500) log.error({ err }, 'websocket command failed');
+      else if (error.status >= 500) log.error({ err, stream: 'ws', queue }, 'websocket command failed');
       return flatErrorBody(error);
     }
   };
@@ -163,7 +164,7 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
       pending: () => writer.pendingBytes,
       stallMs: settings.stallMs,
       cut: () => {
-        log.info('websocket peer left its answers unread; cut');
+        log.info({ stream: 'ws', queue }, 'websocket peer left its answers unread; cut');
         socket.terminate();
       },
       onWake: (wake) => {
@@ -202,7 +203,7 @@ function serve(socket: WebSocket, request: QueueRequest, ops: Operations, settin
       clearInterval(pinger);
       // A socket already closing has no room either: that is not a slow consumer.
       if (socket.readyState !== socket.OPEN) return;
-      if (reason.code === 'slow_consumer') log.info('slow websocket consumer dropped');
+      if (reason.code === 'slow_consumer') log.info({ stream: 'ws', queue }, 'slow websocket consumer dropped');
       socket.send(reasonJson(reason));
       socket.close(closeCode(reason), reason.code);
       cutAfterGrace(socket, 'close', () => socket.terminate());

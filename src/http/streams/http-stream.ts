@@ -54,6 +54,8 @@ export interface HttpStreamOptions {
   readonly since: number | null;
   /** The lease of a leased consumer (`?lease=S`); null for an unleased one. */
   readonly lease: StreamLease | null;
+  /** Which transport, for the log lines. */
+  readonly stream: 'comet' | 'sse';
   readonly log: FastifyBaseLogger;
 }
 
@@ -96,10 +98,10 @@ export function openHttpStream(ops: Operations, options: HttpStreamOptions): voi
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
-      log.debug({ queue: options.queue, reason: reason.code, pendingBytes: writer.pendingBytes }, 'stream ended');
+      log.debug({ stream: options.stream, queue: options.queue, reason: reason.code, pendingBytes: writer.pendingBytes }, 'stream ended');
       // A response already destroyed has no room either: that is not a slow consumer.
       if (res.destroyed) return;
-      if (reason.code === 'slow_consumer') log.info({ queue: options.queue }, 'slow streaming consumer dropped');
+      if (reason.code === 'slow_consumer') log.info({ stream: options.stream, queue: options.queue }, 'slow streaming consumer dropped');
       res.end(format.closing(reason));
       cutAfterGrace(res, 'finish', () => res.destroy());
     },

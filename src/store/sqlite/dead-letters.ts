@@ -8,12 +8,14 @@ import { deadLetterQueueOf } from '../../core/types.js';
 import type { DeadLetterStore, Redriven } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { MessageGroups } from './groups.js';
 import type { Statements } from './statements.js';
 
 /** Synchronous moves over the statements; every method runs inside an open transaction. */
 export class DeadLetterMoves {
   constructor(
     private readonly sql: Statements,
+    private readonly groups: MessageGroups,
     /** Told the dead-letter queue of each move (see Store.onMoved). */
     private readonly moved: (queue: string) => void,
   ) {}
@@ -42,7 +44,7 @@ export class DeadLetterMoves {
   /** Appends one ready message at the end of `queue` (creating it); answers its sequence number. */
   appendOne(queue: string, value: string, now: number, deadSource: string | null, deadAttempts: number | null): number {
     const seq = (this.sql.claimSeqs.get(queue, now, 1, 1) as { last_seq: number }).last_seq;
-    this.sql.insert.run(queue, seq, value, now, null, 0, deadSource, deadAttempts);
+    this.sql.insert.run(queue, seq, value, now, null, 0, deadSource, deadAttempts, this.groups.columnFor(queue, value));
     return seq;
   }
 }

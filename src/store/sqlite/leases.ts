@@ -10,6 +10,7 @@ import type { AckEntry, LeaseRefusal, LeaseStore, ReleaseOutcome } from '../cont
 import type { DeadLetterMoves } from './dead-letters.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { MessageGroups } from './groups.js';
 import { toMessage } from './rows.js';
 import type { MessageRow } from './rows.js';
 import type { Statements } from './statements.js';
@@ -21,19 +22,26 @@ export class SqliteLeases implements LeaseStore {
     private readonly due: DueWork,
     private readonly letters: DeadLetterMoves,
     private readonly commits: GroupCommitter,
+    private readonly groups: MessageGroups,
   ) {}
 
   lease(queue: string, receipts: readonly string[], leaseMs: number | null, now: number, maxBytes?: number): Promise<LeasedMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
       const leaseUntil = now + (leaseMs ?? (this.sql.queueRow.get(queue)?.lease_s ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds) * 1000);
+      if (this.groups.has(queue)) return this.leaseEach(queue, this.groups.free(queue, now, receipts.length, maxBytes), receipts, leaseUntil, now);
       const sized = maxBytes !== undefined && receipts.length > 1 ? this.sql.readySizes.all(queue, now, receipts.length) : null;
       const heads = sized === null ? this.sql.readyHead.all(queue, now, receipts.length) : sized.slice(0, fittingCount(sized.map((r) => r.bytes), maxBytes));
-      return heads.map(({ seq }, i) => {
-        const receipt = at(receipts, i);
-        const row = this.sql.lease.get(leaseUntil, receipt, queue, seq) as MessageRow;
-        return { ...toMessage(queue, row), receipt, leaseExpiresAt: leaseUntil };
-      });
+      return this.leaseEach(queue, heads.map((h) => h.seq), receipts, leaseUntil, now);
+    });
+  }
+
+  /** Leases the messages `seqs` until `leaseUntil`, the i-th under `receipts[i]`. */
+  private leaseEach(queue: string, seqs: readonly number[], receipts: readonly string[], leaseUntil: number, now: number): LeasedMessage[] {
+    return seqs.map((seq, i) => {
+      const receipt = at(receipts, i);
+      const row = this.sql.lease.get(leaseUntil, receipt, now, queue, seq) as MessageRow;
+      return { ...toMessage(queue, row), receipt, leaseExpiresAt: leaseUntil };
     });
   }
 

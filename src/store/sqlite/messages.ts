@@ -10,8 +10,10 @@ import { fittingCount } from '../byte-budget.js';
 import type { MessageStore, PublishEntry, PublishOutcome } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { MessageGroups } from './groups.js';
 import type { QueueSweeper } from './sweeper.js';
 import { toMessage } from './rows.js';
+import type { MessageRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Messages in SQLite. */
@@ -21,6 +23,7 @@ export class SqliteMessages implements MessageStore {
     private readonly due: DueWork,
     private readonly commits: GroupCommitter,
     private readonly sweeper: QueueSweeper,
+    private readonly groups: MessageGroups,
   ) {}
 
   publish(queue: string, entries: readonly PublishEntry[], now: number): Promise<PublishOutcome> {
@@ -81,6 +84,9 @@ export class SqliteMessages implements MessageStore {
   take(queue: string, limit: number, now: number, maxBytes?: number): Promise<StoredMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
+      if (this.groups.has(queue)) {
+        return this.groups.free(queue, now, limit, maxBytes).map((seq) => toMessage(queue, this.sql.takeSeq.get(queue, seq) as MessageRow));
+      }
       // Sized first, in the same transaction, so only what fits leaves the queue.
       const count = maxBytes !== undefined && limit > 1 ? fittingCount(this.sql.readySizes.all(queue, now, limit).map((r) => r.bytes), maxBytes) : limit;
       if (count === 0) return [];
@@ -149,7 +155,7 @@ export class SqliteMessages implements MessageStore {
     const first = last - messages.length + 1;
     return messages.map((m, i) => {
       const visibleAt = m.visibleAt !== undefined && m.visibleAt > now ? m.visibleAt : 0;
-      this.sql.insert.run(queue, first + i, m.value, now, m.expiresAt, visibleAt, null, null);
+      this.sql.insert.run(queue, first + i, m.value, now, m.expiresAt, visibleAt, null, null, this.groups.columnFor(queue, m.value));
       return formatKey(queue, first + i);
     });
   }

@@ -18,6 +18,7 @@ export interface MessageRow {
   receipt: string | null;
   dead_source: string | null;
   dead_attempts: number | null;
+  first_leased_at: number | null;
 }
 
 /** A queue row: its numbering, settings and message count. */
@@ -61,7 +62,7 @@ function stateOf(row: MessageRow): MessageState {
 
 /** A row as the contract's message (never exposing the receipt). */
 export function toMessage(queue: string, row: MessageRow): StoredMessage {
-  return {
+  const message: StoredMessage = {
     key: formatKey(queue, row.seq),
     seq: row.seq,
     value: row.value,
@@ -73,6 +74,7 @@ export function toMessage(queue: string, row: MessageRow): StoredMessage {
     visibleAt: row.visible_at,
     deadLetter: row.dead_source === null ? null : { sourceKey: row.dead_source, attempts: row.dead_attempts ?? 0 },
   };
+  return row.first_leased_at === null ? message : { ...message, firstLeasedAt: row.first_leased_at };
 }
 
 /** A broadcast history row as the stream statements read it. */
@@ -92,5 +94,5 @@ export interface TakenRow extends HistoryRow {
 export function historyMessage(queue: string, row: HistoryRow, reads: number): StoredMessage {
   // Streamed messages are out of the queue: never leased, delayed or dead-lettered here.
   const { seq, value, created_at, expires_at } = row;
-  return toMessage(queue, { seq, value, created_at, expires_at, reads, attempts: 0, visible_at: 0, receipt: null, dead_source: null, dead_attempts: null });
+  return toMessage(queue, { seq, value, created_at, expires_at, reads, attempts: 0, visible_at: 0, receipt: null, dead_source: null, dead_attempts: null, first_leased_at: null });
 }

@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Current schema version; bump it and add a step to MIGRATIONS for every change. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** The SQL of each schema version; a version, once released, is never edited (tests replay old ones). */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -95,6 +95,15 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   // A transport's opaque text per queue (QueueSettings.extra: SQS tags and attributes).
   6: `
     ALTER TABLE queues ADD COLUMN extra TEXT;
+  `,
+  // Message groups (SQS FIFO): grp copies the group kept in the stored value, so the held
+  // members of a group are found without reading values; the partial index lists the
+  // queues that have grouped messages at start. first_leased_at: when the first lease was
+  // given (SQS ApproximateFirstReceiveTimestamp).
+  7: `
+    ALTER TABLE messages ADD COLUMN grp TEXT;
+    ALTER TABLE messages ADD COLUMN first_leased_at INTEGER;
+    CREATE INDEX messages_grouped ON messages (queue) WHERE grp IS NOT NULL;
   `,
 };
 

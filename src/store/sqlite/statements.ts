@@ -26,7 +26,7 @@ export const SETTING_COLUMNS = {
 /** A settings field the store keeps in a column. */
 export type SettingField = keyof typeof SETTING_COLUMNS;
 
-const COLS = 'seq, value, created_at, expires_at, reads, attempts, visible_at, receipt, dead_source, dead_attempts';
+const COLS = 'seq, value, created_at, expires_at, reads, attempts, visible_at, receipt, dead_source, dead_attempts, first_leased_at';
 const READY = 'FROM messages INDEXED BY messages_ready WHERE queue = ? AND visible_at = 0 AND (expires_at IS NULL OR expires_at > ?)';
 
 /** Every prepared statement, compiled once. */
@@ -38,8 +38,10 @@ export class Statements {
    * new message goes through it.
    */
   readonly claimSeqs: Statement<[string, number, number, number], { last_seq: number }>;
-  readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null]>;
+  readonly insert: Statement<[string, number, string, number, number | null, number, string | null, number | null, string | null]>;
   readonly takeOne: Statement<[string, string, number], MessageRow>;
+  /** Deletes one message by key and answers it (grouped takes pick their keys first). */
+  readonly takeSeq: Statement<[string, number], MessageRow>;
   readonly takeMany: Statement<[string, string, number, number], MessageRow>;
   readonly readyHead: Statement<[string, number, number], { seq: number }>;
   /** The ready head with each value's UTF-8 size, for answers under a byte budget. */
@@ -56,7 +58,8 @@ export class Statements {
   readonly dueQueues: Statement<[number, number], { queue: string }>;
   readonly nextDue: Statement<[string, number], { at: number | null }>;
   readonly makeReady: Statement<[string, number]>;
-  readonly lease: Statement<[number, string, string, number], MessageRow>;
+  /** Params: lease end, receipt, now (the first lease's time, kept once set), queue, seq. */
+  readonly lease: Statement<[number, string, number, string, number], MessageRow>;
   readonly setVisible: Statement<[number, string, number]>;
   readonly deadHead: Statement<[string, number, number], { seq: number; value: string; dead_source: string }>;
   readonly dedupGet: Statement<[string, string, number], { seq: number }>;
@@ -82,10 +85,11 @@ export class Statements {
        RETURNING last_seq`,
     );
     this.insert = db.prepare(
-      `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (queue, seq, value, created_at, expires_at, visible_at, dead_source, dead_attempts, grp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // One statement finds and deletes the head: a pop is a single index seek.
+    this.takeSeq = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING ${COLS}`);
     this.takeOne = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq = (SELECT seq ${READY} ORDER BY seq LIMIT 1) RETURNING ${COLS}`);
     this.takeMany = db.prepare(`DELETE FROM messages WHERE queue = ? AND seq IN (SELECT seq ${READY} ORDER BY seq LIMIT ?) RETURNING ${COLS}`);
     this.readyHead = db.prepare(`SELECT seq ${READY} ORDER BY seq LIMIT ?`);
@@ -109,7 +113,8 @@ export class Statements {
     );
     this.makeReady = db.prepare('UPDATE messages SET visible_at = 0, receipt = NULL WHERE queue = ? AND seq = ?');
     this.lease = db.prepare(
-      `UPDATE messages SET visible_at = ?, receipt = ?, attempts = attempts + 1 WHERE queue = ? AND seq = ? RETURNING ${COLS}`,
+      `UPDATE messages SET visible_at = ?, receipt = ?, attempts = attempts + 1, first_leased_at = coalesce(first_leased_at, ?)
+       WHERE queue = ? AND seq = ? RETURNING ${COLS}`,
     );
     this.setVisible = db.prepare('UPDATE messages SET visible_at = ? WHERE queue = ? AND seq = ?');
     this.deadHead = db.prepare(

@@ -18,6 +18,7 @@ import type { SettleEvent } from '../settle-events.js';
 import { DeadLetterMoves, SqliteDeadLetters } from './dead-letters.js';
 import { DueWork, SETTLE_LIMIT } from './due.js';
 import { GroupCommitter } from './group-commit.js';
+import { MessageGroups } from './groups.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteMessages } from './messages.js';
 import { SqliteQueues } from './queues.js';
@@ -90,18 +91,19 @@ class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommitter(db, storeUnavailable);
     const sql = new Statements(db);
-    const letters = new DeadLetterMoves(sql, (queue) => this.moves.moved(queue));
+    const groups = new MessageGroups(db);
+    const letters = new DeadLetterMoves(sql, groups, (queue) => this.moves.moved(queue));
     const due = new DueWork(sql, letters, this.settled);
     // The maintenance delete, answering each row's queue so expiries are counted per queue.
     const deleteExpired = db.prepare<[number], { queue: string }>('DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING queue');
     const clock = options.clock ?? systemClock;
     const failures = new BackgroundFailures(options.log);
     const sweeper = new QueueSweeper(db, this.commits, clock, failures);
-    this.messages = new SqliteMessages(sql, due, this.commits, sweeper);
-    this.leases = new SqliteLeases(sql, due, letters, this.commits);
+    this.messages = new SqliteMessages(sql, due, this.commits, sweeper, groups);
+    this.leases = new SqliteLeases(sql, due, letters, this.commits, groups);
     this.deadLetters = new SqliteDeadLetters(sql, due, letters, this.commits);
     this.queues = new SqliteQueues(sql, this.commits, sweeper);
-    this.streams = new SqliteStreams(db, due, this.commits);
+    this.streams = new SqliteStreams(db, due, this.commits, groups);
     const maintain = (now: number): void => {
       const expired = new Map<string, number>();
       for (const { queue } of deleteExpired.iterate(now)) expired.set(queue, (expired.get(queue) ?? 0) + 1);

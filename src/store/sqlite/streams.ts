@@ -8,6 +8,7 @@ import type { HistoryRetention, StoredMessage } from '../../core/types.js';
 import type { StreamStore } from '../contract.js';
 import type { DueWork } from './due.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { MessageGroups } from './groups.js';
 import { historyMessage } from './rows.js';
 import type { HistoryRow, TakenRow } from './rows.js';
 
@@ -18,7 +19,8 @@ export class SqliteStreams implements StreamStore {
   private readonly trimAge: Statement<[string, number]>;
   private readonly trimCount: Statement<[string, string, number]>;
   private readonly read: Statement<[string, number, number, number, string, number, number], HistoryRow>;
-  private readonly reinsert: Statement<[string, number, string, number, number | null, number]>;
+  private readonly reinsert: Statement<[string, number, string, number, number | null, number, string | null]>;
+  private readonly takeSeq: Statement<[string, number], TakenRow>;
   /** A message put back is counted again (publishes count theirs when they reserve keys). */
   private readonly countBack: Statement<[string]>;
   private readonly forget: Statement<[string, number]>;
@@ -27,6 +29,7 @@ export class SqliteStreams implements StreamStore {
     db: Database,
     private readonly due: DueWork,
     private readonly commits: GroupCommitter,
+    private readonly groups: MessageGroups,
   ) {
     // Ready messages only (visible_at = 0, through the partial index); due work is settled first.
     const deliverable = 'queue = ? AND visible_at = 0 AND (expires_at IS NULL OR expires_at > ?)';
@@ -56,8 +59,9 @@ export class SqliteStreams implements StreamStore {
        ORDER BY seq LIMIT ?`,
     );
     this.reinsert = db.prepare(
-      'INSERT OR IGNORE INTO messages (queue, seq, value, created_at, expires_at, reads) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO messages (queue, seq, value, created_at, expires_at, reads, grp) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.takeSeq = db.prepare('DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING seq, value, created_at, expires_at, reads');
     this.countBack = db.prepare('UPDATE queues SET stored = stored + 1 WHERE name = ?');
     this.forget = db.prepare('DELETE FROM stream_history WHERE queue = ? AND seq = ?');
   }
@@ -71,7 +75,7 @@ export class SqliteStreams implements StreamStore {
   ): Promise<StoredMessage[]> {
     return this.commits.submitFor(queue, () => {
       this.due.settle(queue, now);
-      const rows = this.take.all(queue, queue, now, limit, maxBytes).sort((a, b) => a.seq - b.seq);
+      const rows = this.groups.has(queue) ? this.takeFree(queue, limit, maxBytes, now) : this.take.all(queue, queue, now, limit, maxBytes).sort((a, b) => a.seq - b.seq);
       for (const r of rows) this.record.run(queue, r.seq, r.value, r.created_at, r.expires_at, now);
       if (rows.length > 0) {
         this.trimAge.run(queue, now - retention.maxAgeMs);
@@ -79,6 +83,19 @@ export class SqliteStreams implements StreamStore {
       }
       return rows.map((r) => historyMessage(queue, r, r.reads));
     });
+  }
+
+  /** The grouped take: the free messages (groups.ts), while the bytes before each stay under `maxBytes`. */
+  private takeFree(queue: string, limit: number, maxBytes: number, now: number): TakenRow[] {
+    const rows: TakenRow[] = [];
+    let before = 0;
+    for (const seq of this.groups.free(queue, now, limit)) {
+      if (before >= maxBytes) break;
+      before += this.groups.bytesOf(queue, seq);
+      const row = this.takeSeq.get(queue, seq);
+      if (row !== undefined) rows.push(row);
+    }
+    return rows;
   }
 
   readHistory(
@@ -98,7 +115,7 @@ export class SqliteStreams implements StreamStore {
   restore(queue: string, messages: readonly StoredMessage[]): Promise<void> {
     return this.commits.submitFor(queue, () => {
       for (const m of messages) {
-        if (this.reinsert.run(queue, m.seq, m.value, m.createdAt, m.expiresAt, m.reads).changes > 0) this.countBack.run(queue);
+        if (this.reinsert.run(queue, m.seq, m.value, m.createdAt, m.expiresAt, m.reads, this.groups.columnFor(queue, m.value)).changes > 0) this.countBack.run(queue);
         this.forget.run(queue, m.seq);
       }
     });
