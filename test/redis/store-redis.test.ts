@@ -1,8 +1,8 @@
 // Redis-specific store behaviour beyond the shared conformance suite: lost script caches,
-// long runs of expired messages (also while passing a busy message group), the `grouped`
-// flag that keeps queues without groups on the plain path, prefixes that keep deployments
-// apart, a pool of several connections, the key layout of leases, half-done moves between
-// queues and the maintenance pass.
+// long runs of expired messages (also while passing a busy message group), queues without
+// groups that never look for them, prefixes that keep deployments apart, a pool of several
+// connections, the key layout of leases, half-done moves between queues and the
+// maintenance pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -86,22 +86,40 @@ describe('Redis store specifics', () => {
     assert.equal(await redisCommand(redis.port, 'ZCARD', `gexp:{${q}}:exp`), 0);
   });
 
-  it('takes the grouped way only for a queue that stored a grouped message, until it is empty', async () => {
-    const store = await open('gflag:');
-    const q = queueName();
-    const flag = () => redisCommand(redis.port, 'HEXISTS', `gflag:{${q}}:meta`, 'grouped');
-    await append(store, q, [{ value: 'plain', expiresAt: null }, { value: 'later', expiresAt: null, visibleAt: T0 + 5 }], T0);
-    await store.leases.lease(q, ['receipt-gflag-1'], 10_000, T0);
-    await store.streams.restore(q, await store.streams.takeForBroadcast(q, 5, 1000, T0 + 5, { maxMessages: 10, maxAgeMs: 10_000 }));
-    assert.equal(await flag(), 0, 'plain messages, delayed, leased, streamed and restored');
-    await append(store, q, [{ value: encodeStoredValue('v', null, 'g'), expiresAt: null }], T0);
-    assert.equal(await flag(), 1);
-    assert.equal((await store.messages.take(q, 5, T0 + 20_000)).length, 3);
-    assert.equal(await flag(), 1, 'cleared by the next call that finds the queue empty');
-    assert.deepEqual(await store.messages.take(q, 5, T0 + 20_000), []);
-    assert.equal(await flag(), 0);
-    await append(store, q, [{ value: encodeStoredValue('v', null, 'g'), expiresAt: null, visibleAt: T0 + 30_000 }], T0 + 20_000);
-    assert.equal(await flag(), 1, 'a delayed grouped message marks the queue too');
+  it('reads the held messages for groups only when a take or lease meets a grouped message', async (t) => {
+    // A Redis of its own, so that no other test's store counts in its command stats.
+    const own = await startRedis();
+    const backend = await openRedisBackend({
+      target: { kind: 'standalone', host: '127.0.0.1', port: own.port, db: 0, tls: false },
+      prefix: 'gcost:',
+      timeoutMs: 2000,
+      pool: 1,
+      logger: pino({ level: 'silent' }),
+      maintenanceIntervalMs: 3_600_000,
+    });
+    t.after(async () => {
+      await backend.signals.close();
+      await backend.store.close();
+      await own.stop();
+    });
+    const store = backend.store;
+    // Only the group lookup reads a whole sorted set with ZRANGE in a take or lease.
+    const heldReads = async (): Promise<number> => {
+      const info = String(await redisCommand(own.port, 'INFO', 'commandstats'));
+      return Number(/^cmdstat_zrange:calls=(\d+)/m.exec(info)?.[1] ?? '0');
+    };
+    const plain = queueName();
+    await append(store, plain, Array.from({ length: 6 }, (_, i) => ({ value: `v${i}`, expiresAt: null, visibleAt: i === 0 ? T0 + 60_000 : undefined })), T0);
+    assert.equal((await store.leases.lease(plain, ['receipt-gcost-1', 'receipt-gcost-2'], 10_000, T0)).length, 2);
+    const before = await heldReads();
+    assert.equal((await store.leases.lease(plain, ['receipt-gcost-3'], 10_000, T0)).length, 1);
+    assert.equal((await store.messages.take(plain, 2, T0)).length, 2);
+    assert.equal(await heldReads(), before, 'a queue without groups, with held messages, never reads held');
+    const grouped = queueName();
+    await append(store, grouped, ['a', 'b'].map((v) => ({ value: encodeStoredValue(v, null, 'g'), expiresAt: null })), T0);
+    assert.equal((await store.leases.lease(grouped, ['receipt-gcost-4'], 10_000, T0)).length, 1);
+    assert.deepEqual(await store.messages.take(grouped, 2, T0), []);
+    assert.ok((await heldReads()) > before, 'a grouped message at the head makes it look');
   });
 
   it('keeps deployments with different prefixes apart on one Redis', async () => {

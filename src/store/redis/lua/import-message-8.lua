@@ -26,8 +26,6 @@ redis.call('HSETNX', KEYS[4], 'created', ARGV[3])
 local last = tonumber(redis.call('HGET', KEYS[4], 'seq') or '0') or 0
 if tonumber(seq) > last then redis.call('HSET', KEYS[4], 'seq', seq) end
 redis.call('HSET', KEYS[7], seq, ARGV[3] .. '|' .. exp .. '|' .. value)
--- A value that reads as a message group (NUL 'G', see lib/queue.lua) marks the queue grouped.
-if string.byte(value, 1) == 0 and string.byte(value, 2) == 71 then redis.call('HSET', KEYS[4], 'grouped', '1') end
 redis.call('ZADD', KEYS[5], seq, seq)
 if exp ~= '' then redis.call('ZADD', KEYS[6], exp, seq) end
 if refs and tonumber(refs) and tonumber(refs) > 0 then redis.call('HSET', KEYS[8], seq, string.format('%d', tonumber(refs))) end

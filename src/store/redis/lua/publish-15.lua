@@ -28,7 +28,6 @@ local function dueAt(t)
   if earliest == nil or t < earliest then earliest = t end
 end
 local firstOf = {}
-local grouped = false -- a ready message without ttl in a group was stored (store() marks the others)
 local pos = 3
 local stamp = int(now) .. '||'
 -- One `command key a1 b1 a2 b2 ...` per chunk of pairs (unpack has a stack limit).
@@ -111,10 +110,8 @@ for _ = 1, groups do
         end
         if expiresAt == '' and visibleAt <= now then
           -- The common message (ready, no ttl) joins the group's variadic HSET and ZADD.
-          local value = field(i, 0)
-          if not grouped and isGroupedValue(value) then grouped = true end
           msgArgs[#msgArgs + 1] = s
-          msgArgs[#msgArgs + 1] = stamp .. value
+          msgArgs[#msgArgs + 1] = stamp .. field(i, 0)
           readyArgs[#readyArgs + 1] = s
           readyArgs[#readyArgs + 1] = s
         else
@@ -144,6 +141,5 @@ for _ = 1, groups do
   pos = pos + stride * n
 end
 if last ~= first then redis.call('HSET', K_META, 'seq', int(last)) end
-if grouped then markGrouped() end
 if earliest ~= nil then out[2] = int(earliest) end
 return out

@@ -19,7 +19,6 @@ for i = 0, n - 1 do
     redis.call('ZREM', K_INDEX, id)
   end
   if redis.call('HEXISTS', K_MSG, seq) == 0 then
-    if groupOf(raw) then markGrouped() end
     redis.call('HSET', K_MSG, seq, raw)
     redis.call('ZADD', K_READY, seq, seq)
     local exp = expiryOf(raw)

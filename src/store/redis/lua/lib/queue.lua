@@ -4,8 +4,7 @@
 --
 -- Every including script takes the 15 keys of one queue (keys.ts), in this order:
 -- KEYS[1]  meta      hash  seq, created, policy, status, lease, max_attempts, dead_letter,
---                          delay, ttl, max_length, dedup_window ('' stands for null);
---                          grouped = '1' while the queue may hold grouped messages
+--                          delay, ttl, max_length, dedup_window ('' stands for null)
 -- KEYS[2]  ready     zset  READY messages only: member = seq, score = seq (FIFO order)
 -- KEYS[3]  exp       zset  messages with a ttl (any state): member = seq, score = expiresAt
 -- KEYS[4]  msg       hash  seq -> "<createdAt>|<expiresAt or empty>|<value>" (every message)
@@ -182,16 +181,9 @@ local function takeReady(seq, raw)
 end
 
 -- Message groups (store/contract.ts, core/stored-value.ts): a value starting with the
--- bytes NUL 'G' then `<length>:<group>` belongs to that group. Any script that stores such
--- a value sets meta `grouped`, and only then does popReady look at groups, so queues
--- without groups pay one HGET per take, lease or broadcast take and nothing more.
-local function isGroupedValue(value)
-  return string.byte(value, 1) == 0 and string.byte(value, 2) == 71
-end
-
-local function markGrouped()
-  redis.call('HSET', K_META, 'grouped', '1')
-end
+-- bytes NUL 'G' then `<length>:<group>` belongs to that group. Ungrouped messages may
+-- always go, so popReady looks for busy groups only once it meets a grouped message: a
+-- queue without groups costs no Redis command more than before.
 
 -- The group of a raw message, or nil. The length counts UTF-16 units (stored-value.ts);
 -- this reads that many bytes, the same for the ASCII group ids SQS allows. For any other
@@ -229,13 +221,13 @@ local function busyGroups(now)
   return nil
 end
 
--- popReady for a queue with busy groups: walks `ready` in seq order in chunks, leaving
--- the messages of busy groups where they are, and looks at GROUP_LOOKAHEAD live messages
--- at most (store/contract.ts; expired ones are deleted under `budget` as in popReady). A
--- group free when the call starts stays free for the call, so one call may hand out
--- several of its messages. Same arguments and answer as popReady.
-local function popReadyGrouped(now, limit, budget, take, fits, busy)
-  local taken, looked, after, chunk = 0, 0, '-inf', limit
+-- popReady's walk once it found busy groups, `taken` messages into the call: walks
+-- `ready` in seq order in chunks, leaving the messages of busy groups where they are, and
+-- looks at GROUP_LOOKAHEAD live messages at most, counting those taken (store/contract.ts;
+-- expired ones are deleted under `budget` as in popReady). A group free when the call
+-- started stays free for the call, so one call may hand out several of its messages.
+local function popReadyGrouped(now, limit, budget, take, fits, busy, taken)
+  local looked, after, chunk = taken, '-inf', limit - taken
   while looked < GROUP_LOOKAHEAD do
     chunk = math.min(chunk, GROUP_LOOKAHEAD - looked)
     local seqs = redis.call('ZRANGEBYSCORE', K_READY, after, '+inf', 'LIMIT', 0, chunk)
@@ -273,12 +265,8 @@ end
 -- peeked instead of popped). Expired messages met on the way are deleted, at most `budget`
 -- of them; returns true when the budget ran out first, so the caller reports more to do.
 local function popReady(now, limit, budget, take, fits)
-  if redis.call('HGET', K_META, 'grouped') then
-    local busy = busyGroups(now)
-    if busy then return popReadyGrouped(now, limit, budget, take, fits, busy) end
-    if redis.call('HLEN', K_MSG) == 0 then redis.call('HDEL', K_META, 'grouped') end
-  end
   local taken = 0
+  local groupsChecked = false
   while taken < limit do
     local head
     if fits then head = redis.call('ZRANGE', K_READY, 0, 0) else head = redis.call('ZPOPMIN', K_READY) end
@@ -286,6 +274,16 @@ local function popReady(now, limit, budget, take, fits)
     local seq = head[1]
     local raw = redis.call('HGET', K_MSG, seq)
     local live = raw and not isExpired(raw, now)
+    if live and not groupsChecked and groupOf(raw) then
+      -- The first grouped message of the call: only ungrouped ones were taken so far, so
+      -- the groups held now are those held when the call began.
+      groupsChecked = true
+      local busy = busyGroups(now)
+      if busy then
+        if not fits then redis.call('ZADD', K_READY, seq, seq) end
+        return popReadyGrouped(now, limit, budget, take, fits, busy, taken)
+      end
+    end
     if live and fits and not fits(raw) then break end
     if fits then redis.call('ZREM', K_READY, seq) end
     if live then
@@ -333,7 +331,6 @@ end
 
 -- Stores one message at the end of the queue; visibleAt > now makes it delayed.
 local function store(seq, now, value, expiresAt, visibleAt)
-  if isGroupedValue(value) then markGrouped() end
   redis.call('HSET', K_MSG, seq, int(now) .. '|' .. expiresAt .. '|' .. value)
   if visibleAt > now then
     redis.call('ZADD', K_HELD, seq, seq)
