@@ -171,6 +171,19 @@ export function runGroupsConformance(name: string, factory: StoreFactory): void 
       });
     });
 
+    describe('answer byte budget', () => {
+      it('counts only the messages handed out: the first free one always goes, passed ones do not count', async () => {
+        const queue = q();
+        const big = 'x'.repeat(100);
+        await publish(store, queue, [`${big}@g`, `${big}@g`, `${big}@h`, `${big}@h`, 'small'], T0);
+        assert.equal((await lease(queue, 1, T0)).length, 1, 'g is busy now');
+        const leased = await store.leases.lease(queue, receipts(5), 30 * S, T0, 50);
+        assert.deepEqual(leased.map((m) => m.seq), [3], 'the first free message goes though over 50 bytes, the next does not');
+        const taken = await store.messages.take(queue, 5, T0, 10);
+        assert.deepEqual(taken.map((m) => m.seq), [5], 'h is busy; the small one fits');
+      });
+    });
+
     describe('take and takeForBroadcast', () => {
       it('take skips busy groups and takes several of a free group in key order', async () => {
         const queue = q();
