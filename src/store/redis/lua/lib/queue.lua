@@ -12,7 +12,7 @@
 -- KEYS[6]  due       zset  delayed and leased messages: member = seq, score = visible/lease end
 -- KEYS[7]  held      zset  the same messages: member = seq, score = seq
 -- KEYS[8]  lease     hash  seq -> receipt of the current lease
--- KEYS[9]  attempts  hash  seq -> leases taken
+-- KEYS[9]  attempts  hash  seq -> "<leases taken>|<first lease time, ms>" (older stores: the count alone)
 -- KEYS[10] dead      hash  seq -> "<attempts>|<source key>" (dead letters)
 -- KEYS[11] dlq-out   hash  move id -> "<target>|<attempts or empty>|<source key or empty>|<value>"
 -- KEYS[12] moved     hash  move id -> seq (moves delivered INTO this queue)
@@ -40,6 +40,12 @@ end
 -- The expiry part of a raw message ('' when it has none).
 local function expiryOf(raw)
   return string.match(raw, '^%d+|(%d*)|')
+end
+
+-- The lease count of an attempts entry ("<count>|<first lease time>", or a bare count).
+local function attemptCount(entry)
+  if not entry then return 0 end
+  return tonumber(string.match(entry, '^(%d+)'))
 end
 
 local function isExpired(raw, now)
@@ -120,10 +126,10 @@ local function settle(now, limit, nonce)
     else
       local dlq = nil
       if redis.call('HEXISTS', K_LEASE, seq) == 1 then
-        dlq = exhausted(tonumber(redis.call('HGET', K_ATTEMPTS, seq) or '0'))
+        dlq = exhausted(attemptCount(redis.call('HGET', K_ATTEMPTS, seq)))
       end
       if dlq then
-        local attempts = redis.call('HGET', K_ATTEMPTS, seq) or '0'
+        local attempts = int(attemptCount(redis.call('HGET', K_ATTEMPTS, seq)))
         moveOut(seq, raw, dlq, attempts, QUEUE .. ':' .. seq, nonce .. ':' .. seq)
         dead = dead + 1
       else
