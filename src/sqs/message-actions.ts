@@ -149,6 +149,7 @@ function systemAttributes(ctx: ActionContext, queue: string, m: LeasedMessage, n
     SentTimestamp: String(m.createdAt),
     ApproximateReceiveCount: String(m.attempts),
   };
+  if (m.firstLeasedAt !== undefined) all.ApproximateFirstReceiveTimestamp = String(m.firstLeasedAt);
   if (m.deadLetter !== null) all.DeadLetterQueueSourceArn = queueArn(ctx.naming, parseKey(m.deadLetter.sourceKey).queue);
   const kept = storedSystemAttributes(m.attributes);
   const group = m.group ?? kept.MessageGroupId;

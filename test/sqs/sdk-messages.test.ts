@@ -54,6 +54,8 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     assert.equal(m?.MessageId, sent.MessageId);
     assert.equal(m?.Attributes?.ApproximateReceiveCount, '1');
     assert.ok(Math.abs(Number(m?.Attributes?.SentTimestamp) - Date.now()) < 60_000);
+    const firstReceive = Number(m?.Attributes?.ApproximateFirstReceiveTimestamp);
+    assert.ok(firstReceive >= Number(m?.Attributes?.SentTimestamp) && firstReceive <= Date.now(), 'the first receive is stored with the message');
     assert.deepEqual(await receive(QueueUrl), [], 'a leased message is invisible');
     await client().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m?.ReceiptHandle }));
     const { Attributes } = await client().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
@@ -133,9 +135,11 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'again' }));
     const [first] = await receive(QueueUrl, { VisibilityTimeout: 1 });
     assert.equal(first?.Body, 'again');
-    const [second] = await receive(QueueUrl, { WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
+    const [second] = await receive(QueueUrl, { WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp'] });
     assert.equal(second?.Body, 'again');
     assert.equal(second?.Attributes?.ApproximateReceiveCount, '2');
+    const firstAt = Number(second?.Attributes?.ApproximateFirstReceiveTimestamp);
+    assert.ok(firstAt > 0 && Date.now() - firstAt >= 900, 'the redelivery answers the time of the first receive, a second or more ago');
     // The first handle is stale: deleting with it succeeds (as in SQS) but deletes nothing.
     await client().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
     assert.equal(await refusal(client().send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 5 }))), 'ReceiptHandleIsInvalid');
