@@ -16,7 +16,7 @@ import { batchEntries, optionalInteger, requiredString, stringList } from './inp
 import { isFifoQueue, optionalId, sendIds, sendRules, sequenceNumber } from './fifo.js';
 import type { SendRules } from './fifo.js';
 import { md5OfBody } from './md5.js';
-import { md5OfAttributes, parseMessageAttributes, selectAttributes, storedAttributes, storedSystemAttributes } from './message-attributes.js';
+import { md5OfAttributes, parseMessageAttributes, parseSystemAttributes, selectAttributes, storedAttributes, storedSystemAttributes } from './message-attributes.js';
 import type { Extras } from './queue-extras.js';
 import { queueArn } from './queue-urls.js';
 import { openReceiptHandle, receiptHandle } from './receipt-handles.js';
@@ -52,7 +52,7 @@ async function sendLimits(ctx: ActionContext, queue: string): Promise<SendLimits
 }
 
 /** One message to publish, checked as SQS checks a SendMessage or a batch entry. */
-function message(send: SendLimits, input: Input): PublishInput & { md5: string; md5OfAttributes?: string } {
+function message(send: SendLimits, input: Input): PublishInput & { md5: string; md5OfAttributes?: string; md5OfSystemAttributes?: string } {
   const limit = send.maxBytes;
   const body = input.MessageBody;
   if (body === undefined || body === null || body === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
@@ -67,12 +67,19 @@ function message(send: SendLimits, input: Input): PublishInput & { md5: string; 
     throw new SqsError('InvalidMessageContents', `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`);
   }
   const delay = optionalInteger(input, 'DelaySeconds', 0, 900);
-  const system = input.MessageSystemAttributes;
-  if (system !== undefined && system !== null && Object.keys(system).length > 0) {
-    throw new SqsError('UnsupportedOperation', 'Message system attributes (AWSTraceHeader) are not supported.');
-  }
+  const system = parseSystemAttributes(input.MessageSystemAttributes);
   const ids = sendIds(send, input, body);
-  const kept = { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body), attributes: storedAttributes(attributes, ids.system), group: ids.group, dedupId: ids.dedupId };
+  const trace = system?.AWSTraceHeader?.StringValue;
+  const kept = {
+    value: body,
+    ttlSeconds: null,
+    delaySeconds: delay ?? null,
+    md5: md5OfBody(body),
+    attributes: storedAttributes(attributes, trace === undefined ? ids.system : { ...ids.system, AWSTraceHeader: trace }),
+    group: ids.group,
+    dedupId: ids.dedupId,
+    ...(system === null ? {} : { md5OfSystemAttributes: md5OfAttributes(system) }),
+  };
   return attributes === null ? kept : { ...kept, md5OfAttributes: md5OfAttributes(attributes) };
 }
 
@@ -81,6 +88,7 @@ function sent(send: SendLimits, key: string, entry: ReturnType<typeof message>):
   return {
     MD5OfMessageBody: entry.md5,
     ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }),
+    ...(entry.md5OfSystemAttributes === undefined ? {} : { MD5OfMessageSystemAttributes: entry.md5OfSystemAttributes }),
     ...(send.fifo ? { SequenceNumber: sequenceNumber(key) } : {}),
   };
 }
@@ -155,6 +163,7 @@ function systemAttributes(ctx: ActionContext, queue: string, m: LeasedMessage, n
   const group = m.group ?? kept.MessageGroupId;
   if (group !== undefined) all.MessageGroupId = group;
   if (kept.MessageDeduplicationId !== undefined) all.MessageDeduplicationId = kept.MessageDeduplicationId;
+  if (kept.AWSTraceHeader !== undefined) all.AWSTraceHeader = kept.AWSTraceHeader;
   if (isFifoQueue(queue)) all.SequenceNumber = sequenceNumber(m.key);
   if (names.includes('All')) return all;
   return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)));

@@ -70,6 +70,31 @@ export function parseMessageAttributes(raw: unknown): { attributes: Attributes |
   return { attributes: out, bytes };
 }
 
+/** The one message system attribute a sender may set (AWS X-Ray's trace header). */
+const TRACE_HEADER = 'AWSTraceHeader';
+
+/**
+ * Checks `MessageSystemAttributes` of a send: only `AWSTraceHeader`, a non-empty String
+ * (as AWS allows). Answers it as attributes (for its digest), or null when none. It does
+ * not count toward the message size, as in AWS.
+ */
+export function parseSystemAttributes(raw: unknown): Attributes | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('MessageSystemAttributes must be a map.');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  for (const [name, value] of entries) {
+    if (name !== TRACE_HEADER) throw invalid(`Message system attribute name '${name.slice(0, 256)}' is invalid.`);
+    const { DataType, StringValue } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    if (DataType !== 'String') throw invalid(`The message system attribute '${TRACE_HEADER}' must have the data type String.`);
+    if (typeof StringValue !== 'string' || StringValue === '' || Buffer.byteLength(StringValue, 'utf8') > 1024) {
+      throw invalid(`The message system attribute '${TRACE_HEADER}' must contain a non-empty value of at most 1024 bytes.`);
+    }
+    return { [TRACE_HEADER]: { DataType, StringValue } };
+  }
+  return null;
+}
+
 function lengthPrefixed(bytes: Buffer): Buffer[] {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(bytes.length);

@@ -52,6 +52,15 @@ forEachStore('SQS from Python clients', (server) => {
     // The digest moto's independent implementation (moto.sqs.models.Message.attribute_md5)
     // computes for the same four attributes, String, Number, Binary and a custom type.
     assert.equal(out.attribute_md5, 'cf3534790285a5e3a151f08c6e2ea989', 'MD5OfMessageAttributes equals moto\'s digest');
+    const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+    const prefixed = (text: string): Buffer[] => {
+      const bytes = Buffer.from(text, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    };
+    assert.equal(out.trace_md5, createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex'));
+    assert.deepEqual(out.trace_back, [trace], 'AWSTraceHeader sent and received over the query protocol');
   });
 
   it('boto3 creates a FIFO queue and sends and receives in group order with dedup', async () => {

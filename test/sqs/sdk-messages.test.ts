@@ -247,6 +247,36 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     }
   });
 
+  it('the AWSTraceHeader system attribute is kept with the message and digested as AWS digests attributes', async () => {
+    const QueueUrl = await newQueue();
+    const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    // The documented digest (sqs-message-metadata: "calculating the MD5 message digest"),
+    // written out here on its own: name, type (length-prefixed), 1 for a string, the value.
+    const prefixed = (text: string): Buffer[] => {
+      const bytes = Buffer.from(text, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    };
+    const expected = createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex');
+    const MessageSystemAttributes = { AWSTraceHeader: { DataType: 'String' as const, StringValue: trace } };
+    const sent = await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'traced', MessageSystemAttributes }));
+    assert.equal(sent.MD5OfMessageSystemAttributes, expected);
+    assert.equal(sent.MD5OfMessageAttributes, undefined, 'a system attribute is not a message attribute');
+    const batch = await client().send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'traced too', MessageSystemAttributes }] }));
+    assert.equal(batch.Successful?.[0]?.MD5OfMessageSystemAttributes, expected);
+    const got = await receive(QueueUrl, { MessageSystemAttributeNames: ['AWSTraceHeader'], MessageAttributeNames: ['All'] });
+    assert.deepEqual(got.map((m) => [m.Body, m.Attributes?.AWSTraceHeader, m.MessageAttributes]), [['traced', trace, undefined], ['traced too', trace, undefined]]);
+    const bad: [unknown, string][] = [
+      [{ Other: { DataType: 'String', StringValue: 'x' } }, 'InvalidParameterValue'],
+      [{ AWSTraceHeader: { DataType: 'Number', StringValue: '1' } }, 'InvalidParameterValue'],
+      [{ AWSTraceHeader: { DataType: 'String', StringValue: 'x'.repeat(1025) } }, 'InvalidParameterValue'],
+    ];
+    for (const [attributes, expectedError] of bad) {
+      assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageSystemAttributes: attributes as never }))), expectedError, JSON.stringify(attributes));
+    }
+  });
+
   it('a RestMQ value that starts with NUL reaches SQS and RestMQ consumers unchanged', async () => {
     const name = sqsQueueName();
     const QueueUrl = await newQueue(undefined, name);
