@@ -66,7 +66,7 @@ describe('reliable delivery across two daemons over one Redis', () => {
 
   it('holds a message group across daemons: a member leased on one keeps the group from the other until acked there', async () => {
     const q = queueName();
-    for (const [value, group] of [['a1', 'g'], ['a2', 'g'], ['b1', 'h']]) {
+    for (const [value, group] of [['a1', 'g'], ['a2', 'g'], ['b1', 'h']] as const) {
       assert.equal((await postForm(`${a.url}/q/${q}`, { value, group })).status, 200);
     }
     const first = await lease(a.url, q, 30);
