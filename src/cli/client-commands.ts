@@ -45,6 +45,8 @@ second otherwise, and prints a summary.
   --ttl S          seconds until each message expires
   --delay S        seconds each message stays invisible
   --dedup ID       deduplication id (one VALUE only)
+  --group G        message group of every message: a group is delivered in order, one
+                   batch of it out at a time (docs/reliable-delivery.md)
   --batch N        messages per batch request, 1 to 1000 [default ${DEFAULT_BATCH}]`,
     options: SEND_OPTIONS,
     run: (client, args) => sendCommand(client, args, io),
@@ -61,8 +63,8 @@ queue is empty (exit 0). Without --lease or --ack a message is removed as it is 
   --ack            lease, print, then ack each message (at-least-once)
   -n N             up to N messages, 1 to 10000 [default 1]
   --wait S         long poll: wait up to S seconds (0 to 20) for the first message
-  --json           one JSON object per line: key, value (and receipt, attempts,
-                   lease_expires_at when leased)`,
+  --json           one JSON object per line: key, value (group when it has one;
+                   receipt, attempts, lease_expires_at when leased)`,
     options: RECV_OPTIONS,
     run: (client, args) => recvCommand(client, args, io.stdout),
   },

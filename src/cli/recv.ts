@@ -25,7 +25,8 @@ const LEASE_PAGE = 100;
 function line(message: Message | LeasedMessage, json: boolean): string {
   if (!json) return `${message.value}\n`;
   const leased = 'receipt' in message ? { receipt: message.receipt, attempts: message.attempts, lease_expires_at: message.leaseExpiresAt } : {};
-  return `${JSON.stringify({ key: message.key, value: message.value, ...leased })}\n`;
+  const group = message.group === undefined ? {} : { group: message.group };
+  return `${JSON.stringify({ key: message.key, value: message.value, ...group, ...leased })}\n`;
 }
 
 /** Runs `recv`; resolves with the exit code (0 also when nothing came). */

@@ -20,6 +20,7 @@ export const SEND_OPTIONS: readonly OptionSpec[] = [
   { name: 'ttl', kind: 'value' },
   { name: 'delay', kind: 'value' },
   { name: 'dedup', kind: 'value' },
+  { name: 'group', kind: 'value' },
   { name: 'batch', kind: 'value' },
 ];
 
@@ -49,15 +50,16 @@ async function countLines(path: string): Promise<number> {
 
 /** Runs `send`; resolves with the exit code. */
 export async function sendCommand(client: RestMQClient, args: ParsedArgs, io: SendIo): Promise<number> {
-  const [queue, value] = positionals(args, 1, 2, 'restmq send QUEUE [VALUE] [--file F] [--ttl S] [--delay S] [--dedup ID] [--batch N]') as [string, string | undefined];
+  const [queue, value] = positionals(args, 1, 2, 'restmq send QUEUE [VALUE] [--file F] [--ttl S] [--delay S] [--dedup ID] [--group G] [--batch N]') as [string, string | undefined];
   const ttl = intOption(args, 'ttl', 1, 31_536_000);
   const delay = intOption(args, 'delay', 0, 604_800);
   const dedup = textOption(args, 'dedup');
+  const group = textOption(args, 'group');
   const file = textOption(args, 'file');
   const batchSize = intOption(args, 'batch', 1, MAX_BATCH_ENTRIES) ?? DEFAULT_BATCH;
   if (value !== undefined && value !== '-') {
     if (file !== undefined) throw new ConfigError('give either VALUE or --file, not both');
-    const published = await client.publish(queue, value, { ttl, delay, dedup });
+    const published = await client.publish(queue, value, { ttl, delay, dedup, group });
     io.stdout.write(`${published.key}${published.duplicate ? ' (duplicate: nothing stored)' : ''}\n`);
     return 0;
   }
@@ -88,7 +90,7 @@ export async function sendCommand(client: RestMQClient, args: ParsedArgs, io: Se
       if (line === '') continue; // an empty line is no message
       const size = Buffer.byteLength(line);
       if (batch.length > 0 && bytes + size > BATCH_BYTES) await flush();
-      batch.push(ttl === undefined && delay === undefined ? line : { value: line, ttl, delay });
+      batch.push(ttl === undefined && delay === undefined && group === undefined ? line : { value: line, ttl, delay, group });
       bytes += size;
       if (batch.length >= batchSize) await flush();
     }

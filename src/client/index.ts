@@ -23,6 +23,8 @@ export interface PublishOptions {
   readonly delay?: number;
   /** Deduplication id: a repeat within the queue's `dedup_window` stores nothing. */
   readonly dedup?: string;
+  /** Message group (1 to 128 printable ASCII characters): a group's messages are delivered in order, one batch of them out at a time. */
+  readonly group?: string;
 }
 
 /** What a publish stored. */
@@ -41,6 +43,8 @@ export interface Message {
   readonly value: string;
   /** Soft reads (JSON `get`) that saw it before. */
   readonly count: number;
+  /** Its message group, when it was published in one. */
+  readonly group?: string;
 }
 
 /** A message read by peek or by key, in any state. */
@@ -89,7 +93,8 @@ const q = (queue: string): string => `/q/${encodeURIComponent(queue)}`;
 
 function message(body: unknown): Message {
   const record = object(body, 'a message');
-  return { key: text(record, 'key'), value: text(record, 'value'), count: typeof record['count'] === 'number' ? record['count'] : 0 };
+  const plain = { key: text(record, 'key'), value: text(record, 'value'), count: typeof record['count'] === 'number' ? record['count'] : 0 };
+  return typeof record['group'] === 'string' ? { ...plain, group: record['group'] } : plain;
 }
 
 /** A client of one RestMQ server; immutable, safe to share. */
@@ -105,7 +110,7 @@ export class RestMQClient {
     const { body } = await this.http.request({
       method: 'POST',
       path: q(queue),
-      form: { value: typeof value === 'string' ? value : JSON.stringify(value), ttl: options.ttl, delay: options.delay, dedup: options.dedup },
+      form: { value: typeof value === 'string' ? value : JSON.stringify(value), ttl: options.ttl, delay: options.delay, dedup: options.dedup, group: options.group },
     });
     const record = object(body, 'the publish answer');
     return { key: text(record, 'key'), duplicate: record['duplicate'] === true };

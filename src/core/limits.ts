@@ -34,5 +34,10 @@ export const MAX_REDRIVE_COUNT = 1000;
 export const RECEIPT_LENGTH = { min: 8, max: 64 } as const;
 /** Longest producer dedup id, characters. */
 export const MAX_DEDUP_ID_LENGTH = 128;
+/**
+ * Longest message group id, characters (as SQS's MessageGroupId): messages of one group are
+ * delivered in key order, one batch out at a time.
+ */
+export const MAX_GROUP_ID_LENGTH = 128;
 /** Longest JSONP callback name accepted. */
 export const MAX_CALLBACK_LENGTH = 128;

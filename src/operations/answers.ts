@@ -26,17 +26,26 @@ export function leaseFields(message: StoredMessage | LeasedMessage): Record<stri
   return { receipt: message.receipt, attempts: message.attempts, lease_expires_at: iso(message.leaseExpiresAt) };
 }
 
-/** A taken or leased message: RestMQ's pop body, plus the lease when there is one. */
+/**
+ * `{group}` for a message published in a group, else nothing: RestMQ's answer shapes gain
+ * the field only for grouped messages, so answers without groups stay as they were.
+ */
+export function groupField(message: StoredMessage): { group?: string } {
+  return message.group === undefined ? {} : { group: message.group };
+}
+
+/** A taken or leased message: RestMQ's pop body, plus the lease and the message group when there are. */
 export function deliveryBody(message: StoredMessage | LeasedMessage): Record<string, unknown> {
   const body: Record<string, unknown> = { key: message.key, value: message.value, count: message.reads };
   Object.assign(body, leaseFields(message));
+  Object.assign(body, groupField(message));
   if (message.deadLetter !== null) body.dead_letter = { source_key: message.deadLetter.sourceKey, attempts: message.deadLetter.attempts };
   return body;
 }
 
-/** A message read without taking it (peek): everything but the receipt. */
+/** A message read without taking it (peek): everything but the receipt; `group` only when it has one. */
 export function peekBody(message: StoredMessage): Record<string, unknown> {
-  return {
+  const body: Record<string, unknown> = {
     key: message.key,
     value: message.value,
     count: message.reads,
@@ -48,6 +57,8 @@ export function peekBody(message: StoredMessage): Record<string, unknown> {
     dead_letter:
       message.deadLetter === null ? null : { source_key: message.deadLetter.sourceKey, attempts: message.deadLetter.attempts },
   };
+  Object.assign(body, groupField(message));
+  return body;
 }
 
 /** A message as RestMQ's original pop answered it. */

@@ -8,7 +8,7 @@ import { parseQueueName } from '../core/names.js';
 import type { LeasedMessage, StoredMessage } from '../core/types.js';
 import { operation } from './operation.js';
 import type { Fields, KeyInput, QueueInput } from './operation.js';
-import { parseDedupId, parseDelay, parseTtl } from './parse.js';
+import { parseDedupId, parseDelay, parseGroup, parseTtl } from './parse.js';
 
 /** Input of `publish`. */
 export interface PublishOneInput extends QueueInput {
@@ -45,7 +45,7 @@ export interface Delivery<M extends StoredMessage = StoredMessage> {
 }
 
 /**
- * The options of a publish from RestMQ-named fields (`ttl`, `delay`, `dedup`); the value
+ * The options of a publish from RestMQ-named fields (`ttl`, `delay`, `dedup`, `group`); the value
  * comes from each transport's own place for it (form field, body, command member).
  */
 export function publishOptions(fields: Fields, value: string): PublishInput {
@@ -54,6 +54,7 @@ export function publishOptions(fields: Fields, value: string): PublishInput {
     ttlSeconds: parseTtl(fields('ttl')),
     delaySeconds: parseDelay(fields('delay')),
     dedupId: parseDedupId(fields('dedup')),
+    group: parseGroup(fields('group')),
   };
 }
 

@@ -1,26 +1,27 @@
 /**
  * Parses a batch publish body: a JSON array of values, or of objects with `value`, `ttl`,
- * `delay` and `dedup`. The whole batch is checked before anything is stored, and an error
+ * `delay`, `dedup` and `group`. The whole batch is checked before anything is stored, and an error
  * names the entry, so one bad entry stores none.
  */
 import type { PublishInput } from '../core/broker.js';
 import { RestMQError } from '../core/errors.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../core/limits.js';
-import { parseDedupId, parseDelay, parseDocumentValue, parseJson, parseTtl } from './parse.js';
+import { parseDedupId, parseDelay, parseDocumentValue, parseGroup, parseJson, parseTtl } from './parse.js';
 
-const ENTRY_FIELDS = new Set(['value', 'ttl', 'delay', 'dedup']);
+const ENTRY_FIELDS = new Set(['value', 'ttl', 'delay', 'dedup', 'group']);
 
 function entry(raw: unknown): PublishInput {
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'value' in raw) {
     const fields = raw as Record<string, unknown>;
     for (const name of Object.keys(fields)) {
-      if (!ENTRY_FIELDS.has(name)) throw new RestMQError('invalid_batch', `unknown field ${JSON.stringify(name).slice(0, 64)}; entries take value, ttl, delay, dedup`);
+      if (!ENTRY_FIELDS.has(name)) throw new RestMQError('invalid_batch', `unknown field ${JSON.stringify(name).slice(0, 64)}; entries take value, ttl, delay, dedup, group`);
     }
     return {
       value: parseDocumentValue(fields.value),
       ttlSeconds: parseTtl(fields.ttl),
       delaySeconds: parseDelay(fields.delay),
       dedupId: parseDedupId(fields.dedup),
+      group: parseGroup(fields.group),
     };
   }
   if (raw === null) throw new RestMQError('missing_value');

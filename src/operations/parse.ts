@@ -10,6 +10,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import {
   MAX_DEDUP_ID_LENGTH,
   MAX_DELAY_SECONDS,
+  MAX_GROUP_ID_LENGTH,
   MAX_HEARTBEAT_SECONDS,
   MAX_LEASE_SECONDS,
   MAX_RECEIVE_COUNT,
@@ -23,6 +24,8 @@ import type { Policy, QueueStatus } from '../core/types.js';
 
 const RECEIPT = new RegExp(`^[A-Za-z0-9_-]{${RECEIPT_LENGTH.min},${RECEIPT_LENGTH.max}}$`);
 const DEDUP_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_DEDUP_ID_LENGTH}}$`);
+/** A message group id: printable ASCII without spaces, as SQS's MessageGroupId. */
+export const GROUP_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_GROUP_ID_LENGTH}}$`);
 /** A UTF-16 surrogate without its partner (the `u` flag makes a whole pair one code point). */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
@@ -178,5 +181,12 @@ export function parseReceipt(input: unknown): string {
 export function parseDedupId(input: unknown): string | null {
   if (absent(input)) return null;
   if (typeof input !== 'string' || !DEDUP_ID.test(input)) throw new RestMQError('invalid_dedup_id');
+  return input;
+}
+
+/** A message group id (`group`), or null when absent. */
+export function parseGroup(input: unknown): string | null {
+  if (absent(input)) return null;
+  if (typeof input !== 'string' || !GROUP_ID.test(input)) throw new RestMQError('invalid_group');
   return input;
 }

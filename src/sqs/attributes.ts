@@ -7,6 +7,7 @@
 import type { QueueConfig } from '../core/broker.js';
 import type { QueueSettings, QueueStats } from '../core/types.js';
 import { SqsError } from './errors.js';
+import { FIFO_ATTRIBUTES, FIFO_CHOICES, isFifoQueue } from './fifo.js';
 import type { Extras } from './queue-extras.js';
 import { queueArn, queueOfArn } from './queue-urls.js';
 import type { QueueNaming } from './queue-urls.js';
@@ -31,9 +32,6 @@ const RANGES: Record<string, readonly [number, number]> = {
 
 /** Accepted, kept (in the store, beside the queue's settings) and answered; only the last two have an effect. */
 const KEPT = new Set(['Policy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled', 'MaximumMessageSize', 'ReceiveMessageWaitTimeSeconds']);
-
-/** Attributes of FIFO queues (not supported yet). */
-const FIFO = new Set(['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 
 /** Names GetQueueAttributes answers (besides the kept ones). */
 const COMPUTED = [
@@ -69,6 +67,10 @@ function integerAttribute(name: string, value: string): number {
   return Number(value);
 }
 
+function unknown(name: string): SqsError {
+  return new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+}
+
 function redrivePolicy(naming: QueueNaming, value: string, queue: string): Partial<QueueSettings> {
   if (value === '') return { maxAttempts: 0, deadLetter: null };
   let parsed: unknown;
@@ -84,17 +86,41 @@ function redrivePolicy(naming: QueueNaming, value: string, queue: string): Parti
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw invalid('RedrivePolicy', 'maxReceiveCount must be a whole number from 1 to 1000.');
   const deadLetter = queueOfArn(naming, deadLetterTargetArn, 'RedrivePolicy');
   if (deadLetter === queue) throw invalid('RedrivePolicy', 'a queue cannot be its own dead-letter queue.');
+  if (isFifoQueue(deadLetter) !== isFifoQueue(queue)) {
+    throw new SqsError('InvalidParameterValue', `Value ${value} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.`);
+  }
   return { maxAttempts: count, deadLetter };
 }
 
-/** Reads the attributes of CreateQueue or SetQueueAttributes. */
-export function parseAttributes(naming: QueueNaming, queue: string, attributes: Record<string, string>): AttributeChange {
+/**
+ * A FIFO attribute of CreateQueue (`creating`) or SetQueueAttributes: to keep, or null to
+ * ignore. As AWS: a standard queue knows none of them (`FifoQueue=false` aside, accepted at
+ * creation), and FifoQueue is given at creation only.
+ */
+function fifoAttribute(queue: string, name: string, value: string, creating: boolean): string | null {
+  const fifo = isFifoQueue(queue);
+  if (name === 'FifoQueue') {
+    if (!creating) throw unknown(name);
+    if (!fifo && value === 'false') return null;
+    if (!fifo || value === 'false') throw unknown(name);
+    if (value !== 'true') throw invalid(name, 'must be true or false.');
+    return value;
+  }
+  if (!fifo) throw unknown(name);
+  const choices = FIFO_CHOICES[name] ?? [];
+  if (!choices.includes(value)) throw invalid(name, `must be ${choices.join(' or ')}.`);
+  return value;
+}
+
+/** Reads the attributes of CreateQueue (`creating`) or SetQueueAttributes. */
+export function parseAttributes(naming: QueueNaming, queue: string, attributes: Record<string, string>, creating = false): AttributeChange {
   const patch: Record<string, unknown> = {};
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(attributes)) {
-    if (FIFO.has(name)) {
-      if (name === 'FifoQueue' && value === 'false') continue;
-      throw new SqsError('UnsupportedOperation', `Attribute ${name} is not supported: RestMQ has no FIFO queues yet.`);
+    if (FIFO_ATTRIBUTES.has(name)) {
+      const keep = fifoAttribute(queue, name, value, creating);
+      if (keep !== null) kept[name] = keep;
+      continue;
     }
     if (name in RANGES) integerAttribute(name, value);
     if (name === 'VisibilityTimeout') patch.leaseSeconds = Number(value);
@@ -132,6 +158,10 @@ export function queueAttributes(
     ReceiveMessageWaitTimeSeconds: extras.attributes.ReceiveMessageWaitTimeSeconds ?? '0',
     SqsManagedSseEnabled: 'false',
   };
+  if (isFifoQueue(queue)) {
+    out.FifoQueue = 'true';
+    for (const [name, choices] of Object.entries(FIFO_CHOICES)) out[name] = choices[0] as string;
+  }
   if (settings.maxAttempts > 0) {
     out.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: queueArn(naming, config.deadLetterQueue), maxReceiveCount: settings.maxAttempts });
   }
@@ -139,13 +169,14 @@ export function queueAttributes(
   return out;
 }
 
-/** The attributes `names` select (`All` selects every one); unknown names are refused. */
-export function selectAttributes(all: Record<string, string>, names: readonly string[]): Record<string, string> {
+/** The attributes of `queue` that `names` select (`All` selects every one); unknown names (FIFO ones on a standard queue) are refused. */
+export function selectAttributes(queue: string, all: Record<string, string>, names: readonly string[]): Record<string, string> {
   if (names.length === 0) return {};
   if (names.includes('All')) return all;
   const out: Record<string, string> = {};
   for (const name of names) {
-    if (!COMPUTED.includes(name) && !KEPT.has(name) && !FIFO.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    const fifoName = FIFO_ATTRIBUTES.has(name) && isFifoQueue(queue);
+    if (!COMPUTED.includes(name) && !KEPT.has(name) && !fifoName) throw unknown(name);
     const value = all[name];
     if (value !== undefined) out[name] = value;
   }

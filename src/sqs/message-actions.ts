@@ -1,7 +1,8 @@
 /**
  * The message actions of SQS over the Broker: SendMessage(Batch) publish, ReceiveMessage
  * leases (VisibilityTimeout is the lease, WaitTimeSeconds a long poll), DeleteMessage acks
- * and ChangeMessageVisibility extends a lease or, at 0, releases it.
+ * and ChangeMessageVisibility extends a lease or, at 0, releases it. On FIFO queues a send
+ * carries a group and a dedup id (./fifo.ts); order within a group is the store's.
  */
 import type { PublishInput } from '../core/broker.js';
 import { parseKey } from '../core/names.js';
@@ -12,8 +13,11 @@ import { rightOf, targetQueue } from './context.js';
 import { SqsError, isSqsError, toSqsError } from './errors.js';
 import type { Input } from './input.js';
 import { batchEntries, optionalInteger, requiredString, stringList } from './input.js';
+import { isFifoQueue, optionalId, sendIds, sendRules, sequenceNumber } from './fifo.js';
+import type { SendRules } from './fifo.js';
 import { md5OfBody } from './md5.js';
-import { md5OfAttributes, parseMessageAttributes, selectAttributes } from './message-attributes.js';
+import { md5OfAttributes, parseMessageAttributes, parseSystemAttributes, selectAttributes, storedAttributes, storedSystemAttributes } from './message-attributes.js';
+import type { Extras } from './queue-extras.js';
 import { queueArn } from './queue-urls.js';
 import { openReceiptHandle, receiptHandle } from './receipt-handles.js';
 import { isRestMQError } from '../core/errors.js';
@@ -35,14 +39,21 @@ const SYSTEM_ATTRIBUTES = new Set([
   'DeadLetterQueueSourceArn',
 ]);
 
-/** Largest message of `queue`: its MaximumMessageSize, else the server's. */
-async function maxBytes(ctx: ActionContext, queue: string): Promise<number> {
-  const attribute = await ctx.extras.attribute(queue, 'MaximumMessageSize');
-  return attribute === undefined ? Math.min(ctx.maxMessageBytes, MAX_SQS_MESSAGE_BYTES) : Math.min(Number(attribute), ctx.maxMessageBytes);
+/** How a queue takes sends: its largest message (its MaximumMessageSize, else the server's) and its FIFO rules. */
+interface SendLimits extends SendRules {
+  readonly maxBytes: number;
+}
+
+async function sendLimits(ctx: ActionContext, queue: string): Promise<SendLimits> {
+  const extras: Extras = await ctx.extras.recent(queue);
+  const attribute = extras.attributes.MaximumMessageSize;
+  const maxBytes = attribute === undefined ? Math.min(ctx.maxMessageBytes, MAX_SQS_MESSAGE_BYTES) : Math.min(Number(attribute), ctx.maxMessageBytes);
+  return { maxBytes, ...sendRules(queue, extras) };
 }
 
 /** One message to publish, checked as SQS checks a SendMessage or a batch entry. */
-function message(limit: number, input: Input): PublishInput & { md5: string; md5OfAttributes?: string } {
+function message(send: SendLimits, input: Input): PublishInput & { md5: string; md5OfAttributes?: string; md5OfSystemAttributes?: string } {
+  const limit = send.maxBytes;
   const body = input.MessageBody;
   if (body === undefined || body === null || body === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
   if (typeof body !== 'string') throw new SqsError('InvalidParameterValue', 'Value for parameter MessageBody must be a string.');
@@ -56,24 +67,40 @@ function message(limit: number, input: Input): PublishInput & { md5: string; md5
     throw new SqsError('InvalidMessageContents', `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`);
   }
   const delay = optionalInteger(input, 'DelaySeconds', 0, 900);
-  const system = input.MessageSystemAttributes;
-  if (system !== undefined && system !== null && Object.keys(system).length > 0) {
-    throw new SqsError('UnsupportedOperation', 'Message system attributes (AWSTraceHeader) are not supported.');
-  }
-  for (const fifoOnly of ['MessageGroupId', 'MessageDeduplicationId']) {
-    if (input[fifoOnly] !== undefined && input[fifoOnly] !== null) {
-      throw new SqsError('InvalidParameterValue', `The request include parameter ${fifoOnly} that is not valid for this queue type`);
-    }
-  }
-  if (attributes === null) return { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body) };
-  return { value: body, ttlSeconds: null, delaySeconds: delay ?? null, md5: md5OfBody(body), attributes: JSON.stringify(attributes), md5OfAttributes: md5OfAttributes(attributes) };
+  const system = parseSystemAttributes(input.MessageSystemAttributes);
+  const ids = sendIds(send, input, body);
+  const trace = system?.AWSTraceHeader?.StringValue;
+  const kept = {
+    value: body,
+    ttlSeconds: null,
+    delaySeconds: delay ?? null,
+    md5: md5OfBody(body),
+    attributes: storedAttributes(attributes, trace === undefined ? ids.system : { ...ids.system, AWSTraceHeader: trace }),
+    group: ids.group,
+    dedupId: ids.dedupId,
+    ...(system === null ? {} : { md5OfSystemAttributes: md5OfAttributes(system) }),
+  };
+  return attributes === null ? kept : { ...kept, md5OfAttributes: md5OfAttributes(attributes) };
+}
+
+/** What a send answers besides MessageId: the digests, and a FIFO message's SequenceNumber. */
+function sent(send: SendLimits, key: string, entry: ReturnType<typeof message>): Record<string, unknown> {
+  return {
+    MD5OfMessageBody: entry.md5,
+    ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }),
+    ...(entry.md5OfSystemAttributes === undefined ? {} : { MD5OfMessageSystemAttributes: entry.md5OfSystemAttributes }),
+    ...(send.fifo ? { SequenceNumber: sequenceNumber(key) } : {}),
+  };
 }
 
 const sendMessage: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, rightOf('publishBatch'));
-  const entry = message(await maxBytes(ctx, queue), input);
+  const send = await sendLimits(ctx, queue);
+  const entry = message(send, input);
   const [result] = await ctx.backend.publishBatch(queue, [entry]);
-  return { MessageId: result?.key, MD5OfMessageBody: entry.md5, ...(entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: entry.md5OfAttributes }) };
+  const key = result?.key ?? '';
+  // A repeated dedup id stored nothing and answers the first message's key, as AWS answers its MessageId.
+  return { MessageId: key, ...sent(send, key, entry) };
 };
 
 /** What a failed batch entry answers. */
@@ -101,28 +128,26 @@ const sendMessageBatch: Action = async (ctx, input) => {
   }
   const failed: Record<string, unknown>[] = [];
   const valid: { id: string; entry: ReturnType<typeof message> }[] = [];
-  const limit = await maxBytes(ctx, queue);
+  const send = await sendLimits(ctx, queue);
   for (const e of entries) {
     const id = e.Id as string;
     try {
-      valid.push({ id, entry: message(limit, e) });
+      valid.push({ id, entry: message(send, e) });
     } catch (err) {
       if (!isSqsError(err)) throw err;
       failed.push(failure(id, err));
     }
   }
   const results = valid.length === 0 ? [] : await ctx.backend.publishBatch(queue, valid.map((v) => v.entry));
-  const successful = valid.map((v, i) => ({
-    Id: v.id,
-    MessageId: results[i]?.key,
-    MD5OfMessageBody: v.entry.md5,
-    ...(v.entry.md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: v.entry.md5OfAttributes }),
-  }));
+  const successful = valid.map((v, i) => {
+    const key = results[i]?.key ?? '';
+    return { Id: v.id, MessageId: key, ...sent(send, key, v.entry) };
+  });
   return { Successful: successful, Failed: failed };
 };
 
-/** The system attributes of `m` that `names` ask for. */
-function systemAttributes(ctx: ActionContext, m: LeasedMessage, names: readonly string[]): Record<string, string> | undefined {
+/** The system attributes of `m` that `names` ask for (`SequenceNumber` on FIFO queues only). */
+function systemAttributes(ctx: ActionContext, queue: string, m: LeasedMessage, names: readonly string[]): Record<string, string> | undefined {
   if (names.length === 0) return undefined;
   for (const name of names) {
     if (!SYSTEM_ATTRIBUTES.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
@@ -132,7 +157,14 @@ function systemAttributes(ctx: ActionContext, m: LeasedMessage, names: readonly 
     SentTimestamp: String(m.createdAt),
     ApproximateReceiveCount: String(m.attempts),
   };
+  if (m.firstLeasedAt !== undefined) all.ApproximateFirstReceiveTimestamp = String(m.firstLeasedAt);
   if (m.deadLetter !== null) all.DeadLetterQueueSourceArn = queueArn(ctx.naming, parseKey(m.deadLetter.sourceKey).queue);
+  const kept = storedSystemAttributes(m.attributes);
+  const group = m.group ?? kept.MessageGroupId;
+  if (group !== undefined) all.MessageGroupId = group;
+  if (kept.MessageDeduplicationId !== undefined) all.MessageDeduplicationId = kept.MessageDeduplicationId;
+  if (kept.AWSTraceHeader !== undefined) all.AWSTraceHeader = kept.AWSTraceHeader;
+  if (isFifoQueue(queue)) all.SequenceNumber = sequenceNumber(m.key);
   if (names.includes('All')) return all;
   return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)));
 }
@@ -144,6 +176,8 @@ const receiveMessage: Action = async (ctx, input) => {
   const wait = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? Number((await ctx.extras.attribute(queue, 'ReceiveMessageWaitTimeSeconds')) ?? 0);
   const names = [...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')];
   const attributeNames = stringList(input, 'MessageAttributeNames');
+  // Accepted and checked; a retried receive is not answered from memory (docs/sqs.md, FIFO queues).
+  optionalId(input, 'ReceiveRequestAttemptId');
   const taken = (await ctx.backend.receive(queue, {
     count,
     lease: { seconds: visibility ?? null },
@@ -153,7 +187,7 @@ const receiveMessage: Action = async (ctx, input) => {
   if (taken.length === 0) return {};
   return {
     Messages: taken.map((m) => {
-      const attributes = systemAttributes(ctx, m, names);
+      const attributes = systemAttributes(ctx, queue, m, names);
       const messageAttributes = selectAttributes(m.attributes, attributeNames);
       return {
         MessageId: m.key,

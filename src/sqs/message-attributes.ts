@@ -70,6 +70,31 @@ export function parseMessageAttributes(raw: unknown): { attributes: Attributes |
   return { attributes: out, bytes };
 }
 
+/** The one message system attribute a sender may set (AWS X-Ray's trace header). */
+const TRACE_HEADER = 'AWSTraceHeader';
+
+/**
+ * Checks `MessageSystemAttributes` of a send: only `AWSTraceHeader`, a non-empty String
+ * (as AWS allows). Answers it as attributes (for its digest), or null when none. It does
+ * not count toward the message size, as in AWS.
+ */
+export function parseSystemAttributes(raw: unknown): Attributes | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('MessageSystemAttributes must be a map.');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  for (const [name, value] of entries) {
+    if (name !== TRACE_HEADER) throw invalid(`Message system attribute name '${name.slice(0, 256)}' is invalid.`);
+    const { DataType, StringValue } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    if (DataType !== 'String') throw invalid(`The message system attribute '${TRACE_HEADER}' must have the data type String.`);
+    if (typeof StringValue !== 'string' || StringValue === '' || Buffer.byteLength(StringValue, 'utf8') > 1024) {
+      throw invalid(`The message system attribute '${TRACE_HEADER}' must contain a non-empty value of at most 1024 bytes.`);
+    }
+    return { [TRACE_HEADER]: { DataType, StringValue } };
+  }
+  return null;
+}
+
 function lengthPrefixed(bytes: Buffer): Buffer[] {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(bytes.length);
@@ -94,12 +119,38 @@ export function md5OfAttributes(attributes: Attributes): string {
   return hash.digest('hex');
 }
 
-/** The stored attributes `names` select: `All` or `.*` every one, `prefix.*` by prefix, else by name. */
+/**
+ * Stored under names senders cannot use (AWS reserves the `AWS.` prefix, and
+ * {@link parseMessageAttributes} refuses it): system attributes of the message kept for
+ * receive (`MessageDeduplicationId`, a standard queue's `MessageGroupId`), so that text
+ * written before they existed still reads as plain message attributes.
+ */
+const SYSTEM_PREFIX = 'AWS.';
+
+/** The attributes text to store: the message attributes plus `system` values; null when there is neither. */
+export function storedAttributes(attributes: Attributes | null, system: Readonly<Record<string, string>>): string | null {
+  const all: Record<string, AttributeValue> = { ...attributes };
+  for (const [name, value] of Object.entries(system)) all[`${SYSTEM_PREFIX}${name}`] = { DataType: 'String', StringValue: value };
+  return Object.keys(all).length === 0 ? null : JSON.stringify(all);
+}
+
+/** The system values kept in stored attributes text, by name. */
+export function storedSystemAttributes(stored: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (stored === undefined) return out;
+  for (const [name, value] of Object.entries(JSON.parse(stored) as Record<string, AttributeValue>)) {
+    if (name.startsWith(SYSTEM_PREFIX) && value.StringValue !== undefined) out[name.slice(SYSTEM_PREFIX.length)] = value.StringValue;
+  }
+  return out;
+}
+
+/** The stored message attributes `names` select: `All` or `.*` every one, `prefix.*` by prefix, else by name. */
 export function selectAttributes(stored: string | undefined, names: readonly string[]): Attributes | null {
   if (stored === undefined || names.length === 0) return null;
   const all = JSON.parse(stored) as Record<string, AttributeValue>;
   const picked: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(all)) {
+    if (name.startsWith(SYSTEM_PREFIX)) continue;
     const wanted = names.some((n) => n === 'All' || n === '.*' || n === name || (n.endsWith('.*') && name.startsWith(n.slice(0, -1))));
     if (wanted) picked[name] = value;
   }

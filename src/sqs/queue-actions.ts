@@ -7,6 +7,7 @@ import { DEFAULT_RETENTION_SECONDS, parseAttributes, queueAttributes, sameAttrib
 import type { Action, ActionContext } from './context.js';
 import { mustExist, rightOf, targetQueue } from './context.js';
 import { SqsError } from './errors.js';
+import { FIFO_DEDUP_WINDOW_SECONDS, FIFO_SUFFIX } from './fifo.js';
 import type { Input } from './input.js';
 import { optionalInteger, optionalString, requiredString, stringList, stringMap } from './input.js';
 import { parseExtras, serializeExtras } from './queue-extras.js';
@@ -14,6 +15,7 @@ import type { Extras } from './queue-extras.js';
 import { queueArn, queueOfArn, queueUrl } from './queue-urls.js';
 
 const SQS_QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
 /** Most tags a queue holds. */
 const MAX_TAGS = 50;
@@ -48,24 +50,30 @@ function addTags(extras: Extras, tags: Record<string, string>): Extras {
 
 const createQueue: Action = async (ctx, input) => {
   const name = requiredString(input, 'QueueName');
-  if (name.endsWith('.fifo')) throw new SqsError('UnsupportedOperation', 'FIFO queues are not supported yet.');
-  if (!SQS_QUEUE_NAME.test(name)) {
+  const given = stringMap(input, 'Attributes');
+  // As AWS: a .fifo name without FifoQueue is a standard queue's name, and so not a valid one.
+  const fifo = name.endsWith(FIFO_SUFFIX) && given.FifoQueue !== undefined;
+  if (fifo && !FIFO_QUEUE_NAME.test(name)) {
+    throw new SqsError('InvalidParameterValue', 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.');
+  }
+  if (!fifo && !SQS_QUEUE_NAME.test(name)) {
     throw new SqsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
   }
   ctx.authorize(rightOf('configure'), name);
-  const given = stringMap(input, 'Attributes');
-  const change = parseAttributes(ctx.naming, name, given);
+  const change = parseAttributes(ctx.naming, name, given, true);
   const tags = { ...stringMap(input, 'tags'), ...stringMap(input, 'Tags') };
   if ((await ctx.backend.stats(name)) !== null) {
     if (!sameAttributes(ctx.naming, name, given, await attributesOf(ctx, name))) {
       throw new SqsError('QueueNameExists', 'A queue already exists with the same name and a different value for an attribute.');
     }
   } else {
-    // A new queue gets SQS's defaults where RestMQ's differ: no redrive, a 4-day retention.
-    // Its extras go in the same write, so a queue never exists without them.
+    // A new queue gets SQS's defaults where RestMQ's differ: no redrive, a 4-day retention,
+    // and a FIFO queue AWS's 5-minute dedup interval. Its extras go in the same write, so a
+    // queue never exists without them.
     const extras = addTags(keep(parseExtras(null), change.kept), tags);
     const extra = serializeExtras(extras);
-    await ctx.backend.configure(name, { maxAttempts: 0, ttlSeconds: DEFAULT_RETENTION_SECONDS, ...change.patch, extra });
+    const window = fifo ? { dedupWindowSeconds: FIFO_DEDUP_WINDOW_SECONDS } : {};
+    await ctx.backend.configure(name, { maxAttempts: 0, ttlSeconds: DEFAULT_RETENTION_SECONDS, ...window, ...change.patch, extra });
     ctx.extras.remember(name, parseExtras(extra));
   }
   return { QueueUrl: queueUrl(ctx.naming, ctx.origin, name) };
@@ -98,7 +106,7 @@ const getQueueAttributes: Action = async (ctx, input) => {
   const queue = targetQueue(ctx, input, rightOf('config'));
   const names = stringList(input, 'AttributeNames');
   await mustExist(ctx, queue);
-  const selected = selectAttributes(await attributesOf(ctx, queue), names);
+  const selected = selectAttributes(queue, await attributesOf(ctx, queue), names);
   return Object.keys(selected).length === 0 ? {} : { Attributes: selected };
 };
 

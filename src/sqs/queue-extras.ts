@@ -1,11 +1,13 @@
 /**
  * What SQS keeps per queue that RestMQ's queue settings have no column for: tags, the
- * attributes that change nothing here (Policy, KMS), `ReceiveMessageWaitTimeSeconds` and
- * `MaximumMessageSize`. Kept in the store with the queue's settings, as one JSON text
- * (`QueueSettings.extra`), so they survive restarts and every daemon on a Redis store sees
- * the same; validated when read, since anything may have written the store.
+ * attributes that change nothing here (Policy, KMS), `ReceiveMessageWaitTimeSeconds`,
+ * `MaximumMessageSize` and a FIFO queue's attributes. Kept in the store with the queue's
+ * settings, as one JSON text (`QueueSettings.extra`), so they survive restarts and every
+ * daemon on a Redis store sees the same; validated when read, since anything may have
+ * written the store.
  *
- * SendMessage and ReceiveMessage need two of these attributes on every request, so each
+ * SendMessage and ReceiveMessage need some of these attributes on every request (the size
+ * limit, the wait, a FIFO queue's deduplication), so each
  * daemon remembers a queue's extras for {@link EXTRAS_FRESH_MS} after reading them: a
  * change made through another daemon takes effect here within that time.
  */

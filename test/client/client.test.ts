@@ -82,6 +82,19 @@ for (const store of STORES) describe(`client library: every method against a rea
     assert.equal(await client.delete(queue, `${queue}:2`), false);
   });
 
+  it('publishes in message groups: a group is held while a member is leased, and answers carry the group', async () => {
+    const queue = queueName('grp');
+    await client.publish(queue, 'a1', { group: 'orders-1' });
+    await client.publishBatch(queue, [{ value: 'a2', group: 'orders-1' }, { value: 'b1', group: 'orders-2' }, 'plain']);
+    const [first] = await client.lease(queue, { seconds: 30 });
+    assert.deepEqual([first?.value, first?.group], ['a1', 'orders-1']);
+    const rest = await client.lease(queue, { seconds: 30, n: 10 });
+    assert.deepEqual(rest.map((m) => [m.value, m.group]), [['b1', 'orders-2'], ['plain', undefined]], 'a2 waits while a1 is out');
+    await first?.ack();
+    assert.deepEqual(await client.pop(queue), { key: `${queue}:2`, value: 'a2', count: 0, group: 'orders-1' });
+    await rejectsWith(client.publish(queue, 'x', { group: 'bad group' }), RestMQError, 'invalid_group', 400);
+  });
+
   it('long-polls: a pop with wait gets a message that becomes ready while it waits', async () => {
     const queue = queueName('poll');
     await client.publish(queue, 'late', { delay: 1 });

@@ -11,6 +11,7 @@ import { postForm, queueName, startTestServer } from '../support/server.js';
 import { CometClient, SseClient, untilAny } from '../stream/clients.js';
 import { publish } from '../stream/helpers.js';
 import type { TestServer } from '../support/server.js';
+import { runGroupsConformance } from './groups-suite.js';
 import { runPurgeConformance } from './purge-suite.js';
 import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
@@ -43,6 +44,7 @@ runStoreConformance('redis-cluster', factory);
 runReliableConformance('redis-cluster', factory);
 runPurgeConformance('redis-cluster', factory);
 runAnswerBytesConformance('redis-cluster', factory);
+runGroupsConformance('redis-cluster', factory);
 
 describe('maintenance on a Redis Cluster', () => {
   it('dead-letters an expired last lease of an idle queue into a queue on another slot', async () => {

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { startRedis } from '../support/redis.js';
+import { runGroupsConformance } from './groups-suite.js';
 import { runPurgeConformance } from './purge-suite.js';
 import { runAnswerBytesConformance } from './answer-bytes-suite.js';
 import { runReliableConformance } from './reliable-suite.js';
@@ -30,3 +31,4 @@ runStoreConformance('redis', factory);
 runReliableConformance('redis', factory);
 runPurgeConformance('redis', factory);
 runAnswerBytesConformance('redis', factory);
+runGroupsConformance('redis', factory);

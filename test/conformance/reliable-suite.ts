@@ -61,6 +61,22 @@ export function runReliableConformance(name: string, factory: StoreFactory): voi
         assert.equal(await store.messages.readOldest(queue, T0), null);
       });
 
+      it('keeps when the first lease was given, through redelivery and release', async () => {
+        const queue = q();
+        await append(store, queue, values('a'), T0);
+        assert.equal((await store.messages.peek(queue, 1, T0))[0]?.firstLeasedAt, undefined, 'never leased');
+        const r1 = receipt();
+        const [first] = await store.leases.lease(queue, [r1], 10 * S, T0 + 1 * S);
+        assert.equal(first?.firstLeasedAt, T0 + 1 * S);
+        const [again] = await store.leases.lease(queue, [receipt()], 10 * S, T0 + 20 * S);
+        assert.deepEqual([again?.attempts, again?.firstLeasedAt], [2, T0 + 1 * S], 'the redelivery keeps the first time');
+        const r3 = receipt();
+        assert.equal((await store.leases.release(queue, again?.seq ?? 0, again?.receipt ?? '', T0 + 21 * S, T0 + 21 * S)).kind, 'released');
+        const [third] = await store.leases.lease(queue, [r3], 10 * S, T0 + 22 * S);
+        assert.deepEqual([third?.attempts, third?.firstLeasedAt], [3, T0 + 1 * S]);
+        assert.equal((await store.messages.peek(queue, 1, T0 + 22 * S))[0]?.firstLeasedAt, T0 + 1 * S, 'peek shows it too');
+      });
+
       it('uses the queue default lease when none is given', async () => {
         const queue = q();
         await store.queues.updateSettings(queue, { leaseSeconds: 7 }, T0);

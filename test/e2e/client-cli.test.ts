@@ -105,6 +105,16 @@ describe('restmq client commands against a SQLite daemon', () => {
     assert.equal(messages[0]?.key, `${q}:1`);
   });
 
+  it('send --group puts a VALUE and every line in the message group; recv --json shows it', async () => {
+    const q = queueName('group');
+    assert.equal((await restmq(['send', q, 'first', '--group', 'g-1'], { env })).code, 0);
+    const sent = await restmq(['send', q, '--group', 'g-1'], { env, input: 'second\nthird\n' });
+    assert.equal(sent.code, 0, sent.stderr);
+    const got = await restmq(['recv', q, '-n', '10', '--json'], { env });
+    const messages = got.stdout.trim().split('\n').map((l) => JSON.parse(l) as { value: string; group?: string });
+    assert.deepEqual(messages.map((m) => [m.value, m.group]), [['first', 'g-1'], ['second', 'g-1'], ['third', 'g-1']]);
+  });
+
   it('recv --lease prints the receipt with --json; recv --ack removes what it printed; --wait long-polls', async () => {
     const q = queueName('lease');
     const client = new RestMQClient({ url: daemon.url });

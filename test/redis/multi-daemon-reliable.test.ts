@@ -1,6 +1,6 @@
 // Reliable delivery across two real daemons over one Redis (one in-process, one spawned
 // from the built CLI): leases and acks, long polls woken by a publish to the other
-// daemon, redelivery after a lease expires, and deduplication.
+// daemon, redelivery after a lease expires, deduplication, and message groups.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon } from '../support/daemon.js';
@@ -62,6 +62,21 @@ describe('reliable delivery across two daemons over one Redis', () => {
     assert.deepEqual(await ack.json(), { queue: q, key: `${q}:1`, acked: true });
     const peek = await fetch(`${a.url}/q/${q}?peek=10`);
     assert.deepEqual(await peek.json(), []);
+  });
+
+  it('holds a message group across daemons: a member leased on one keeps the group from the other until acked there', async () => {
+    const q = queueName();
+    for (const [value, group] of [['a1', 'g'], ['a2', 'g'], ['b1', 'h']] as const) {
+      assert.equal((await postForm(`${a.url}/q/${q}`, { value, group })).status, 200);
+    }
+    const first = await lease(a.url, q, 30);
+    assert.equal(first?.value, 'a1');
+    const other = await lease(b.url, q, 30);
+    assert.equal(other?.value, 'b1', 'the other daemon passes the held group by');
+    assert.equal(await lease(b.url, q, 30), null, 'and gives nothing of it');
+    const ack = await fetch(`${b.url}/q/${q}/${first?.key ?? ''}?receipt=${first?.receipt ?? ''}`, { method: 'DELETE' });
+    assert.equal(ack.status, 200);
+    assert.equal((await lease(b.url, q, 30))?.value, 'a2', 'acked on one daemon, the group is free on both');
   });
 
   it('wakes a long poll on one daemon with a publish to the other', async () => {

@@ -1,10 +1,12 @@
 // Redis-specific store behaviour beyond the shared conformance suite: lost script caches,
-// long runs of expired messages, prefixes that keep deployments apart, a pool of several
+// long runs of expired messages (also while passing a busy message group), queues without
+// groups that never look for them, prefixes that keep deployments apart, a pool of several
 // connections, the key layout of leases, half-done moves between queues and the
 // maintenance pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { encodeStoredValue } from '../../src/core/stored-value.js';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
 import { openRedisBackend } from '../../src/store/redis/backend.js';
@@ -68,6 +70,56 @@ describe('Redis store specifics', () => {
     assert.equal(stats?.length, 1);
     assert.equal(stats?.oldestKey, `${q3}:2501`);
     assert.equal(await redisCommand(redis.port, 'ZCARD', `exp:{${q3}}:exp`), 0);
+  });
+
+  it('walks past more expired messages than one script call may drop while passing a busy group', async () => {
+    const store = await open('gexp:');
+    const q = queueName();
+    await append(store, q, [{ value: encodeStoredValue('busy', null, 'h'), expiresAt: null }], T0);
+    assert.equal((await store.leases.lease(q, ['receipt-gexp-1'], 60_000, T0)).length, 1);
+    // 600 waiting members of the busy group, then 2500 expired messages: only live ones count toward the lookahead
+    const waiting = Array.from({ length: 600 }, (_, i) => ({ value: encodeStoredValue(`wait${i}`, null, 'h'), expiresAt: null }));
+    const expired = Array.from({ length: 2500 }, (_, i) => ({ value: encodeStoredValue(`old${i}`, null, i % 2 === 0 ? 'h' : null), expiresAt: T0 + 1 }));
+    await append(store, q, [...waiting, ...expired, { value: encodeStoredValue('live', null, 'g'), expiresAt: null }], T0);
+    const leased = await store.leases.lease(q, ['receipt-gexp-2', 'receipt-gexp-3'], 60_000, T0 + 2);
+    assert.deepEqual(leased.map((m) => m.key), [`${q}:3102`]);
+    assert.equal(await redisCommand(redis.port, 'ZCARD', `gexp:{${q}}:exp`), 0);
+  });
+
+  it('reads the held messages for groups only when a take or lease meets a grouped message', async (t) => {
+    // A Redis of its own, so that no other test's store counts in its command stats.
+    const own = await startRedis();
+    const backend = await openRedisBackend({
+      target: { kind: 'standalone', host: '127.0.0.1', port: own.port, db: 0, tls: false },
+      prefix: 'gcost:',
+      timeoutMs: 2000,
+      pool: 1,
+      logger: pino({ level: 'silent' }),
+      maintenanceIntervalMs: 3_600_000,
+    });
+    t.after(async () => {
+      await backend.signals.close();
+      await backend.store.close();
+      await own.stop();
+    });
+    const store = backend.store;
+    // Only the group lookup reads a whole sorted set with ZRANGE in a take or lease.
+    const heldReads = async (): Promise<number> => {
+      const info = String(await redisCommand(own.port, 'INFO', 'commandstats'));
+      return Number(/^cmdstat_zrange:calls=(\d+)/m.exec(info)?.[1] ?? '0');
+    };
+    const plain = queueName();
+    await append(store, plain, Array.from({ length: 6 }, (_, i) => ({ value: `v${i}`, expiresAt: null, visibleAt: i === 0 ? T0 + 60_000 : undefined })), T0);
+    assert.equal((await store.leases.lease(plain, ['receipt-gcost-1', 'receipt-gcost-2'], 10_000, T0)).length, 2);
+    const before = await heldReads();
+    assert.equal((await store.leases.lease(plain, ['receipt-gcost-3'], 10_000, T0)).length, 1);
+    assert.equal((await store.messages.take(plain, 2, T0)).length, 2);
+    assert.equal(await heldReads(), before, 'a queue without groups, with held messages, never reads held');
+    const grouped = queueName();
+    await append(store, grouped, ['a', 'b'].map((v) => ({ value: encodeStoredValue(v, null, 'g'), expiresAt: null })), T0);
+    assert.equal((await store.leases.lease(grouped, ['receipt-gcost-4'], 10_000, T0)).length, 1);
+    assert.deepEqual(await store.messages.take(grouped, 2, T0), []);
+    assert.ok((await heldReads()) > before, 'a grouped message at the head makes it look');
   });
 
   it('keeps deployments with different prefixes apart on one Redis', async () => {

@@ -1,7 +1,8 @@
 // Debian's Python clients against the SQS adapter, on SQLite and on Redis: boto3 walks
 // create, send, batch send, receive, release, batch delete, attributes, listing, refusals,
 // message attributes (their MD5 checked against the digest moto computes) and delete
-// (test/sqs/clients/boto3_walk.py), and the AWS CLI sends and receives. Both are Debian's
+// (test/sqs/clients/boto3_walk.py), boto3 makes and uses a FIFO queue (boto3_fifo.py: order,
+// a held group, dedup, refusals), and the AWS CLI sends and receives. Both are Debian's
 // (/usr/bin/python3 with python3-boto3, /usr/bin/aws), whose botocore (1.29) speaks SQS's
 // query protocol: form requests and XML answers; the JSON protocol is driven by the AWS SDK
 // for JavaScript in sdk-*.test.ts. The paths are explicit: a python3 or aws first on PATH
@@ -15,7 +16,9 @@ import { it } from 'node:test';
 import { AWS_ENV, forEachStore, sqsQueueName } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./clients/boto3_walk.py', import.meta.url));
+const FIFO_SCRIPT = fileURLToPath(new URL('./clients/boto3_fifo.py', import.meta.url));
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Runs a client as a child process (asynchronously: the server runs in this process) and answers its stdout. */
 async function run(command: string, args: string[]): Promise<string> {
@@ -49,6 +52,32 @@ forEachStore('SQS from Python clients', (server) => {
     // The digest moto's independent implementation (moto.sqs.models.Message.attribute_md5)
     // computes for the same four attributes, String, Number, Binary and a custom type.
     assert.equal(out.attribute_md5, 'cf3534790285a5e3a151f08c6e2ea989', 'MD5OfMessageAttributes equals moto\'s digest');
+    const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+    const prefixed = (text: string): Buffer[] => {
+      const bytes = Buffer.from(text, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    };
+    assert.equal(out.trace_md5, createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex'));
+    assert.deepEqual(out.trace_back, [trace], 'AWSTraceHeader sent and received over the query protocol');
+  });
+
+  it('boto3 creates a FIFO queue and sends and receives in group order with dedup', async () => {
+    const name = `${sqsQueueName()}.fifo`;
+    const out = JSON.parse(await run('/usr/bin/python3', [FIFO_SCRIPT, server().url, name])) as Record<string, unknown>;
+    const seq = (n: number): string => String(n).padStart(20, '0');
+    assert.equal(out.protocol, 'query');
+    assert.equal(out.no_fifo_attribute, 'InvalidParameterValue', 'a .fifo name without FifoQueue');
+    assert.deepEqual(out.attributes, { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    assert.deepEqual(out.sequence, [seq(1), seq(2), seq(3)]);
+    assert.deepEqual(out.repeat, { same_id: true, same_sequence: true }, 'the same body within the window is a repeat');
+    assert.equal(out.batch_sequence, seq(4));
+    assert.equal(out.missing_group, 'MissingParameter');
+    assert.equal(out.delay, 'InvalidParameterValue');
+    assert.deepEqual(out.first, [['a1', 'a', seq(1)]]);
+    assert.deepEqual(out.while_held, ['b1'], 'group a is held while a1 is in flight');
+    assert.deepEqual(out.rest, [['a2', sha256('a2')], ['a3', 'x-1']]);
   });
 
   it('the AWS CLI creates a queue, sends and receives', async () => {

@@ -54,6 +54,8 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     assert.equal(m?.MessageId, sent.MessageId);
     assert.equal(m?.Attributes?.ApproximateReceiveCount, '1');
     assert.ok(Math.abs(Number(m?.Attributes?.SentTimestamp) - Date.now()) < 60_000);
+    const firstReceive = Number(m?.Attributes?.ApproximateFirstReceiveTimestamp);
+    assert.ok(firstReceive >= Number(m?.Attributes?.SentTimestamp) && firstReceive <= Date.now(), 'the first receive is stored with the message');
     assert.deepEqual(await receive(QueueUrl), [], 'a leased message is invisible');
     await client().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m?.ReceiptHandle }));
     const { Attributes } = await client().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
@@ -67,7 +69,8 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1025) }))), 'InvalidParameterValue');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'bell \u0007' }))), 'InvalidMessageContents');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 }))), 'InvalidParameterValue');
-    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageGroupId: 'g' }))), 'InvalidParameterValue');
+    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageDeduplicationId: 'd' }))), 'InvalidParameterValue');
+    assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageGroupId: 'has space' }))), 'InvalidParameterValue');
     const wrongAccount = QueueUrl.replace('000000000000', '111111111111');
     assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl: wrongAccount, MessageBody: 'x' }))), 'QueueDoesNotExist');
     assert.equal((await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1024) }))).MD5OfMessageBody, md5('x'.repeat(1024)));
@@ -132,9 +135,11 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'again' }));
     const [first] = await receive(QueueUrl, { VisibilityTimeout: 1 });
     assert.equal(first?.Body, 'again');
-    const [second] = await receive(QueueUrl, { WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
+    const [second] = await receive(QueueUrl, { WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp'] });
     assert.equal(second?.Body, 'again');
     assert.equal(second?.Attributes?.ApproximateReceiveCount, '2');
+    const firstAt = Number(second?.Attributes?.ApproximateFirstReceiveTimestamp);
+    assert.ok(firstAt > 0 && Date.now() - firstAt >= 900, 'the redelivery answers the time of the first receive, a second or more ago');
     // The first handle is stale: deleting with it succeeds (as in SQS) but deletes nothing.
     await client().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
     assert.equal(await refusal(client().send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 5 }))), 'ReceiptHandleIsInvalid');
@@ -239,6 +244,36 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
     ];
     for (const [attributes, expected] of bad) {
       assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: attributes as never }))), expected, JSON.stringify(attributes));
+    }
+  });
+
+  it('the AWSTraceHeader system attribute is kept with the message and digested as AWS digests attributes', async () => {
+    const QueueUrl = await newQueue();
+    const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    // The documented digest (sqs-message-metadata: "calculating the MD5 message digest"),
+    // written out here on its own: name, type (length-prefixed), 1 for a string, the value.
+    const prefixed = (text: string): Buffer[] => {
+      const bytes = Buffer.from(text, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    };
+    const expected = createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex');
+    const MessageSystemAttributes = { AWSTraceHeader: { DataType: 'String' as const, StringValue: trace } };
+    const sent = await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'traced', MessageSystemAttributes }));
+    assert.equal(sent.MD5OfMessageSystemAttributes, expected);
+    assert.equal(sent.MD5OfMessageAttributes, undefined, 'a system attribute is not a message attribute');
+    const batch = await client().send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'traced too', MessageSystemAttributes }] }));
+    assert.equal(batch.Successful?.[0]?.MD5OfMessageSystemAttributes, expected);
+    const got = await receive(QueueUrl, { MessageSystemAttributeNames: ['AWSTraceHeader'], MessageAttributeNames: ['All'] });
+    assert.deepEqual(got.map((m) => [m.Body, m.Attributes?.AWSTraceHeader, m.MessageAttributes]), [['traced', trace, undefined], ['traced too', trace, undefined]]);
+    const bad: [unknown, string][] = [
+      [{ Other: { DataType: 'String', StringValue: 'x' } }, 'InvalidParameterValue'],
+      [{ AWSTraceHeader: { DataType: 'Number', StringValue: '1' } }, 'InvalidParameterValue'],
+      [{ AWSTraceHeader: { DataType: 'String', StringValue: 'x'.repeat(1025) } }, 'InvalidParameterValue'],
+    ];
+    for (const [attributes, expectedError] of bad) {
+      assert.equal(await refusal(client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageSystemAttributes: attributes as never }))), expectedError, JSON.stringify(attributes));
     }
   });
 

@@ -65,13 +65,14 @@ forEachStore('SQS queue actions over the AWS SDK', (server) => {
       [{ RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:d","maxReceiveCount":0}' }, 'InvalidAttributeValue'],
       [{ RedrivePolicy: 'not json' }, 'InvalidAttributeValue'],
       [{ Bogus: '1' }, 'InvalidAttributeName'],
-      [{ FifoQueue: 'true' }, 'UnsupportedOperation'],
+      [{ FifoQueue: 'true' }, 'InvalidAttributeName'],
+      [{ ContentBasedDeduplication: 'true' }, 'InvalidAttributeName'],
     ];
     for (const [Attributes, expected] of cases) {
       const got = await refusal(client().send(new CreateQueueCommand({ QueueName: sqsQueueName(), Attributes })));
       assert.equal(got.name, expected, JSON.stringify(Attributes));
     }
-    assert.equal((await refusal(client().send(new CreateQueueCommand({ QueueName: 'x.fifo' })))).name, 'UnsupportedOperation');
+    assert.equal((await refusal(client().send(new CreateQueueCommand({ QueueName: 'x.fifo' })))).name, 'InvalidParameterValue', 'a .fifo name needs FifoQueue');
   });
 
   it('GetQueueUrl finds a queue, including one RestMQ routes made, and refuses an unknown one', async () => {

@@ -13,6 +13,7 @@ const RELIABLE_CODES = [
   'invalid_count',
   'invalid_receipt',
   'invalid_dedup_id',
+  'invalid_group',
   'invalid_batch',
   'batch_too_large',
   'invalid_config',

@@ -6,12 +6,12 @@
  */
 import type { RestMQError } from '../../core/errors.js';
 import type { LeasedMessage, StoredMessage } from '../../core/types.js';
-import { leaseFields } from '../../operations/answers.js';
+import { groupField, leaseFields } from '../../operations/answers.js';
 import { errorBody } from '../render.js';
 
-/** The JSON text of a streamed message; a leased one adds its receipt, attempts and lease end. */
+/** The JSON text of a streamed message; a leased one adds its receipt, attempts and lease end, a grouped one its group. */
 export function messageJson(message: StoredMessage | LeasedMessage): string {
-  return JSON.stringify({ key: message.key, value: message.value, ...leaseFields(message) });
+  return JSON.stringify({ key: message.key, value: message.value, ...groupField(message), ...leaseFields(message) });
 }
 
 /** One COMET chunk: JSON + CRLF, or `callback(json);` + CRLF. */

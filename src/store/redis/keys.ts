@@ -23,7 +23,7 @@ export interface QueueKeys {
   readonly held: string;
   /** Hash: seq → receipt of its current lease (leased messages only). */
   readonly lease: string;
-  /** Hash: seq → leases taken so far (only once leased). */
+  /** Hash: seq → `<leases taken>|<first lease time, ms>` (only once leased). */
   readonly attempts: string;
   /** Hash: seq → `<attempts>|<source key>`, the origin of a dead letter. */
   readonly dead: string;

@@ -74,11 +74,19 @@ export function decodeRow(queue: string, reply: readonly unknown[], at: number):
     seq,
     ...decodeRecord(asString(reply[at + 1], 'message'), 'message'),
     reads: asInt(reply[at + 2], 'message reads'),
-    attempts: asInt(reply[at + 3], 'message attempts'),
+    ...attemptsOf(reply[at + 3]),
     visibleAt: asInt(reply[at + 4], 'message visibleAt'),
     state: stateOf(reply[at + 5]),
     deadLetter: originOf(reply[at + 6]),
   };
+}
+
+/** The attempts entry of a reply: `<count>|<first lease time>`, or a bare count (never leased, or stored before the time was kept). */
+function attemptsOf(field: unknown): { attempts: number; firstLeasedAt?: number } {
+  const text = asString(field, 'message attempts');
+  const bar = text.indexOf('|');
+  if (bar < 0) return { attempts: asInt(text, 'message attempts') };
+  return { attempts: asInt(text.slice(0, bar), 'message attempts'), firstLeasedAt: asInt(text.slice(bar + 1), 'message first lease') };
 }
 
 /** Every message of a reply whose rows start at `from`. */

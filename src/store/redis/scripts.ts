@@ -7,12 +7,13 @@
  *
  * Shared Lua (the settle rule, message layout helpers) lives once in `lua/lib/`: a script
  * line `-- @include <name>` is replaced by `lua/lib/<name>.lua` at load time, preceded by
- * the queue-setting defaults taken from {@link DEFAULT_QUEUE_SETTINGS}, so Lua and
- * TypeScript cannot disagree on them.
+ * the queue-setting defaults taken from {@link DEFAULT_QUEUE_SETTINGS} and the contract's
+ * {@link GROUP_LOOKAHEAD}, so Lua and TypeScript cannot disagree on them.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_QUEUE_SETTINGS } from '../../core/types.js';
+import { GROUP_LOOKAHEAD } from '../contract.js';
 import type { RedisClient } from './connection.js';
 
 /** Every script, by file name without `.lua`. */
@@ -85,7 +86,7 @@ export class Scripts {
   }
 }
 
-/** Lua constants every included library may use, from the TypeScript defaults. */
+/** Lua constants every included library may use, from the TypeScript defaults and the store contract. */
 function defaultsPrelude(): string {
   const d = DEFAULT_QUEUE_SETTINGS;
   return [
@@ -93,6 +94,7 @@ function defaultsPrelude(): string {
     `local DEFAULT_MAX_ATTEMPTS = ${d.maxAttempts}`,
     `local DEFAULT_DELAY = ${d.delaySeconds}`,
     `local DEFAULT_DEDUP_WINDOW = ${d.dedupWindowSeconds}`,
+    `local GROUP_LOOKAHEAD = ${GROUP_LOOKAHEAD}`,
     '',
   ].join('\n');
 }

@@ -56,5 +56,11 @@ out["attributes_back"] = {
     "same": with_attributes["MessageAttributes"] == attributes,
     "md5": with_attributes["MD5OfMessageAttributes"] == sent.get("MD5OfMessageAttributes"),
 }
+# The AWSTraceHeader system attribute over the query protocol (MessageSystemAttribute.N).
+trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+traced = sqs.send_message(QueueUrl=url, MessageBody="traced", MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": trace}})
+out["trace_md5"] = traced.get("MD5OfMessageSystemAttributes")
+got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["AWSTraceHeader"], WaitTimeSeconds=1)
+out["trace_back"] = [m.get("Attributes", {}).get("AWSTraceHeader") for m in got.get("Messages", []) if m["Body"] == "traced"]
 sqs.delete_queue(QueueUrl=url)
 print(json.dumps(out))

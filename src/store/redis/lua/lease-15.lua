@@ -19,7 +19,15 @@ local function lease(seq, raw)
   redis.call('ZADD', K_HELD, seq, seq)
   redis.call('ZADD', K_DUE, leaseUntil, seq)
   redis.call('HSET', K_LEASE, seq, ARGV[i])
-  redis.call('HINCRBY', K_ATTEMPTS, seq, 1)
+  -- "<count>|<first lease time>": the time stays what the first lease set.
+  local entry = redis.call('HGET', K_ATTEMPTS, seq)
+  if entry then
+    local count, first = string.match(entry, '^(%d+)|?(%d*)$')
+    if first == '' then first = int(now) end
+    redis.call('HSET', K_ATTEMPTS, seq, int(tonumber(count) + 1) .. '|' .. first)
+  else
+    redis.call('HSET', K_ATTEMPTS, seq, '1|' .. int(now))
+  end
   append(out, describe(seq, raw))
   i = i + 1
 end

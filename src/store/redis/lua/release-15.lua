@@ -9,11 +9,11 @@ local seq = ARGV[1]
 local now = tonumber(ARGV[4])
 local refusal = checkLease(seq, ARGV[2], now)
 if refusal then return { refusal } end
-local attempts = redis.call('HGET', K_ATTEMPTS, seq) or '0'
-local dlq = exhausted(tonumber(attempts))
+local attempts = attemptCount(redis.call('HGET', K_ATTEMPTS, seq))
+local dlq = exhausted(attempts)
 if dlq then
   local moveId = ARGV[5] .. ':' .. seq
-  moveOut(seq, redis.call('HGET', K_MSG, seq), dlq, attempts, QUEUE .. ':' .. seq, moveId)
+  moveOut(seq, redis.call('HGET', K_MSG, seq), dlq, int(attempts), QUEUE .. ':' .. seq, moveId)
   return { 'dead', dlq, moveId }
 end
 local visibleAt = tonumber(ARGV[3])

@@ -12,7 +12,7 @@
 -- KEYS[6]  due       zset  delayed and leased messages: member = seq, score = visible/lease end
 -- KEYS[7]  held      zset  the same messages: member = seq, score = seq
 -- KEYS[8]  lease     hash  seq -> receipt of the current lease
--- KEYS[9]  attempts  hash  seq -> leases taken
+-- KEYS[9]  attempts  hash  seq -> "<leases taken>|<first lease time, ms>" (older stores: the count alone)
 -- KEYS[10] dead      hash  seq -> "<attempts>|<source key>" (dead letters)
 -- KEYS[11] dlq-out   hash  move id -> "<target>|<attempts or empty>|<source key or empty>|<value>"
 -- KEYS[12] moved     hash  move id -> seq (moves delivered INTO this queue)
@@ -40,6 +40,12 @@ end
 -- The expiry part of a raw message ('' when it has none).
 local function expiryOf(raw)
   return string.match(raw, '^%d+|(%d*)|')
+end
+
+-- The lease count of an attempts entry ("<count>|<first lease time>", or a bare count).
+local function attemptCount(entry)
+  if not entry then return 0 end
+  return tonumber(string.match(entry, '^(%d+)'))
 end
 
 local function isExpired(raw, now)
@@ -120,10 +126,10 @@ local function settle(now, limit, nonce)
     else
       local dlq = nil
       if redis.call('HEXISTS', K_LEASE, seq) == 1 then
-        dlq = exhausted(tonumber(redis.call('HGET', K_ATTEMPTS, seq) or '0'))
+        dlq = exhausted(attemptCount(redis.call('HGET', K_ATTEMPTS, seq)))
       end
       if dlq then
-        local attempts = redis.call('HGET', K_ATTEMPTS, seq) or '0'
+        local attempts = int(attemptCount(redis.call('HGET', K_ATTEMPTS, seq)))
         moveOut(seq, raw, dlq, attempts, QUEUE .. ':' .. seq, nonce .. ':' .. seq)
         dead = dead + 1
       else
@@ -180,13 +186,93 @@ local function takeReady(seq, raw)
   return { seq, raw, reads or '0', attempts or '0', '0', 'ready', dead or '' }
 end
 
+-- Message groups (store/contract.ts, core/stored-value.ts): a value starting with the
+-- bytes NUL 'G' then `<length>:<group>` belongs to that group. Ungrouped messages may
+-- always go, so popReady looks for busy groups only once it meets a grouped message: a
+-- queue without groups costs no Redis command more than before.
+
+-- The group of a raw message, or nil. The length counts UTF-16 units (stored-value.ts);
+-- this reads that many bytes, the same for the ASCII group ids SQS allows. For any other
+-- group it reads a prefix of the same bytes for every member, so a group is never split,
+-- at worst joined with another of the same prefix (stricter order, never looser).
+local function groupOf(raw)
+  local at = string.match(raw, '^%d+|%d*|()')
+  if string.byte(raw, at) ~= 0 or string.byte(raw, at + 1) ~= 71 then return nil end
+  local digits, from = string.match(raw, '^(%d+):()', at + 2)
+  if not digits or #digits > 9 then return nil end
+  local n = tonumber(digits)
+  if n == 0 or from + n - 1 > #raw then return nil end
+  return string.sub(raw, from, from + n - 1)
+end
+
+-- The busy groups: group -> the lowest seq it may hand out from (0 when a member is
+-- leased: none; else its lowest delayed member's seq). Reads every held message once, so
+-- a grouped take or lease costs O(held) on top of what it takes; nil when no group is
+-- busy. Expired messages do not count: they are never delivered again.
+local function busyGroups(now)
+  local busy, any = {}, false
+  for _, seq in ipairs(redis.call('ZRANGE', K_HELD, 0, -1)) do
+    local raw = redis.call('HGET', K_MSG, seq)
+    local group = raw and not isExpired(raw, now) and groupOf(raw)
+    if group and busy[group] ~= 0 then
+      any = true
+      if redis.call('HEXISTS', K_LEASE, seq) == 1 then
+        busy[group] = 0
+      elseif busy[group] == nil then
+        busy[group] = tonumber(seq) -- held is in seq order: the first delayed one is the lowest
+      end
+    end
+  end
+  if any then return busy end
+  return nil
+end
+
+-- popReady's walk once it found busy groups, `taken` messages into the call: walks
+-- `ready` in seq order in chunks, leaving the messages of busy groups where they are, and
+-- looks at GROUP_LOOKAHEAD live messages at most, counting those taken (store/contract.ts;
+-- expired ones are deleted under `budget` as in popReady). A group free when the call
+-- started stays free for the call, so one call may hand out several of its messages.
+local function popReadyGrouped(now, limit, budget, take, fits, busy, taken)
+  local looked, after, chunk = taken, '-inf', limit - taken
+  while looked < GROUP_LOOKAHEAD do
+    chunk = math.min(chunk, GROUP_LOOKAHEAD - looked)
+    local seqs = redis.call('ZRANGEBYSCORE', K_READY, after, '+inf', 'LIMIT', 0, chunk)
+    if #seqs == 0 then return false end
+    for _, seq in ipairs(seqs) do
+      after = '(' .. seq
+      local raw = redis.call('HGET', K_MSG, seq)
+      if raw and not isExpired(raw, now) then
+        looked = looked + 1
+        local group = groupOf(raw)
+        local from = group and busy[group]
+        if not from or tonumber(seq) < from then
+          if fits and not fits(raw) then return false end
+          redis.call('ZREM', K_READY, seq)
+          taken = taken + 1
+          take(seq, raw)
+          if taken >= limit then return false end
+        end
+      else
+        if raw then tally('n_expired', 1) end
+        forget(seq)
+        budget = budget - 1
+        if budget <= 0 then return true end
+      end
+    end
+    chunk = math.min(chunk * 2, 256)
+  end
+  return false
+end
+
 -- Takes up to `limit` live messages from the head of `ready`, oldest first, handing each
--- to `take(seq, raw)` once it has left `ready`. `fits(raw)`, when given, is asked before a
+-- to `take(seq, raw)` once it has left `ready`; in a queue with busy groups it passes
+-- their messages by (popReadyGrouped). `fits(raw)`, when given, is asked before a
 -- live message leaves: false leaves it ready and ends the walk (only then is the head
 -- peeked instead of popped). Expired messages met on the way are deleted, at most `budget`
 -- of them; returns true when the budget ran out first, so the caller reports more to do.
 local function popReady(now, limit, budget, take, fits)
   local taken = 0
+  local groupsChecked = false
   while taken < limit do
     local head
     if fits then head = redis.call('ZRANGE', K_READY, 0, 0) else head = redis.call('ZPOPMIN', K_READY) end
@@ -194,6 +280,16 @@ local function popReady(now, limit, budget, take, fits)
     local seq = head[1]
     local raw = redis.call('HGET', K_MSG, seq)
     local live = raw and not isExpired(raw, now)
+    if live and not groupsChecked and groupOf(raw) then
+      -- The first grouped message of the call: only ungrouped ones were taken so far, so
+      -- the groups held now are those held when the call began.
+      groupsChecked = true
+      local busy = busyGroups(now)
+      if busy then
+        if not fits then redis.call('ZADD', K_READY, seq, seq) end
+        return popReadyGrouped(now, limit, budget, take, fits, busy, taken)
+      end
+    end
     if live and fits and not fits(raw) then break end
     if fits then redis.call('ZREM', K_READY, seq) end
     if live then
