@@ -46,3 +46,21 @@ describe('SQLite schema migration 1 -> 2', () => {
     }
   });
 });
+
+describe('SQLite file settings', () => {
+  it('a new database has incremental auto-vacuum, so the maintenance pass can give free pages back', async () => {
+    const dataDir = tempDir();
+    try {
+      await openSqliteStore({ dataDir, sync: 'full' }).close();
+      const db = new BetterSqlite3(join(dataDir, 'restmq.db'), { readonly: true });
+      try {
+        assert.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL');
+        assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

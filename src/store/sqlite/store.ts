@@ -55,11 +55,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // timeout 0: a second daemon on the same file fails at once instead of waiting 5 s for the lock.
   const db = new BetterSqlite3(join(options.dataDir, 'restmq.db'), { timeout: 0 });
   try {
+    // Before WAL: switching the journal mode writes the file's first page, after which a new
+    // database keeps auto_vacuum off and the maintenance pass's incremental_vacuum does nothing.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('journal_size_limit = 67108864');
-    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('busy_timeout = 0');
     // Statement journals in memory: with the default (a temp file), a statement journal that
     // once outgrows 64 KiB (a large group commit) stays a real file for the connection's
