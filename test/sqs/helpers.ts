@@ -2,6 +2,7 @@
  * Test support for the SQS adapter: a server on each store (SQLite, and Redis on its own
  * redis-server), AWS SDK clients pointed at it, and a waiter on a condition.
  */
+import { createHash } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startRedis } from '../support/redis.js';
@@ -67,4 +68,20 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * The digest AWS documents for one String attribute ("calculating the MD5 message digest"),
+ * written out here apart from src/sqs: name and type length-prefixed, 1 for a string, then
+ * the value length-prefixed. Tests compare `MD5OfMessageSystemAttributes` of an
+ * `AWSTraceHeader` with it.
+ */
+export function stringAttributeDigest(name: string, value: string): string {
+  const prefixed = (text: string): Buffer[] => {
+    const bytes = Buffer.from(text, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return [length, bytes];
+  };
+  return createHash('md5').update(Buffer.concat([...prefixed(name), ...prefixed('String'), Buffer.from([1]), ...prefixed(value)])).digest('hex');
 }

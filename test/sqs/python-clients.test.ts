@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
-import { AWS_ENV, forEachStore, sqsQueueName } from './helpers.js';
+import { AWS_ENV, forEachStore, sqsQueueName, stringAttributeDigest } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./clients/boto3_walk.py', import.meta.url));
 const FIFO_SCRIPT = fileURLToPath(new URL('./clients/boto3_fifo.py', import.meta.url));
@@ -53,13 +53,7 @@ forEachStore('SQS from Python clients', (server) => {
     // computes for the same four attributes, String, Number, Binary and a custom type.
     assert.equal(out.attribute_md5, 'cf3534790285a5e3a151f08c6e2ea989', 'MD5OfMessageAttributes equals moto\'s digest');
     const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
-    const prefixed = (text: string): Buffer[] => {
-      const bytes = Buffer.from(text, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      return [length, bytes];
-    };
-    assert.equal(out.trace_md5, createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex'));
+    assert.equal(out.trace_md5, stringAttributeDigest('AWSTraceHeader', trace), 'MD5OfMessageSystemAttributes as AWS documents it');
     assert.deepEqual(out.trace_back, [trace], 'AWSTraceHeader sent and received over the query protocol');
   });
 

@@ -21,7 +21,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { forEachStore, sqsClient, sqsQueueName, until } from './helpers.js';
+import { forEachStore, sqsClient, sqsQueueName, stringAttributeDigest, until } from './helpers.js';
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
@@ -250,15 +250,7 @@ forEachStore('SQS message actions over the AWS SDK', (server) => {
   it('the AWSTraceHeader system attribute is kept with the message and digested as AWS digests attributes', async () => {
     const QueueUrl = await newQueue();
     const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
-    // The documented digest (sqs-message-metadata: "calculating the MD5 message digest"),
-    // written out here on its own: name, type (length-prefixed), 1 for a string, the value.
-    const prefixed = (text: string): Buffer[] => {
-      const bytes = Buffer.from(text, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      return [length, bytes];
-    };
-    const expected = createHash('md5').update(Buffer.concat([...prefixed('AWSTraceHeader'), ...prefixed('String'), Buffer.from([1]), ...prefixed(trace)])).digest('hex');
+    const expected = stringAttributeDigest('AWSTraceHeader', trace);
     const MessageSystemAttributes = { AWSTraceHeader: { DataType: 'String' as const, StringValue: trace } };
     const sent = await client().send(new SendMessageCommand({ QueueUrl, MessageBody: 'traced', MessageSystemAttributes }));
     assert.equal(sent.MD5OfMessageSystemAttributes, expected);
