@@ -1,7 +1,7 @@
 // Bad input on every RestMQ route: each answers a 4xx catalog error (never a 500) and leaves
 // the store as it was.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   assertError,
   assertFlatError,
@@ -14,16 +14,9 @@ import {
   request,
   seededQueue as seedQueue,
 } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const seededQueue = (): Promise<string> => seedQueue(server.url);
 

@@ -1,18 +1,10 @@
 // Probes and unknown routes: `/healthz`, `/readyz`, and the 404 catalog error.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertError, json, request } from '../support/http.js';
-import { startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
-
+const server = useTestServer();
 
 describe('probes and unknown routes', () => {
   it('/healthz answers ok', async () => {

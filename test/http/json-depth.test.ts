@@ -3,11 +3,10 @@
 // is parsed; 100,000 levels used to overflow the stack and answer 500. The bound is tested at
 // its edge: MAX_JSON_DEPTH levels are accepted, one more is refused.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/core/json-depth.js';
 import { assertError, assertFlatError, assertUntouched, form, isRecord, json, raw, request, seededQueue as seedQueue } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 import { WsClient } from '../stream/clients.js';
 
 /** JSON text of `levels` arrays nested inside one another around `inner`. */
@@ -17,13 +16,7 @@ function nested(levels: number, inner = ''): string {
 
 const HUGE = 100_000;
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const seededQueue = (): Promise<string> => seedQueue(server.url);
 

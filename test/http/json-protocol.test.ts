@@ -1,18 +1,11 @@
 // RestMQ's JSON protocol over HTTP: `POST /queue` and `/queue/<queue>`, and the help page.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertFlatError, assertUntouched, counters, form, json, raw, request } from '../support/http.js';
 import type { Answer } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 /** Sends a command as RestMQ clients did: the form field `body`. */
 function command(cmd: unknown, path = '/queue'): Promise<Answer> {

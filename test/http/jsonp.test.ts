@@ -1,19 +1,12 @@
 // JSONP: `callback=` wraps every JSON answer (and the key text, and errors) as JavaScript that
 // parses and calls the callback with the same object a JSON client would get.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ERROR_CATALOG } from '../../src/core/errors.js';
 import { assertJsonp, form, isRecord, raw, request, runJsonp } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 function catalog(code: keyof typeof ERROR_CATALOG): { error: { code: string; message: string } } {
   return { error: { code, message: ERROR_CATALOG[code].message } };

@@ -1,21 +1,14 @@
 // The message size limit, counted in UTF-8 bytes of the stored value, at its exact boundary
 // in every body form, on a server started with a small maxMessageBytes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertError, assertFlatError, assertUntouched, counters, form, isRecord, json, raw, request } from '../support/http.js';
 import type { Answer } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
 const MAX = 1024;
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer({ maxMessageBytes: MAX });
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer({ maxMessageBytes: MAX });
 
 /** Values of exactly MAX bytes and of MAX + 1 bytes, built from characters of 1 to 4 bytes. */
 const CASES: { name: string; fits: string; over: string }[] = [

@@ -1,17 +1,10 @@
 // Publishing over HTTP: `POST /` and `POST /q/<queue>` with every body form RestMQ accepts.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { form, isRecord, json, raw, request } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 /** Pops one message with GET /q/<queue> and returns its JSON body. */
 async function pop(queue: string): Promise<Record<string, unknown>> {

@@ -2,16 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, counters, isRecord, json, request, publishValue, jsonInit, errorCode } from '../support/http.js';
-import { postForm, queueName, startTestServer } from '../support/server.js';
+import { postForm, queueName, startTestServer, useTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const publish = (queue: string, value: string): Promise<string> => publishValue(server.url, queue, value);
 

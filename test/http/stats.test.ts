@@ -1,17 +1,10 @@
 // Queue statistics over HTTP: `/stats/`, `/stats/<queue>` and the `/j/<queue>` page.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertError, form, isRecord, json, request, publishValue } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const publish = (queue: string, value: string): Promise<string> => publishValue(server.url, queue, value);
 

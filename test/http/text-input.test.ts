@@ -2,19 +2,12 @@
 // content type, form fields and query parameters after %-decoding, lone surrogates spelled
 // in JSON strings) answers 400 invalid_utf8 instead of being stored as U+FFFD.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { assertError, assertFlatError, assertUntouched, isRecord, json, raw, request, seededQueue as seedQueue } from '../support/http.js';
-import { queueName, startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { queueName, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 const seededQueue = (): Promise<string> => seedQueue(server.url);
 

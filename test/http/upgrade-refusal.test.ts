@@ -4,18 +4,11 @@
 // the parser fuzzer). A plain GET of /ws/<queue> answers the catalog's 404, not an empty one.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertError, request } from '../support/http.js';
-import { startTestServer } from '../support/server.js';
-import type { TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-});
+const server = useTestServer();
 
 /** Sends a WebSocket upgrade for `path` on a raw socket; resolves with what came back once the server closed it. */
 function upgrade(path: string): Promise<string> {

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { DEFAULT_CONFIG } from '../../src/config.js';
@@ -42,6 +43,28 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test server for the enclosing suite (or the whole file, at top level): started in
+ * `before`, stopped in `after`. The answer forwards to the running server, so a file writes
+ * `const server = useTestServer();` and uses `server.url` in its tests, instead of the
+ * same hooks in every file.
+ */
+export function useTestServer(overrides: Partial<Config> = {}, options: Parameters<typeof startTestServer>[1] = {}): TestServer {
+  let running: TestServer | undefined;
+  before(async () => {
+    running = await startTestServer(overrides, options);
+  });
+  after(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, key) {
+      if (running === undefined) throw new Error('the test server starts in before(): use it inside a test or hook');
+      return Reflect.get(running, key) as unknown;
+    },
+  });
 }
 
 /** A unique queue name per test, so tests sharing a server never see each other. */
