@@ -5,8 +5,8 @@
  * against every store, like the other conformance suites.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Store } from '../../src/store/contract.js';
+import { describe, it } from 'node:test';
+import { useStore } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
 import { append } from '../support/store-fill.js';
 
@@ -29,16 +29,7 @@ const VALUES = ['a'.repeat(100), 'b'.repeat(100), 'c'.repeat(100), 'd'.repeat(10
 /** Registers the suite under `describe(name)`. */
 export function runAnswerBytesConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance (answer byte budget): ${name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-
-    before(async () => {
-      ({ store, cleanup } = await factory());
-    });
-    after(async () => {
-      await store.close();
-      await cleanup();
-    });
+    const store = useStore(factory);
 
     async function filled(): Promise<string> {
       const queue = q();

@@ -7,11 +7,12 @@
  * the contract only, with an explicit clock, and runs unchanged against every store.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeStoredValue, encodeStoredValue } from '../../src/core/stored-value.js';
 import { GROUP_LOOKAHEAD } from '../../src/store/contract.js';
 import type { Store } from '../../src/store/contract.js';
 import type { StoredMessage } from '../../src/core/types.js';
+import { useStore } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
 
 let counter = 0;
@@ -59,16 +60,7 @@ function names(messages: readonly StoredMessage[]): string[] {
 /** Registers the whole suite under `describe(name)`. */
 export function runGroupsConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance (message groups): ${name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-
-    before(async () => {
-      ({ store, cleanup } = await factory());
-    });
-    after(async () => {
-      await store.close();
-      await cleanup();
-    });
+    const store = useStore(factory);
 
     const lease = (queue: string, n: number, now: number, leaseMs = 30 * S) => store.leases.lease(queue, receipts(n), leaseMs, now);
 

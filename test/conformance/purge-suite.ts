@@ -4,10 +4,11 @@
  * with the rest. (SQLite deletes in slices behind a per-queue hold; Redis unlinks.)
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/core/types.js';
 import type { NewMessage } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
+import { useStore } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
 import { append } from '../support/store-fill.js';
 
@@ -32,16 +33,7 @@ async function fill(store: Store, queue: string, n: number): Promise<void> {
 /** Registers the suite under `describe(name)`. */
 export function runPurgeConformance(name: string, factory: StoreFactory): void {
   describe(`purge and drop conformance: ${name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-
-    before(async () => {
-      ({ store, cleanup } = await factory());
-    });
-    after(async () => {
-      await store.close();
-      await cleanup();
-    });
+    const store = useStore(factory);
 
     it('purges a big queue: no call sees it half purged, and numbering and other queues go on', async () => {
       const queue = q();

@@ -5,8 +5,8 @@
  * every implementation (each store's test file calls it with the same factory).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Store } from '../../src/store/contract.js';
+import { describe, it } from 'node:test';
+import { useStore } from './store-suite.js';
 import type { StoreFactory } from './store-suite.js';
 import { append } from '../support/store-fill.js';
 
@@ -32,16 +32,7 @@ function receipt(): string {
 /** Registers the whole suite under `describe(name)`. */
 export function runReliableConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance (reliable delivery): ${name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-
-    before(async () => {
-      ({ store, cleanup } = await factory());
-    });
-    after(async () => {
-      await store.close();
-      await cleanup();
-    });
+    const store = useStore(factory);
 
     describe('leases', () => {
       it('leases the oldest ready messages, hides them, and counts attempts', async () => {

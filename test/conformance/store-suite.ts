@@ -12,6 +12,27 @@ import { append } from '../support/store-fill.js';
 /** Opens a fresh, empty store; `close` releases it and anything it created. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
+/**
+ * The store of a suite: opened by `factory` in `before`, closed and cleaned up in `after`.
+ * The answer forwards to the open store, so each suite writes `const store = useStore(factory);`.
+ */
+export function useStore(factory: StoreFactory): Store {
+  let opened: Awaited<ReturnType<StoreFactory>> | undefined;
+  before(async () => {
+    opened = await factory();
+  });
+  after(async () => {
+    await opened?.store.close();
+    await opened?.cleanup();
+  });
+  return new Proxy({} as Store, {
+    get(_target, key) {
+      if (opened === undefined) throw new Error('the store opens in before(): use it inside a test');
+      return Reflect.get(opened.store, key) as unknown;
+    },
+  });
+}
+
 let counter = 0;
 function q(): string {
   counter += 1;
@@ -23,16 +44,7 @@ const T0 = 1_800_000_000_000;
 /** Registers the whole suite under `describe(name)`. */
 export function runStoreConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance: ${name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-
-    before(async () => {
-      ({ store, cleanup } = await factory());
-    });
-    after(async () => {
-      await store.close();
-      await cleanup();
-    });
+    const store = useStore(factory);
 
     it('numbers keys <queue>:1, 2, 3 and takes them FIFO', async () => {
       const queue = q();
