@@ -8,6 +8,8 @@
  * the median (and the spread) of daemon CPU µs per request, user + system from
  * `/proc/<pid>/stat`, and on Redis redis-server's too.
  */
+import { arg } from './lib/args.js';
+import { median } from './lib/stats.js';
 import { cpuSeconds } from './lib/host.js';
 import { runLoad } from './lib/load.js';
 import type { LoadSpec } from './lib/load.js';
@@ -31,17 +33,6 @@ interface PhaseCost {
   readonly daemonUs: number[];
   /** redis-server CPU µs per 2xx answer of each repeat (Redis only). */
   readonly redisUs: number[];
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** The phases measured on one daemon. */

@@ -7,6 +7,8 @@
  * where its CPU went follows (the profiler slows it: read shares, not figures). `--only
  * SendMessage` runs that phase alone (for its profile).
  */
+import { arg } from './lib/args.js';
+import { median } from './lib/stats.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +21,6 @@ import { ensureWrk } from './lib/wrk.js';
 import { PAYLOAD } from './suites/http.js';
 
 const JSON_TYPE = 'application/x-amz-json-1.0';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '3'));
