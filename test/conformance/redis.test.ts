@@ -1,7 +1,5 @@
 // The store conformance suite against a standalone redis-server started for this file.
-import { pino } from 'pino';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { startRedis } from '../support/redis.js';
+import { startRedis, openTestRedisBackend } from '../support/redis.js';
 import { runGroupsConformance } from './groups-suite.js';
 import { runPurgeConformance } from './purge-suite.js';
 import { runAnswerBytesConformance } from './answer-bytes-suite.js';
@@ -11,13 +9,7 @@ import type { StoreFactory } from './store-suite.js';
 
 const factory: StoreFactory = async () => {
   const redis = await startRedis();
-  const { store, signals } = await openRedisBackend({
-    target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-    prefix: 'conf:',
-    timeoutMs: 3000,
-    pool: 1,
-    logger: pino({ level: 'silent' }),
-  });
+  const { store, signals } = await openTestRedisBackend(redis.port, 'conf:');
   return {
     store,
     cleanup: async () => {

@@ -3,11 +3,9 @@
 // with the capped stream, and takes that meet more expired messages than one call drops.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { Store } from '../../src/store/contract.js';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
 import type { RedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedis } from '../support/redis.js';
+import { redisCommand, startRedis, openTestRedisBackend } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
 import { append } from '../support/store-fill.js';
@@ -22,13 +20,7 @@ describe('Redis broadcast history', { timeout: 30_000 }, () => {
 
   before(async () => {
     redis = await startRedis();
-    backend = await openRedisBackend({
-      target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-      prefix: 'hist:',
-      timeoutMs: 3000,
-      pool: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    backend = await openTestRedisBackend(redis.port, 'hist:');
     store = backend.store;
   });
   after(async () => {

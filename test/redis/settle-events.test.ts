@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
-import { pino } from 'pino';
 import type { Store } from '../../src/store/contract.js';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
 import type { SettleEvent } from '../../src/store/settle-events.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
-import { startRedis } from '../support/redis.js';
+import { startRedis, openTestRedisBackend } from '../support/redis.js';
 import { append } from '../support/store-fill.js';
 import { waitFor } from '../support/wait.js';
 import type { RedisProcess } from '../support/redis.js';
@@ -32,14 +30,7 @@ async function openStore(kind: 'sqlite' | 'redis'): Promise<Store> {
     return store;
   }
   const redis: RedisProcess = await startRedis();
-  const { store, signals } = await openRedisBackend({
-    target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-    prefix: 'settle:',
-    timeoutMs: 3000,
-    pool: 1,
-    logger: pino({ level: 'silent' }),
-    maintenanceIntervalMs: 50,
-  });
+  const { store, signals } = await openTestRedisBackend(redis.port, 'settle:', { maintenanceIntervalMs: 50 });
   cleanups.push(async () => {
     await store.close();
     await signals.close();

@@ -5,12 +5,10 @@
 // maintenance pass.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { encodeStoredValue } from '../../src/core/stored-value.js';
 import type { Store } from '../../src/store/contract.js';
 import type { SignalBus } from '../../src/core/signals.js';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
-import { redisCommand, startRedis } from '../support/redis.js';
+import { redisCommand, startRedis, openTestRedisBackend } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName } from '../support/server.js';
 import { append } from '../support/store-fill.js';
@@ -23,14 +21,7 @@ describe('Redis store specifics', () => {
   const opened: { store: Store; signals: SignalBus }[] = [];
 
   async function open(prefix: string, pool = 1, maintenanceIntervalMs?: number): Promise<Store> {
-    const backend = await openRedisBackend({
-      target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-      prefix,
-      timeoutMs: 2000,
-      pool,
-      logger: pino({ level: 'silent' }),
-      ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),
-    });
+    const backend = await openTestRedisBackend(redis.port, prefix, { timeoutMs: 2000, pool, ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }) });
     opened.push(backend);
     return backend.store;
   }
@@ -89,14 +80,7 @@ describe('Redis store specifics', () => {
   it('reads the held messages for groups only when a take or lease meets a grouped message', async (t) => {
     // A Redis of its own, so that no other test's store counts in its command stats.
     const own = await startRedis();
-    const backend = await openRedisBackend({
-      target: { kind: 'standalone', host: '127.0.0.1', port: own.port, db: 0, tls: false },
-      prefix: 'gcost:',
-      timeoutMs: 2000,
-      pool: 1,
-      logger: pino({ level: 'silent' }),
-      maintenanceIntervalMs: 3_600_000,
-    });
+    const backend = await openTestRedisBackend(own.port, 'gcost:', { timeoutMs: 2000, maintenanceIntervalMs: 3_600_000 });
     t.after(async () => {
       await backend.signals.close();
       await backend.store.close();

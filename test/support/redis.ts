@@ -9,6 +9,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { openRedisBackend } from '../../src/store/redis/backend.js';
+import type { RedisBackend, RedisBackendOptions } from '../../src/store/redis/backend.js';
 import { tempDir } from './server.js';
 import { waitFor } from './wait.js';
 
@@ -183,5 +186,21 @@ export async function startSentinel(masterPort: number, name = 'mymaster'): Prom
       const reply = await redisCommand(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
       return Array.isArray(reply) && reply[1] === String(masterPort);
     });
+  });
+}
+
+/**
+ * The Redis store and its signal bus over the standalone redis-server at `port`, as store
+ * tests open it: keys under `prefix`, one connection, a 3 s deadline, a silent logger;
+ * `more` changes any of these (a maintenance interval, a clock, a logger).
+ */
+export function openTestRedisBackend(port: number, prefix: string, more: Partial<RedisBackendOptions> = {}): Promise<RedisBackend> {
+  return openRedisBackend({
+    target: { kind: 'standalone', host: '127.0.0.1', port, db: 0, tls: false },
+    prefix,
+    timeoutMs: 3000,
+    pool: 1,
+    logger: pino({ level: 'silent' }),
+    ...more,
   });
 }

@@ -1,11 +1,11 @@
 // Background failures of a store are logged at warn, once per minute per kind of work,
 // with the count left unlogged in between; a Redis maintenance pass that fails is one.
+import { openTestRedisBackend } from '../support/redis.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BackgroundFailures, WARN_INTERVAL_MS } from '../../src/store/background-failures.js';
 import { createServer } from 'node:net';
 import { pino } from 'pino';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 import { waitFor } from '../support/wait.js';
 
@@ -36,15 +36,7 @@ describe('background failures', () => {
     const lines: { level: string; message: string }[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(parseLine(line)) });
     const clock = new FakeClock();
-    const backend = await openRedisBackend({
-      target: { kind: 'standalone', host: '127.0.0.1', port, db: 0, tls: false },
-      prefix: 'bgf:',
-      timeoutMs: 200,
-      pool: 1,
-      logger,
-      clock,
-      maintenanceIntervalMs: 1000,
-    });
+    const backend = await openTestRedisBackend(port, 'bgf:', { timeoutMs: 200, logger, clock, maintenanceIntervalMs: 1000 });
     try {
       await clock.advance(1000);
       await waitFor('the failed pass to be logged', () => lines.some((l) => l.message.startsWith('store maintenance failed')));

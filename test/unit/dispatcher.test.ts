@@ -10,13 +10,11 @@ import type { RestMQError } from '../../src/core/errors.js';
 import { LocalSignalBus } from '../../src/core/signals.js';
 import type { StoredMessage } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
 import type { RedisBackend } from '../../src/store/redis/backend.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
-import { startRedis } from '../support/redis.js';
+import { startRedis, openTestRedisBackend } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
-import { pino } from 'pino';
 import { settle } from '../support/fake-clock.js';
 import { append } from '../support/store-fill.js';
 
@@ -89,13 +87,7 @@ describe('Dispatcher', () => {
     dir = tempDir();
     store = openSqliteStore({ dataDir: dir, sync: 'normal' });
     redis = await startRedis();
-    redisBackend = await openRedisBackend({
-      target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-      prefix: 'disp:',
-      timeoutMs: 3000,
-      pool: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    redisBackend = await openTestRedisBackend(redis.port, 'disp:');
     sharedStore = redisBackend.store;
   });
   after(async () => {

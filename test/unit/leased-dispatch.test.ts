@@ -6,17 +6,15 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { Dispatcher } from '../../src/core/dispatcher.js';
 import type { StreamSink } from '../../src/core/dispatcher.js';
 import type { RestMQError } from '../../src/core/errors.js';
 import { LocalSignalBus } from '../../src/core/signals.js';
 import type { LeasedMessage, StoredMessage } from '../../src/core/types.js';
 import type { Store } from '../../src/store/contract.js';
-import { openRedisBackend } from '../../src/store/redis/backend.js';
 import type { RedisBackend } from '../../src/store/redis/backend.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
-import { startRedis } from '../support/redis.js';
+import { startRedis, openTestRedisBackend } from '../support/redis.js';
 import type { RedisProcess } from '../support/redis.js';
 import { queueName, tempDir } from '../support/server.js';
 import { append } from '../support/store-fill.js';
@@ -140,13 +138,7 @@ suite('sqlite', () => {
 
 suite('redis', async () => {
   const redis: RedisProcess = await startRedis();
-  const backend: RedisBackend = await openRedisBackend({
-    target: { kind: 'standalone', host: '127.0.0.1', port: redis.port, db: 0, tls: false },
-    prefix: 'lease-disp:',
-    timeoutMs: 3000,
-    pool: 1,
-    logger: pino({ level: 'silent' }),
-  });
+  const backend: RedisBackend = await openTestRedisBackend(redis.port, 'lease-disp:');
   return {
     store: backend.store,
     close: async () => {
