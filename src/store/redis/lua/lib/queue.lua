@@ -205,6 +205,14 @@ local function groupOf(raw)
   return string.sub(raw, from, from + n - 1)
 end
 
+-- Deletes a message a walk of `ready` met expired (or already gone), counting the expiry;
+-- answers 1, the share of the walk's budget it used.
+local function dropMet(seq, raw)
+  if raw then tally('n_expired', 1) end
+  forget(seq)
+  return 1
+end
+
 -- The busy groups: group -> the lowest seq it may hand out from (0 when a member is
 -- leased: none; else its lowest delayed member's seq). Reads every held message once, so
 -- a grouped take or lease costs O(held) on top of what it takes; nil when no group is
@@ -253,9 +261,7 @@ local function popReadyGrouped(now, limit, budget, take, fits, busy, taken)
           if taken >= limit then return false end
         end
       else
-        if raw then tally('n_expired', 1) end
-        forget(seq)
-        budget = budget - 1
+        budget = budget - dropMet(seq, raw)
         if budget <= 0 then return true end
       end
     end
@@ -296,9 +302,7 @@ local function popReady(now, limit, budget, take, fits)
       taken = taken + 1
       take(seq, raw)
     else
-      if raw then tally('n_expired', 1) end
-      forget(seq)
-      budget = budget - 1
+      budget = budget - dropMet(seq, raw)
       if budget <= 0 then return true end
     end
   end
